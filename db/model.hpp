@@ -1,0 +1,43 @@
+// The domain model shared by the datastore and the reports.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/rule.hpp"
+
+namespace nhi::db {
+
+/// One secret found at one place. `secret` holds the plaintext only in memory: it is
+/// written to the datastore only with --store-secrets and printed only when asked.
+struct Finding {
+    std::string rule_id;
+    std::string rule_name;
+    rules::Severity severity = rules::Severity::High;
+    rules::Confidence confidence = rules::Confidence::Medium;
+    std::string provider, kind, actor;
+    std::string revocation;
+    std::string path;  // relative to the scanned root
+    size_t line = 0, column = 0;  // 1-based, of the secret's first byte
+    std::string secret;
+    std::string secret_sha256;
+    std::string fingerprint;  // sha256(rule \0 secret_sha256 \0 path), 32 hex: baseline identity
+    std::string redacted;
+    nlohmann::json hints;  // what validators decoded (expiry, account id, ...)
+};
+
+/// Builds a finding with its hashes and redacted preview filled in.
+Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
+                     size_t column, nlohmann::json hints);
+
+/// A preview that identifies a secret to its owner without disclosing it: the first and
+/// last characters of long secrets (a prefix such as `ghp_` tells the kind), nothing of
+/// short ones.
+std::string redact(std::string_view secret);
+
+/// Fingerprint of (rule, secret, path); stable when lines move, different for a new secret.
+std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256, std::string_view path);
+
+}  // namespace nhi::db

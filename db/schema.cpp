@@ -1,0 +1,51 @@
+#include "db/schema.hpp"
+
+namespace nhi::db {
+
+const std::vector<std::string>& migrations() {
+    static const std::vector<std::string> steps = {
+        // 1: scans. A finding is one secret for one rule (dedup across places); an
+        // occurrence is where it was seen in one run. Secrets are kept only as SHA-256 and
+        // a redacted preview; `secret` stays NULL unless --store-secrets.
+        R"sql(
+CREATE TABLE run (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,              -- scan | import
+  source TEXT NOT NULL,            -- what was scanned or imported
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running',  -- running | ok | failed
+  tool_version TEXT NOT NULL,
+  rules_hash TEXT,
+  stats TEXT                        -- JSON counters
+);
+CREATE TABLE finding (
+  id INTEGER PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL,
+  redacted TEXT NOT NULL,
+  secret TEXT,
+  first_run INTEGER NOT NULL REFERENCES run(id),
+  UNIQUE (rule_id, secret_sha256)
+);
+CREATE TABLE occurrence (
+  id INTEGER PRIMARY KEY,
+  finding_id INTEGER NOT NULL REFERENCES finding(id),
+  run_id INTEGER NOT NULL REFERENCES run(id),
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  commit_id TEXT,
+  author TEXT,
+  date TEXT,
+  UNIQUE (run_id, finding_id, path, line, col)
+);
+CREATE INDEX occurrence_finding ON occurrence(finding_id);
+CREATE INDEX occurrence_fingerprint ON occurrence(fingerprint);
+)sql",
+    };
+    return steps;
+}
+
+}  // namespace nhi::db

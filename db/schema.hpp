@@ -1,0 +1,11 @@
+// Forward-only migrations, in one place. Entry N takes the schema from version N to N+1;
+// never edit a released entry, append a new one.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace nhi::db {
+
+const std::vector<std::string>& migrations();
+
+}  // namespace nhi::db

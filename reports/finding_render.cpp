@@ -1,0 +1,108 @@
+#include "reports/finding_render.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace nhi::reports {
+
+std::string human_bytes(uint64_t n) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = double(n);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+nlohmann::json ScanSummary::to_json() const {
+    return {{"files_scanned", files_scanned},
+            {"bytes_scanned", bytes_scanned},
+            {"skipped",
+             {{"binary", skipped_binary},
+              {"too_large", skipped_too_large},
+              {"ignored", skipped_ignored},
+              {"symlink", skipped_symlink},
+              {"special", skipped_special}}},
+            {"errors", errors},
+            {"seconds", seconds},
+            {"rules", rules},
+            {"run_id", run_id}};
+}
+
+nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
+    nlohmann::json j = {{"rule", f.rule_id},
+                        {"rule_name", f.rule_name},
+                        {"path", f.path},
+                        {"line", f.line},
+                        {"column", f.column},
+                        {"secret_sha256", f.secret_sha256},
+                        {"fingerprint", f.fingerprint},
+                        {"redacted", f.redacted},
+                        {"severity", rules::to_string(f.severity)},
+                        {"confidence", rules::to_string(f.confidence)},
+                        {"provider", f.provider},
+                        {"kind", f.kind},
+                        {"actor", f.actor}};
+    if (!f.revocation.empty()) j["revocation"] = f.revocation;
+    if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
+    if (o.show_secrets) j["secret"] = f.secret;
+    return j;
+}
+
+namespace {
+
+const char* severity_color(rules::Severity s) {
+    switch (s) {
+        case rules::Severity::Critical: return "\x1b[1;35m";
+        case rules::Severity::High: return "\x1b[1;31m";
+        case rules::Severity::Medium: return "\x1b[33m";
+        case rules::Severity::Low: return "\x1b[36m";
+    }
+    return "";
+}
+
+}  // namespace
+
+void render_text(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
+                 const RenderOptions& o) {
+    const char* reset = o.color ? "\x1b[0m" : "";
+    const char* dim = o.color ? "\x1b[2m" : "";
+    std::map<rules::Severity, size_t, std::greater<>> by_sev;
+    for (const auto& f : findings) {
+        ++by_sev[f.severity];
+        out << fmt::format("{}{:<8}{} {}:{}:{}  {}\n", o.color ? severity_color(f.severity) : "",
+                           rules::to_string(f.severity), reset, f.path, f.line, f.column, f.rule_name);
+        out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,
+                           o.show_secrets ? f.secret : f.redacted, f.rule_id, f.provider,
+                           rules::to_string(f.confidence), reset);
+        if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, f.revocation, reset);
+    }
+    if (!findings.empty()) out << "\n";
+    std::string sev;
+    for (const auto& [k, n] : by_sev) sev += fmt::format("{}{} {}", sev.empty() ? "" : ", ", n, rules::to_string(k));
+    out << fmt::format("{} finding{}{} in {} file{} ({}) in {:.2f}s with {} rules\n", findings.size(),
+                       findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
+                       s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
+    uint64_t skipped = s.skipped_binary + s.skipped_too_large + s.skipped_ignored + s.skipped_symlink + s.skipped_special;
+    if (skipped)
+        out << fmt::format("skipped: {} binary, {} too large, {} ignored, {} symlinks, {} special files\n",
+                           s.skipped_binary, s.skipped_too_large, s.skipped_ignored, s.skipped_symlink,
+                           s.skipped_special);
+    if (s.errors) out << fmt::format("{} path{} could not be read (see warnings above)\n", s.errors, s.errors == 1 ? "" : "s");
+}
+
+void render_json(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
+                 const RenderOptions& o) {
+    nlohmann::json doc = {{"version", NHI_VERSION}, {"findings", nlohmann::json::array()}, {"summary", s.to_json()}};
+    for (const auto& f : findings) doc["findings"].push_back(finding_json(f, o));
+    out << doc.dump(2) << "\n";
+}
+
+void render_jsonl(std::ostream& out, const std::vector<db::Finding>& findings, const RenderOptions& o) {
+    for (const auto& f : findings) out << finding_json(f, o).dump() << "\n";
+}
+
+}  // namespace nhi::reports

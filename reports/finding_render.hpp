@@ -1,0 +1,48 @@
+// Renderers for scan findings: text for people, JSON/JSONL for pipelines, SARIF for code
+// scanning. Secrets appear only redacted unless the caller asks for plaintext.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/model.hpp"
+#include "rules/rule.hpp"
+
+namespace nhi::reports {
+
+struct ScanSummary {
+    uint64_t files_scanned = 0, bytes_scanned = 0;
+    uint64_t skipped_binary = 0, skipped_too_large = 0, skipped_ignored = 0, skipped_symlink = 0,
+             skipped_special = 0;
+    uint64_t errors = 0;
+    double seconds = 0;
+    size_t rules = 0;
+    int64_t run_id = 0;
+    nlohmann::json to_json() const;
+};
+
+struct RenderOptions {
+    bool show_secrets = false;
+    bool color = false;
+};
+
+/// One finding as the JSON object of the jsonl/json contract.
+nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o);
+
+void render_text(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
+                 const RenderOptions& o);
+void render_json(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
+                 const RenderOptions& o);
+void render_jsonl(std::ostream& out, const std::vector<db::Finding>& findings, const RenderOptions& o);
+/// SARIF 2.1.0 as GitHub code scanning accepts it: one rule entry per rule id seen,
+/// partialFingerprints, and URIs relative to %SRCROOT% (prefixed by `uri_prefix`).
+void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, const std::vector<rules::Rule>& rules,
+                  const std::string& uri_prefix);
+
+/// "1.5 MiB"-style size.
+std::string human_bytes(uint64_t n);
+
+}  // namespace nhi::reports

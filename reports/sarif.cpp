@@ -1,0 +1,94 @@
+#include <fmt/format.h>
+
+#include <map>
+
+#include "reports/finding_render.hpp"
+
+namespace nhi::reports {
+namespace {
+
+// RFC 3986 path encoding for the characters that appear in file names and break URIs.
+std::string uri_encode(std::string_view path) {
+    std::string out;
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(char(c));
+        else out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+const char* level(rules::Severity s) {
+    switch (s) {
+        case rules::Severity::Critical:
+        case rules::Severity::High: return "error";
+        case rules::Severity::Medium: return "warning";
+        case rules::Severity::Low: return "note";
+    }
+    return "warning";
+}
+
+// GitHub maps this property to its critical/high/medium/low labels.
+const char* security_severity(rules::Severity s) {
+    switch (s) {
+        case rules::Severity::Critical: return "9.5";
+        case rules::Severity::High: return "8.0";
+        case rules::Severity::Medium: return "5.5";
+        case rules::Severity::Low: return "3.0";
+    }
+    return "5.5";
+}
+
+}  // namespace
+
+void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, const std::vector<rules::Rule>& rules,
+                  const std::string& uri_prefix) {
+    std::map<std::string, const rules::Rule*> by_id;
+    for (const auto& r : rules) by_id[r.id] = &r;
+    std::map<std::string, size_t> index;  // rule id -> position in driver.rules
+    nlohmann::json driver_rules = nlohmann::json::array();
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto& f : findings) {
+        auto it = index.find(f.rule_id);
+        if (it == index.end()) {
+            const rules::Rule* r = by_id.count(f.rule_id) ? by_id[f.rule_id] : nullptr;
+            std::string help = r && !r->revocation.empty() ? "Revoke: " + r->revocation : "Revoke and rotate the secret.";
+            nlohmann::json rule = {
+                {"id", f.rule_id},
+                {"name", f.rule_name},
+                {"shortDescription", {{"text", f.rule_name}}},
+                {"fullDescription", {{"text", f.rule_name + " found in source. Secrets in code leak (OWASP NHI2)."}}},
+                {"help", {{"text", help}}},
+                {"defaultConfiguration", {{"level", level(f.severity)}}},
+                {"properties",
+                 {{"tags", {"security", "secret", f.provider}}, {"security-severity", security_severity(f.severity)}}}};
+            if (r && !r->references.empty()) rule["helpUri"] = r->references.front();
+            index[f.rule_id] = driver_rules.size();
+            driver_rules.push_back(std::move(rule));
+            it = index.find(f.rule_id);
+        }
+        results.push_back({
+            {"ruleId", f.rule_id},
+            {"ruleIndex", it->second},
+            {"level", level(f.severity)},
+            {"message", {{"text", fmt::format("{} ({})", f.rule_name, f.redacted)}}},
+            {"locations",
+             {{{"physicalLocation",
+                {{"artifactLocation", {{"uri", uri_encode(uri_prefix + f.path)}, {"uriBaseId", "%SRCROOT%"}}},
+                 {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}},
+            {"partialFingerprints", {{"nhiFingerprint/v1", f.fingerprint}}},
+        });
+    }
+    nlohmann::json doc = {
+        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+        {"version", "2.1.0"},
+        {"runs",
+         {{{"tool",
+            {{"driver",
+              {{"name", "nhi"},
+               {"version", NHI_VERSION},
+               {"rules", driver_rules}}}}},
+           {"results", results}}}}};
+    out << doc.dump(2) << "\n";
+}
+
+}  // namespace nhi::reports

@@ -1,0 +1,52 @@
+#include "rules/check.hpp"
+
+#include <fmt/format.h>
+
+namespace nhi::rules {
+namespace {
+
+const char* describe(Rejection r) {
+    switch (r) {
+        case Rejection::Entropy: return "below min_entropy";
+        case Rejection::Placeholder: return "treated as a placeholder";
+        case Rejection::Validator: return "rejected by the validator";
+        case Rejection::InlineAllow: return "suppressed by nhi:allow";
+        case Rejection::None: break;
+    }
+    return "pattern did not match";
+}
+
+bool has_rule(const std::vector<Match>& ms, size_t rule) {
+    for (const auto& m : ms)
+        if (m.rule == rule) return true;
+    return false;
+}
+
+}  // namespace
+
+std::vector<CheckFailure> check_rules(const Engine& engine) {
+    std::vector<CheckFailure> failures;
+    auto worker = engine.make_worker();
+    const auto& rules = engine.rules();
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const Rule& r = rules[i];
+        for (size_t k = 0; k < r.examples.size(); ++k) {
+            const std::string& ex = r.examples[k];
+            Rejection why = Rejection::None;
+            bool alone = !worker->scan_rule(i, ex, &why).empty();
+            bool full = has_rule(worker->scan(ex), i);
+            if (!alone) failures.push_back({r.id, fmt::format("example {} not detected: {}", k + 1, describe(why))});
+            else if (!full)
+                failures.push_back({r.id, fmt::format("example {} confirmed by PCRE2 but missed by the Hyperscan "
+                                                      "pass (check max_length or prefilter)", k + 1)});
+        }
+        for (size_t k = 0; k < r.negative_examples.size(); ++k) {
+            const std::string& ex = r.negative_examples[k];
+            if (!worker->scan_rule(i, ex).empty() || has_rule(worker->scan(ex), i))
+                failures.push_back({r.id, fmt::format("negative example {} was detected", k + 1)});
+        }
+    }
+    return failures;
+}
+
+}  // namespace nhi::rules

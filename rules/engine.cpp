@@ -1,0 +1,316 @@
+#include "rules/engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rules/filters.hpp"
+#include "rules/hs_cache.hpp"
+#include "rules/hs_handles.hpp"
+#include "rules/validators.hpp"
+#include "util/text.hpp"
+
+namespace nhi::rules {
+
+namespace {
+
+// PCRE2 stops a pathological pattern/input pair instead of hanging the scan.
+constexpr uint32_t kMatchLimit = 5'000'000;
+// Hyperscan's end offset for a full pattern is exact; a little slack covers lookaheads that
+// prefilter mode approximates.
+constexpr size_t kTail = 64;
+// How far to look for the edges of the line that holds a match (minified files are huge).
+constexpr size_t kLineProbe = 4096;
+
+struct RuleCode {
+    Pcre2Code code;
+    std::vector<uint32_t> secret_groups;  // group numbers named `secret`, or {1}, or {} (group 0)
+    size_t before = 0;                    // window start = first hit end - before
+};
+
+util::Expected<RuleCode> compile_pcre(const Rule& r) {
+    int err = 0;
+    PCRE2_SIZE err_off = 0;
+    pcre2_code* raw = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(r.pattern.data()), r.pattern.size(),
+                                    PCRE2_DUPNAMES | PCRE2_USE_OFFSET_LIMIT, &err, &err_off, nullptr);
+    if (!raw) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        return util::Error{r.id, "pattern does not compile at offset " + std::to_string(err_off) + ": " +
+                                     reinterpret_cast<char*>(msg)};
+    }
+    RuleCode rc;
+    rc.code.reset(raw);
+    // JIT is an optimisation; the interpreter gives the same answers if it is unavailable.
+    pcre2_jit_compile(raw, PCRE2_JIT_COMPLETE);
+
+    uint32_t count = 0, entry_size = 0, captures = 0;
+    PCRE2_SPTR table = nullptr;
+    pcre2_pattern_info(raw, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(raw, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+    pcre2_pattern_info(raw, PCRE2_INFO_NAMETABLE, &table);
+    pcre2_pattern_info(raw, PCRE2_INFO_CAPTURECOUNT, &captures);
+    for (uint32_t i = 0; i < count; ++i) {
+        PCRE2_SPTR e = table + i * entry_size;
+        uint32_t n = (uint32_t(e[0]) << 8) | e[1];
+        if (std::strcmp(reinterpret_cast<const char*>(e + 2), "secret") == 0) rc.secret_groups.push_back(n);
+    }
+    if (rc.secret_groups.empty() && captures >= 1) rc.secret_groups.push_back(1);
+    rc.before = r.max_length;
+    return rc;
+}
+
+util::Expected<HsDatabase> compile_hs(const std::vector<Rule>& rules) {
+    std::vector<std::string> exprs;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const Rule& r = rules[i];
+        std::string e = r.prefilter.empty() ? r.pattern : r.prefilter;
+        // Exact mode when Hyperscan supports the pattern; prefilter mode (a superset that
+        // PCRE2 then confirms) for lookarounds, backreferences and the like.
+        unsigned f = 0;
+        hs_expr_info_t* info = nullptr;
+        hs_compile_error_t* cerr = nullptr;
+        if (hs_expression_info(e.c_str(), f, &info, &cerr) != HS_SUCCESS) {
+            HsCompileError owned(cerr);
+            f = HS_FLAG_PREFILTER;
+            cerr = nullptr;
+            if (hs_expression_info(e.c_str(), f, &info, &cerr) != HS_SUCCESS) {
+                HsCompileError again(cerr);
+                return util::Error{r.id, std::string("pattern is not usable by Hyperscan: ") + again->message};
+            }
+        }
+        std::free(info);
+        exprs.push_back(std::move(e));
+        flags.push_back(f);
+        ids.push_back(static_cast<unsigned>(i));
+    }
+    std::vector<const char*> ptrs;
+    for (const auto& e : exprs) ptrs.push_back(e.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* cerr = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &cerr) != HS_SUCCESS) {
+        HsCompileError owned(cerr);
+        std::string what = "rules";
+        if (cerr && cerr->expression >= 0 && size_t(cerr->expression) < rules.size())
+            what = rules[size_t(cerr->expression)].id;
+        return util::Error{what, std::string("Hyperscan compile failed: ") + (cerr ? cerr->message : "unknown")};
+    }
+    return HsDatabase(db);
+}
+
+std::string_view line_around(std::string_view data, size_t start, size_t end) {
+    size_t lo = start, hi = end;
+    size_t lo_stop = start > kLineProbe ? start - kLineProbe : 0;
+    while (lo > lo_stop && data[lo - 1] != '\n') --lo;
+    size_t hi_stop = std::min(data.size(), end + kLineProbe);
+    while (hi < hi_stop && data[hi] != '\n') ++hi;
+    return data.substr(lo, hi - lo);
+}
+
+}  // namespace
+
+struct Engine::Impl {
+    HsDatabase db;
+    std::vector<RuleCode> codes;
+};
+
+Engine::~Engine() = default;
+
+util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, const EngineOptions& options) {
+    if (rules.rules.empty()) return util::Error{"rules", "no rules to scan with"};
+    std::shared_ptr<Engine> e(new Engine());
+    e->impl_ = std::make_unique<Impl>();
+    for (const auto& r : rules.rules) {
+        auto c = compile_pcre(r);
+        if (!c) return c.error();
+        e->impl_->codes.push_back(std::move(c).value());
+    }
+    const std::string key = hs_cache::key(rules.hash);
+    e->impl_->db = hs_cache::load(options.cache_dir, key);
+    e->from_cache_ = e->impl_->db != nullptr;
+    if (!e->impl_->db) {
+        auto db = compile_hs(rules.rules);
+        if (!db) return db.error();
+        e->impl_->db = std::move(db).value();
+        hs_cache::store(options.cache_dir, key, e->impl_->db.get());
+    }
+    e->rules_ = std::move(rules);
+    return std::shared_ptr<const Engine>(std::move(e));
+}
+
+std::unique_ptr<Worker> Engine::make_worker() const { return std::make_unique<Worker>(*this); }
+
+struct Worker::State {
+    HsScratch scratch;
+    Pcre2MatchData md;
+    Pcre2MatchContext mctx;
+    struct Open {
+        bool active = false;
+        size_t start = 0, limit = 0;
+    };
+    std::vector<Open> open;        // one per rule: the window being extended
+    std::vector<size_t> touched;   // rules with an open window, to reset cheaply
+    struct Window {
+        size_t rule, start, limit;
+    };
+    std::vector<Window> windows;
+    const Engine* engine = nullptr;
+    size_t base = 0;  // offset of the slice Hyperscan is scanning
+
+    void flush(size_t rule) {
+        Open& o = open[rule];
+        windows.push_back({rule, o.start, o.limit});
+        o.active = false;
+    }
+};
+
+Worker::Worker(const Engine& engine) : engine_(engine), state_(std::make_unique<State>()) {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(engine.impl_->db.get(), &s) != HS_SUCCESS)
+        throw util::Fatal({"hyperscan", "cannot allocate scratch space"});
+    state_->scratch.reset(s);
+    state_->md.reset(pcre2_match_data_create(64, nullptr));
+    state_->mctx.reset(pcre2_match_context_create(nullptr));
+    if (!state_->md || !state_->mctx) throw util::Fatal({"pcre2", "out of memory"});
+    pcre2_set_match_limit(state_->mctx.get(), kMatchLimit);
+    state_->open.resize(engine.rules().size());
+    state_->engine = &engine;
+}
+
+Worker::~Worker() = default;
+
+namespace {
+
+int on_hit(unsigned int id, unsigned long long /*from*/, unsigned long long slice_to, unsigned int, void* ctx) {
+    auto* st = static_cast<Worker::State*>(ctx);
+    const size_t to = st->base + size_t(slice_to);
+    auto& o = st->open[id];
+    const size_t before = st->engine->rules()[id].max_length;
+    const size_t start = to > before ? to - before : 0;
+    if (o.active && start <= o.limit) {
+        o.limit = std::max(o.limit, to);
+        return 0;
+    }
+    if (o.active) st->flush(id);
+    else st->touched.push_back(id);
+    o.active = true;
+    o.start = start;
+    o.limit = to;
+    return 0;
+}
+
+// Runs rule `ri`'s PCRE2 over [start, ...) for matches starting at or before `limit`, and
+// keeps those that pass every filter.
+void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t ri, size_t start, size_t limit,
+             std::string_view data, std::vector<Match>& out, Rejection* rejection) {
+    const Rule& rule = engine.rules()[ri];
+    pcre2_set_offset_limit(st.mctx.get(), limit);
+    size_t off = start;
+    while (off <= limit && off <= data.size()) {
+        int rc_ = pcre2_match(rc.code.get(), reinterpret_cast<PCRE2_SPTR>(data.data()), data.size(), off, 0,
+                              st.md.get(), st.mctx.get());
+        if (rc_ < 0) break;  // no match, or the match limit stopped a pathological case
+        PCRE2_SIZE* ov = pcre2_get_ovector_pointer(st.md.get());
+        size_t s = ov[0], e = ov[1];
+        if (e <= s) {
+            off = s + 1;
+            continue;
+        }
+        off = e;
+        size_t ss = s, se = e;
+        if (!rc.secret_groups.empty()) {
+            bool found = false;
+            for (uint32_t g : rc.secret_groups) {
+                if (int(g) < rc_ && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g]) {
+                    ss = ov[2 * g];
+                    se = ov[2 * g + 1];
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) continue;
+        }
+        std::string_view secret = data.substr(ss, se - ss);
+        Rejection why = Rejection::None;
+        Validation v;
+        if (rule.min_entropy > 0 && util::shannon_entropy(secret) < rule.min_entropy) why = Rejection::Entropy;
+        else if (!rule.skip_placeholder_filter && is_placeholder(secret)) why = Rejection::Placeholder;
+        else if (!rule.validator.empty() && !(v = validate(rule.validator, secret)).valid) why = Rejection::Validator;
+        else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
+        if (why != Rejection::None) {
+            if (rejection && *rejection == Rejection::None) *rejection = why;
+            continue;
+        }
+        Match m;
+        m.rule = ri;
+        m.start = s;
+        m.end = e;
+        m.secret_start = ss;
+        m.secret_end = se;
+        m.hints = std::move(v.hints);
+        out.push_back(std::move(m));
+    }
+}
+
+// A generic rule (say, `api_key = ...`) often matches the same secret as a specific one
+// (a GitHub token). Report the secret once, under the rule that knows most about it:
+// drop a match whose secret overlaps one of strictly higher confidence.
+void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
+    if (ms.size() < 2) return;
+    std::vector<bool> drop(ms.size(), false);
+    std::vector<size_t> order(ms.size());
+    for (size_t i = 0; i < ms.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ms[a].secret_start < ms[b].secret_start; });
+    for (size_t x = 0; x < order.size(); ++x) {
+        const Match& a = ms[order[x]];
+        for (size_t y = x + 1; y < order.size() && ms[order[y]].secret_start < a.secret_end; ++y) {
+            const Match& b = ms[order[y]];
+            auto ca = rules[a.rule].confidence, cb = rules[b.rule].confidence;
+            if (ca < cb) drop[order[x]] = true;
+            else if (cb < ca) drop[order[y]] = true;
+        }
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < ms.size(); ++i)
+        if (!drop[i]) ms[w++] = std::move(ms[i]);
+    ms.resize(w);
+}
+
+}  // namespace
+
+std::vector<Match> Worker::scan(std::string_view data) {
+    std::vector<Match> out;
+    if (data.empty()) return out;
+    State& st = *state_;
+    st.windows.clear();
+    st.touched.clear();
+    // Hyperscan takes unsigned int lengths; scan larger blobs in overlapping slices.
+    // Slices overlap by 64 KiB so a match across a seam is still seen whole.
+    constexpr size_t kSlice = size_t(1) << 30, kOverlap = size_t(1) << 16;
+    for (size_t base = 0; base < data.size(); base += kSlice - kOverlap) {
+        size_t len = std::min(kSlice, data.size() - base);
+        st.base = base;
+        hs_error_t rc = hs_scan(engine_.impl_->db.get(), data.data() + base, static_cast<unsigned>(len), 0,
+                                st.scratch.get(), on_hit, &st);
+        if (rc != HS_SUCCESS || base + len == data.size()) break;
+    }
+    for (size_t r : st.touched)
+        if (st.open[r].active) st.flush(r);
+    for (const auto& w : st.windows)
+        confirm(engine_, engine_.impl_->codes[w.rule], st, w.rule, w.start, w.limit + kTail, data, out, nullptr);
+    std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
+        return a.start != b.start ? a.start < b.start : a.rule < b.rule;
+    });
+    drop_shadowed(engine_.rules(), out);
+    return out;
+}
+
+std::vector<Match> Worker::scan_rule(size_t rule, std::string_view data, Rejection* first_rejection) {
+    std::vector<Match> out;
+    if (first_rejection) *first_rejection = Rejection::None;
+    confirm(engine_, engine_.impl_->codes[rule], *state_, rule, 0, data.size(), data, out, first_rejection);
+    return out;
+}
+
+}  // namespace nhi::rules

@@ -1,0 +1,51 @@
+#include "rules/filters.hpp"
+
+#include <array>
+#include <set>
+#include <string_view>
+
+#include "util/text.hpp"
+
+namespace nhi::rules {
+
+bool is_placeholder(std::string_view secret) {
+    if (secret.empty()) return true;
+    std::string s = util::lower(secret);
+
+    // Template and reference syntaxes: ${X}, {{ x }}, <your-key>, %(x)s, #{x}, $X.
+    static const std::array<std::string_view, 9> starts = {"${", "{{", "<", "%(", "%{", "#{", "$", "@", "{%"};
+    for (auto p : starts)
+        if (s.rfind(p, 0) == 0) return true;
+    if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos) return true;
+
+    // Environment and secret-store lookups captured where a literal was expected.
+    static const std::array<std::string_view, 12> refs = {
+        "process.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[",
+        "env.", "secrets.", "vault:", "arn:aws:secretsmanager", "ssm:", "keyvault"};
+    for (auto p : refs)
+        if (s.rfind(p, 0) == 0) return true;
+
+    // Words that documentation and templates put where the secret goes.
+    static const std::array<std::string_view, 13> words = {
+        "example", "xxxx", "****", "changeme", "change_me", "change-me", "placeholder",
+        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me"};
+    for (auto w : words)
+        if (s.find(w) != std::string::npos) return true;
+    if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return true;
+
+    // Filler that documentation puts where a password goes.
+    static const std::set<std::string_view> filler = {
+        "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "value",
+        "username", "user", "admin", "test", "testing", "dummy", "sample", "none", "null", "empty",
+        "foobar", "foo", "bar", "string", "pa55word", "p@ssw0rd", "passw0rd", "mypassword", "yourpassword"};
+    if (filler.count(s)) return true;
+
+    // One or two distinct characters (000000, abababab) is filler, not a key.
+    std::set<char> distinct(s.begin(), s.end());
+    if (s.size() >= 4 && distinct.size() <= 2) return true;
+    return false;
+}
+
+bool line_allows(std::string_view line) { return line.find("nhi:allow") != std::string_view::npos; }
+
+}  // namespace nhi::rules

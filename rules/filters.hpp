@@ -1,0 +1,14 @@
+// Cheap checks that throw away candidates which match a pattern but are not secrets.
+#pragma once
+#include <string_view>
+
+namespace nhi::rules {
+
+/// True when the candidate is a placeholder, documentation example, template variable or
+/// a reference to an environment variable or secret store rather than a literal secret.
+bool is_placeholder(std::string_view secret);
+
+/// True when the line holding a match carries an inline `nhi:allow` marker.
+bool line_allows(std::string_view line);
+
+}  // namespace nhi::rules

@@ -1,0 +1,148 @@
+#include "rules/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "rules/embedded.hpp"
+#include "rules/validators.hpp"
+#include "util/hash.hpp"
+
+namespace nhi::rules {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> string_list(const YAML::Node& n) {
+    std::vector<std::string> out;
+    if (!n) return out;
+    if (n.IsScalar()) {
+        out.push_back(n.as<std::string>());
+        return out;
+    }
+    for (const auto& item : n) out.push_back(item.as<std::string>());
+    return out;
+}
+
+util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, const std::string& provider) {
+    Rule r;
+    r.source = std::string(file);
+    auto fail = [&](const std::string& why) {
+        return util::Error{std::string(file) + (r.id.empty() ? "" : ": " + r.id), why};
+    };
+    if (!n.IsMap()) return fail("each rule must be a mapping");
+    if (!n["id"]) return fail("rule without an `id`");
+    r.id = n["id"].as<std::string>();
+    if (!n["name"]) return fail("missing `name`");
+    r.name = n["name"].as<std::string>();
+    if (!n["pattern"]) return fail("missing `pattern`");
+    r.pattern = n["pattern"].as<std::string>();
+    if (n["prefilter"]) r.prefilter = n["prefilter"].as<std::string>();
+    if (n["min_entropy"]) r.min_entropy = n["min_entropy"].as<double>();
+    if (n["validator"]) {
+        r.validator = n["validator"].as<std::string>();
+        if (!validator_exists(r.validator)) return fail("unknown validator `" + r.validator + "`");
+    }
+    if (n["confidence"] && !parse_confidence(n["confidence"].as<std::string>(), r.confidence))
+        return fail("confidence must be low, medium or high");
+    if (n["severity"] && !parse_severity(n["severity"].as<std::string>(), r.severity))
+        return fail("severity must be low, medium, high or critical");
+    if (n["max_length"]) r.max_length = n["max_length"].as<size_t>();
+    if (n["skip_placeholder_filter"]) r.skip_placeholder_filter = n["skip_placeholder_filter"].as<bool>();
+    r.nhi.provider = provider;
+    if (const auto& m = n["nhi"]; m && m.IsMap()) {
+        if (m["provider"]) r.nhi.provider = m["provider"].as<std::string>();
+        if (m["kind"]) r.nhi.kind = m["kind"].as<std::string>();
+        if (m["actor"]) r.nhi.actor = m["actor"].as<std::string>();
+    }
+    if (r.nhi.actor.empty()) r.nhi.actor = "service";
+    if (n["revocation"]) r.revocation = n["revocation"].as<std::string>();
+    r.references = string_list(n["references"]);
+    r.examples = string_list(n["examples"]);
+    r.negative_examples = string_list(n["negative_examples"]);
+    if (r.examples.empty()) return fail("every rule needs at least one example");
+    if (r.negative_examples.empty()) return fail("every rule needs at least one negative example");
+    return r;
+}
+
+}  // namespace
+
+util::Expected<std::vector<Rule>> parse_rule_file(std::string_view name, std::string_view content) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(content));
+    } catch (const YAML::Exception& e) {
+        return util::Error{std::string(name), "invalid YAML at line " + std::to_string(e.mark.line + 1) +
+                                                  ": " + e.msg};
+    }
+    if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
+        return util::Error{std::string(name), "expected a mapping with a `rules` list"};
+    std::string provider = root["provider"] ? root["provider"].as<std::string>() : "";
+    std::vector<Rule> out;
+    try {
+        for (const auto& n : root["rules"]) {
+            auto r = parse_rule(n, name, provider);
+            if (!r) return r.error();
+            out.push_back(std::move(r).value());
+        }
+    } catch (const YAML::Exception& e) {
+        return util::Error{std::string(name), "bad value at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    }
+    return out;
+}
+
+util::Expected<RuleSet> load_rules(const std::vector<std::string>& extra_paths, bool builtin) {
+    std::vector<std::pair<std::string, std::string>> files;
+    if (builtin)
+        for (const auto& f : embedded_rule_files())
+            files.emplace_back("builtin:" + std::string(f.name), std::string(f.content));
+
+    auto read = [&](const fs::path& p) -> util::Status {
+        std::ifstream in(p, std::ios::binary);
+        if (!in) return util::Error{p.string(), "cannot read rule file"};
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        files.emplace_back(p.string(), ss.str());
+        return util::ok_status();
+    };
+    for (const auto& path : extra_paths) {
+        std::error_code ec;
+        if (fs::is_directory(path, ec)) {
+            std::vector<fs::path> found;
+            for (const auto& e : fs::directory_iterator(path, ec)) {
+                auto ext = e.path().extension().string();
+                if (ext == ".yml" || ext == ".yaml") found.push_back(e.path());
+            }
+            if (ec) return util::Error{path, ec.message()};
+            std::sort(found.begin(), found.end());
+            if (found.empty()) return util::Error{path, "no .yml or .yaml rule files in this directory"};
+            for (const auto& f : found)
+                if (auto s = read(f); !s) return s.error();
+        } else if (fs::exists(path, ec)) {
+            if (auto s = read(path); !s) return s.error();
+        } else {
+            return util::Error{path, "no such rule file or directory"};
+        }
+    }
+
+    RuleSet set;
+    std::string hash_input;
+    std::set<std::string> ids;
+    for (const auto& [name, content] : files) {
+        auto parsed = parse_rule_file(name, content);
+        if (!parsed) return parsed.error();
+        for (auto& r : parsed.value()) {
+            if (!ids.insert(r.id).second) return util::Error{name, "duplicate rule id `" + r.id + "`"};
+            set.rules.push_back(std::move(r));
+        }
+        hash_input += name + '\0' + content + '\0';
+    }
+    set.hash = util::sha256_hex(hash_input);
+    return set;
+}
+
+}  // namespace nhi::rules

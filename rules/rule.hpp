@@ -1,0 +1,43 @@
+// The rule model: what one detector is, as written in rules/data/*.yml.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace nhi::rules {
+
+enum class Severity { Low = 1, Medium = 2, High = 3, Critical = 4 };
+enum class Confidence { Low = 1, Medium = 2, High = 3 };
+
+const char* to_string(Severity s);
+const char* to_string(Confidence c);
+/// Parses "low|medium|high|critical"; false on anything else.
+bool parse_severity(const std::string& s, Severity& out);
+bool parse_confidence(const std::string& s, Confidence& out);
+
+/// What the identity behind a credential is, for the inventory.
+struct NhiInfo {
+    std::string provider;
+    std::string kind;   // e.g. personal-access-token, api-key, private-key
+    std::string actor;  // service | workload | agent | human-bot
+};
+
+struct Rule {
+    std::string id;    // stable, e.g. nhi.github.pat
+    std::string name;  // for people
+    std::string pattern;    // PCRE2 syntax; group `secret` or group 1 is the secret
+    std::string prefilter;  // optional Hyperscan pattern when `pattern` is too costly for it
+    double min_entropy = 0.0;
+    std::string validator;  // offline structure check, empty for none
+    Confidence confidence = Confidence::Medium;
+    Severity severity = Severity::High;
+    NhiInfo nhi;
+    std::string revocation;
+    std::vector<std::string> references;
+    std::vector<std::string> examples;
+    std::vector<std::string> negative_examples;
+    bool skip_placeholder_filter = false;  // for rules whose secrets legitimately look templated
+    size_t max_length = 1024;  // longest match; bounds the confirmation window
+    std::string source;        // file the rule came from, for errors
+};
+
+}  // namespace nhi::rules

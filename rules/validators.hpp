@@ -1,0 +1,27 @@
+// Offline structure checks. A validator never talks to the network: it proves that a
+// candidate has the shape (checksum, encoding, header) that a real token must have.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace nhi::rules {
+
+struct Validation {
+    bool valid = false;
+    std::string reason;      // why it failed, for `rules check` and debugging
+    nlohmann::json hints;    // facts decoded from the secret (expiry, account id, ...)
+};
+
+/// True when `name` is a known validator.
+bool validator_exists(std::string_view name);
+
+/// Runs validator `name` on the extracted secret; unknown names fail closed.
+Validation validate(std::string_view name, std::string_view secret);
+
+/// AWS account id (12 digits) encoded in a 20-character access key id such as AKIA...,
+/// or empty when the id is not of the 2019+ encoded form.
+std::string aws_account_from_key_id(std::string_view key_id);
+
+}  // namespace nhi::rules

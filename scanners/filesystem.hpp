@@ -1,0 +1,53 @@
+// Scans files, directory trees and stdin: one thread walks (honouring .gitignore), worker
+// threads read and match, and findings go to a sink in per-file batches.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "db/model.hpp"
+#include "rules/engine.hpp"
+#include "util/expected.hpp"
+
+namespace nhi::scanners {
+
+struct FileScanOptions {
+    std::vector<std::string> paths;  // files, directories, or "-" for stdin
+    bool use_ignore = true;          // honour .gitignore files
+    uint64_t max_file_size = 25ull << 20;
+    unsigned jobs = 0;  // 0: one per core
+};
+
+/// Counters, readable while the scan runs (for progress).
+struct ScanStats {
+    std::atomic<uint64_t> files_scanned{0};
+    std::atomic<uint64_t> bytes_scanned{0};
+    std::atomic<uint64_t> findings{0};
+    std::atomic<uint64_t> skipped_binary{0};
+    std::atomic<uint64_t> skipped_too_large{0};
+    std::atomic<uint64_t> skipped_ignored{0};
+    std::atomic<uint64_t> skipped_symlink{0};
+    std::atomic<uint64_t> skipped_special{0};  // sockets, FIFOs, devices
+    std::atomic<uint64_t> errors{0};           // unreadable paths
+};
+
+struct ScanSinks {
+    /// Called with each file's findings (possibly from several threads at once; the
+    /// caller serialises).
+    std::function<void(std::vector<db::Finding>&&)> findings;
+    /// Called for each path that could not be read; the scan goes on.
+    std::function<void(const util::Error&)> warning;
+};
+
+/// Scans every input. Fails only when an input named on the command line does not exist
+/// or nothing could be read; per-file problems go to `sinks.warning` and the counters.
+util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
+                        const ScanSinks& sinks);
+
+/// Turns one blob's matches into findings with 1-based line and column.
+std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
+                                     std::string_view data, const std::string& path);
+
+}  // namespace nhi::scanners

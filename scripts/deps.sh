@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages nhi builds with (see README "Dependencies").
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config git ripgrep python3
+      libhyperscan-dev libpcre2-dev libcli11-dev libgit2-dev libsqlite3-dev
+      nlohmann-json3-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev zlib1g-dev)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

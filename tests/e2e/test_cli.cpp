@@ -1,0 +1,206 @@
+// End-to-end: the real nhi binary on fixtures, checking exit codes and output.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+#include "util/hash.hpp"
+
+using namespace nhi::test;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kFixtures = NHI_FIXTURES;
+
+// The planted secrets, as written in tests/fixtures/planted, with the rule that must find each.
+const std::map<std::string, std::string> kPlanted = {
+    {"AKIAOURCVMIYWZ5MJ6T3", "nhi.aws.access-key-id"},
+    {"xoxb-504652269263-4592963232588-NuU0tia2A8DvFM6LceD67pv8", "nhi.slack.bot-token"},
+    {"sk_live_t87XdHQN0UgdueCkrke0gegV", "nhi.stripe.secret-key"},
+    {"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",
+     "nhi.openai.project-key"},
+    {"sk-ant-api03-rit2DzrMMie4tZL3PtE1y_trOMX49WilYATZKD4kd50Ibqj0W7_BRXr3W5yG8eymLp60U7LH5YUmpDAjcA899C1Syocp0AA",
+     "nhi.anthropic.api-key"},
+    {"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", "nhi.sendgrid.api-key"},
+    {"glpat-fQckHjSou0x8ZGNxKTi4", "nhi.gitlab.pat"},
+};
+
+std::vector<json> parse_jsonl(const std::string& text) {
+    std::vector<json> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) out.push_back(json::parse(line));
+    return out;
+}
+
+// Copies a fixture into a fresh temp dir so the scan's datastore never lands in the source tree.
+fs::path stage(const TempDir& d, const std::string& fixture) {
+    fs::copy(kFixtures / fixture, d / fixture, fs::copy_options::recursive);
+    return d / fixture;
+}
+
+}  // namespace
+
+TEST_CASE("scan finds every planted secret with the jsonl contract", "[e2e]") {
+    TempDir d;
+    auto root = stage(d, "planted");
+    auto r = run_nhi("scan planted --format jsonl --db db/nhi.db", d.path());
+    INFO(r.err);
+    REQUIRE(r.code == 1);
+    auto findings = parse_jsonl(r.out);
+    std::map<std::string, std::string> seen;  // secret_sha256 -> rule
+    for (const auto& f : findings) {
+        CHECK(f["path"].get<std::string>().find("planted") == std::string::npos);  // relative to the root
+        CHECK(f["line"].get<int>() >= 1);
+        CHECK(f["column"].get<int>() >= 1);
+        CHECK(f["fingerprint"].get<std::string>().size() == 32);
+        seen[f["secret_sha256"]] = f["rule"];
+    }
+    for (const auto& [secret, rule] : kPlanted) {
+        INFO(rule);
+        auto it = seen.find(nhi::util::sha256_hex(secret));
+        REQUIRE(it != seen.end());
+        CHECK(it->second == rule);
+    }
+    CHECK(findings.size() == kPlanted.size());  // placeholders and references stay quiet
+
+    auto aws = std::find_if(findings.begin(), findings.end(), [](auto& f) { return f["rule"] == "nhi.aws.access-key-id"; });
+    REQUIRE(aws != findings.end());
+    CHECK((*aws)["path"] == "src/settings.py");
+    CHECK((*aws)["line"] == 5);
+    CHECK((*aws)["column"] == 22);
+}
+
+TEST_CASE("no planted secret reaches the datastore unless --store-secrets is given", "[e2e][db]") {
+    TempDir d;
+    stage(d, "planted");
+    auto r = run_nhi("scan planted --format json --db state/nhi.db", d.path());
+    REQUIRE(r.code == 1);
+    auto doc = json::parse(r.out);
+    CHECK(doc["findings"].size() == kPlanted.size());
+    // Read the database and its WAL as raw bytes: no plaintext anywhere.
+    std::string bytes;
+    for (const char* f : {"state/nhi.db", "state/nhi.db-wal"})
+        if (fs::exists(d / f)) bytes += read_file(d / f);
+    REQUIRE(bytes.size() > 0);
+    for (const auto& [secret, rule] : kPlanted) {
+        INFO(rule);
+        CHECK(bytes.find(secret) == std::string::npos);
+        CHECK(bytes.find(nhi::util::sha256_hex(secret)) != std::string::npos);  // the fingerprint is there
+    }
+    // The opt-in does store them: proof that the check above can fail.
+    auto r2 = run_nhi("scan planted --format json --db opt/nhi.db --store-secrets", d.path());
+    REQUIRE(r2.code == 1);
+    std::string opt;
+    for (const char* f : {"opt/nhi.db", "opt/nhi.db-wal"})
+        if (fs::exists(d / f)) opt += read_file(d / f);
+    CHECK(opt.find(kPlanted.begin()->first) != std::string::npos);
+}
+
+TEST_CASE("a clean tree exits 0 and --fail-on sets the threshold", "[e2e]") {
+    TempDir d;
+    stage(d, "clean");
+    stage(d, "planted");
+    auto clean = run_nhi("scan clean --no-db", d.path());
+    CHECK(clean.code == 0);
+    CHECK(clean.out.find("0 findings in 1 file") != std::string::npos);
+    CHECK(run_nhi("scan planted --no-db --fail-on none", d.path()).code == 0);
+    CHECK(run_nhi("scan planted --no-db --fail-on critical", d.path()).code == 1);  // the Stripe live key
+    // deploy/agent.env holds high-severity keys only.
+    CHECK(run_nhi("scan planted/deploy --no-db --fail-on critical", d.path()).code == 0);
+    CHECK(run_nhi("scan planted/deploy --no-db --fail-on high", d.path()).code == 1);
+}
+
+TEST_CASE("sarif output is valid for code scanning", "[e2e]") {
+    TempDir d;
+    stage(d, "planted");
+    auto r = run_nhi("scan planted --no-db --format sarif --output out.sarif", d.path());
+    REQUIRE(r.code == 1);
+    CHECK(r.out.empty());
+    auto doc = json::parse(read_file(d / "out.sarif"));
+    CHECK(doc["version"] == "2.1.0");
+    auto& run = doc["runs"][0];
+    std::set<std::string> ids;
+    for (auto& rule : run["tool"]["driver"]["rules"]) CHECK(ids.insert(rule["id"].get<std::string>()).second);
+    CHECK(run["results"].size() == kPlanted.size());
+    for (auto& res : run["results"]) {
+        auto uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].get<std::string>();
+        CHECK(uri.front() != '/');
+        CHECK(ids.count(res["ruleId"].get<std::string>()) == 1);
+        CHECK(res["partialFingerprints"].contains("nhiFingerprint/v1"));
+    }
+}
+
+TEST_CASE("stdin is scanned with -", "[e2e]") {
+    TempDir d;
+    auto r = run_nhi("scan - --no-db --format jsonl", d.path(), "export TOKEN=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\n");
+    REQUIRE(r.code == 1);
+    auto f = parse_jsonl(r.out);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["path"] == "<stdin>");
+    CHECK(f[0]["column"] == 14);
+}
+
+TEST_CASE("errors are one line, name the thing, and exit 2", "[e2e]") {
+    TempDir d;
+    auto missing = run_nhi("scan does-not-exist --no-db", d.path());
+    CHECK(missing.code == 2);
+    CHECK(missing.err == "nhi: error: does-not-exist: no such file or directory\n");
+
+    auto typo = run_nhi("scna .", d.path());
+    CHECK(typo.code == 2);
+    CHECK(typo.err == "nhi: error: unknown command `scna`: did you mean `scan`?\n");
+
+    auto fmt = run_nhi("scan . --format xml", d.path());
+    CHECK(fmt.code == 2);
+    CHECK(fmt.err.rfind("nhi: error: usage: ", 0) == 0);
+
+    d.write("bad-rules.yml", "rules: [ {id: x} ]\n");
+    auto rules = run_nhi("scan . --no-db --rules bad-rules.yml", d.path());
+    CHECK(rules.code == 2);
+    CHECK(rules.err.rfind("nhi: error: bad-rules.yml", 0) == 0);
+
+    d.write("corrupt.db", std::string(8192, 'x'));
+    auto db = run_nhi("scan . --db corrupt.db", d.path());
+    CHECK(db.code == 2);
+    CHECK(db.err.rfind("nhi: error: corrupt.db: ", 0) == 0);
+    CHECK(std::count(db.err.begin(), db.err.end(), '\n') == 1);
+}
+
+TEST_CASE("rules list and rules check work on the built-in set", "[e2e][rules]") {
+    TempDir d;
+    auto list = run_nhi("rules list --format json", d.path());
+    REQUIRE(list.code == 0);
+    auto rules = json::parse(list.out);
+    CHECK(rules.size() >= 40);
+    for (auto& r : rules) CHECK_FALSE(r["revocation"].get<std::string>().empty());
+    auto check = run_nhi("rules check", d.path());
+    INFO(check.err);
+    CHECK(check.code == 0);
+    CHECK(check.out.find(" 0 failed") != std::string::npos);
+}
+
+TEST_CASE("user rules extend the built-in set", "[e2e][rules]") {
+    TempDir d;
+    d.write("my-rules/acme.yml", R"(provider: acme
+rules:
+  - id: acme.internal-token
+    name: ACME internal token
+    pattern: '\b(?<secret>acme_[a-z0-9]{24})\b'
+    min_entropy: 3.0
+    examples: ['acme_k2j4h6g8f0d1s3a5p7o9i2u4']
+    negative_examples: ['acme_000000000000000000000000']
+)");
+    d.write("src/x.txt", "t = acme_k2j4h6g8f0d1s3a5p7o9i2u4\n");
+    auto r = run_nhi("scan src --no-db --rules my-rules --format jsonl", d.path());
+    REQUIRE(r.code == 1);
+    auto f = parse_jsonl(r.out);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["rule"] == "acme.internal-token");
+    CHECK(run_nhi("rules check --rules my-rules", d.path()).code == 0);
+}

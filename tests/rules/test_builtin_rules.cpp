@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "rules/check.hpp"
+#include "rules/embedded.hpp"
+#include "rules/loader.hpp"
+
+using namespace nhi::rules;
+
+TEST_CASE("built-in rules load, are many and have stable unique ids", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    CHECK(set->rules.size() >= 40);
+    std::set<std::string> ids;
+    for (const auto& r : set->rules) {
+        INFO(r.id);
+        CHECK(r.id.rfind("nhi.", 0) == 0);
+        CHECK(ids.insert(r.id).second);
+        CHECK_FALSE(r.revocation.empty());
+        CHECK_FALSE(r.nhi.provider.empty());
+    }
+    CHECK(set->hash.size() == 64);
+}
+
+TEST_CASE("every built-in rule passes its examples and negative examples", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    auto engine = Engine::create(set.value(), {});
+    REQUIRE(engine.ok());
+    auto failures = check_rules(*engine.value());
+    for (const auto& f : failures) FAIL_CHECK(f.rule_id << ": " << f.message);
+    CHECK(failures.empty());
+}
+
+TEST_CASE("the starter set covers the providers the foundation requires", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    std::set<std::string> ids;
+    for (const auto& r : set->rules) ids.insert(r.id);
+    for (const char* id :
+         {"nhi.aws.access-key-id", "nhi.aws.secret-access-key", "nhi.github.pat", "nhi.github.fine-grained-pat",
+          "nhi.github.oauth", "nhi.github.app-user-token", "nhi.github.app-installation-token",
+          "nhi.github.refresh-token", "nhi.gitlab.pat", "nhi.slack.bot-token", "nhi.slack.webhook",
+          "nhi.stripe.secret-key", "nhi.twilio.api-key", "nhi.sendgrid.api-key", "nhi.google.api-key",
+          "nhi.gcp.service-account-key", "nhi.azure.storage-connection-string", "nhi.npm.access-token",
+          "nhi.pypi.upload-token", "nhi.key.pem-private", "nhi.key.openssh-private", "nhi.jwt.token",
+          "nhi.generic.database-url", "nhi.openai.project-key", "nhi.openai.service-account-key",
+          "nhi.openai.admin-key", "nhi.openai.legacy-key", "nhi.anthropic.api-key", "nhi.huggingface.token",
+          "nhi.groq.api-key", "nhi.replicate.api-token", "nhi.perplexity.api-key", "nhi.openrouter.api-key",
+          "nhi.langsmith.api-key"}) {
+        INFO(id);
+        CHECK(ids.count(id) == 1);
+    }
+}

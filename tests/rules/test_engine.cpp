@@ -1,0 +1,146 @@
+#include <catch2/catch.hpp>
+
+#include "rules/engine.hpp"
+#include "rules/filters.hpp"
+#include "rules/loader.hpp"
+#include "support.hpp"
+
+using namespace nhi::rules;
+
+namespace {
+
+const char* kRules = R"yml(
+provider: test
+rules:
+  - id: test.token
+    name: Test token
+    pattern: '\b(?<secret>tok_[A-Za-z0-9]{20})\b'
+    min_entropy: 3.0
+    confidence: high
+    examples: ['tok_Ab3dEf6hIj9kLm2nOp5q']
+    negative_examples: ['tok_short']
+  - id: test.assign
+    name: Generic assignment
+    pattern: 'key\s*=\s*"(?<secret>[A-Za-z0-9_]{20,})"'
+    confidence: low
+    examples: ['key = "Zx8Cv7Bn6Mq5Wr4Ty3Ui"']
+    negative_examples: ['key = 1']
+  - id: test.lookbehind
+    name: Needs prefilter mode
+    pattern: '(?<![A-Za-z])LB_(?<secret>[0-9]{6})(?![0-9])'
+    examples: ['LB_123456']
+    negative_examples: ['xLB_123456']
+)yml";
+
+std::shared_ptr<const Engine> make_engine(const std::string& cache_dir = "") {
+    auto parsed = parse_rule_file("test.yml", kRules);
+    REQUIRE(parsed.ok());
+    RuleSet set;
+    set.rules = parsed.value();
+    set.hash = "test-hash-1";
+    EngineOptions o;
+    o.cache_dir = cache_dir;
+    auto e = Engine::create(set, o);
+    REQUIRE(e.ok());
+    return e.value();
+}
+
+}  // namespace
+
+TEST_CASE("engine finds secrets with exact offsets", "[rules][engine]") {
+    auto engine = make_engine();
+    auto w = engine->make_worker();
+    std::string text = "first line\nTOKEN=tok_Ab3dEf6hIj9kLm2nOp5q and tok_Zz9yXx8wVv7uTt6sSr5q\n";
+    auto ms = w->scan(text);
+    REQUIRE(ms.size() == 2);
+    CHECK(text.substr(ms[0].secret_start, ms[0].secret_end - ms[0].secret_start) == "tok_Ab3dEf6hIj9kLm2nOp5q");
+    CHECK(text.substr(ms[1].secret_start, ms[1].secret_end - ms[1].secret_start) == "tok_Zz9yXx8wVv7uTt6sSr5q");
+}
+
+TEST_CASE("engine applies entropy, placeholder and inline-allow filters", "[rules][engine]") {
+    auto engine = make_engine();
+    auto w = engine->make_worker();
+    CHECK(w->scan("tok_aaaaaaaaaaaaaaaaaaaa").empty());  // entropy
+    CHECK(w->scan("tok_EXAMPLEabcdefghijklm").empty());   // placeholder
+    CHECK(w->scan("x = tok_Ab3dEf6hIj9kLm2nOp5q  # nhi:allow").empty());
+    CHECK(w->scan("x = tok_Ab3dEf6hIj9kLm2nOp5q\n# nhi:allow on the next line does not count").size() == 1);
+}
+
+TEST_CASE("a more confident rule shadows a generic match of the same secret", "[rules][engine]") {
+    auto engine = make_engine();
+    auto w = engine->make_worker();
+    auto ms = w->scan(R"(key = "tok_Ab3dEf6hIj9kLm2nOp5q")");
+    REQUIRE(ms.size() == 1);
+    CHECK(engine->rules()[ms[0].rule].id == "test.token");
+}
+
+TEST_CASE("patterns Hyperscan cannot run exactly are prefiltered and confirmed", "[rules][engine]") {
+    auto engine = make_engine();
+    auto w = engine->make_worker();
+    CHECK(w->scan("a LB_123456 b").size() == 1);
+    CHECK(w->scan("xLB_123456").empty());
+    CHECK(w->scan("LB_1234567").empty());
+}
+
+TEST_CASE("engine scans large blobs and finds secrets far from the start", "[rules][engine]") {
+    auto engine = make_engine();
+    auto w = engine->make_worker();
+    std::string big(3 << 20, 'x');
+    big.replace(big.size() - 100, 24, "tok_Ab3dEf6hIj9kLm2nOp5q");
+    big[big.size() - 101] = ' ';
+    big[big.size() - 76] = ' ';
+    auto ms = w->scan(big);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].secret_start == big.size() - 100);
+}
+
+TEST_CASE("the compiled database is cached on disk and reused", "[rules][engine]") {
+    nhi::test::TempDir dir;
+    auto first = make_engine(dir.path().string());
+    CHECK_FALSE(first->loaded_from_cache());
+    auto second = make_engine(dir.path().string());
+    CHECK(second->loaded_from_cache());
+    // The cached database finds the same things.
+    CHECK(second->make_worker()->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+    // A corrupt cache file is ignored and rebuilt quietly.
+    for (auto& e : std::filesystem::directory_iterator(dir.path())) std::ofstream(e.path()) << "garbage";
+    auto third = make_engine(dir.path().string());
+    CHECK_FALSE(third->loaded_from_cache());
+    CHECK(third->make_worker()->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+}
+
+TEST_CASE("rule files with errors are rejected with the file and rule named", "[rules][loader]") {
+    auto bad_yaml = parse_rule_file("bad.yml", "rules: [\n");
+    REQUIRE_FALSE(bad_yaml.ok());
+    CHECK(bad_yaml.error().what == "bad.yml");
+
+    auto no_examples = parse_rule_file("r.yml", "rules:\n  - id: a.b\n    name: n\n    pattern: 'x'\n");
+    REQUIRE_FALSE(no_examples.ok());
+    CHECK(no_examples.error().what == "r.yml: a.b");
+
+    auto bad_validator = parse_rule_file(
+        "r.yml", "rules:\n  - {id: a.b, name: n, pattern: x, validator: nope, examples: [x], negative_examples: [y]}\n");
+    REQUIRE_FALSE(bad_validator.ok());
+    CHECK(bad_validator.error().why.find("unknown validator") != std::string::npos);
+
+    RuleSet set;
+    set.rules = parse_rule_file("r.yml", "rules:\n  - {id: a.b, name: n, pattern: '(unclosed', examples: [x], "
+                                         "negative_examples: [y]}\n")
+                    .value();
+    set.hash = "h";
+    auto e = Engine::create(set, {});
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().what == "a.b");
+}
+
+TEST_CASE("is_placeholder recognises templates, references and filler", "[rules][filters]") {
+    for (const char* s : {"${GITHUB_TOKEN}", "{{ token }}", "<your-api-key>", "AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxx",
+                          "changeme", "password", "os.environ", "process.env.KEY", "000000000000", "your_api_key_here"}) {
+        INFO(s);
+        CHECK(is_placeholder(s));
+    }
+    for (const char* s : {"qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raG", "Vq8rT2mLx9wPz4", "hunter2Vk7Q!x"}) {
+        INFO(s);
+        CHECK_FALSE(is_placeholder(s));
+    }
+}

@@ -1,0 +1,127 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <mutex>
+
+#include "rules/engine.hpp"
+#include "rules/hs_cache.hpp"
+#include "rules/loader.hpp"
+#include "scanners/filesystem.hpp"
+#include "support.hpp"
+
+using namespace nhi;
+
+namespace {
+
+const char* kToken = "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";
+
+struct Collected {
+    std::mutex mu;
+    std::vector<db::Finding> findings;
+    std::vector<util::Error> warnings;
+};
+
+util::Status scan(const std::vector<std::string>& paths, scanners::ScanStats& stats, Collected& c,
+                  bool use_ignore = true, uint64_t max_size = 1 << 20) {
+    static auto engine = [] {
+        auto set = rules::load_rules({});
+        REQUIRE(set.ok());
+        auto e = rules::Engine::create(set.value(), {});
+        REQUIRE(e.ok());
+        return e.value();
+    }();
+    scanners::FileScanOptions o;
+    o.paths = paths;
+    o.use_ignore = use_ignore;
+    o.max_file_size = max_size;
+    o.jobs = 2;
+    scanners::ScanSinks sinks;
+    sinks.findings = [&](std::vector<db::Finding>&& b) {
+        std::lock_guard l(c.mu);
+        for (auto& f : b) c.findings.push_back(std::move(f));
+    };
+    sinks.warning = [&](const util::Error& e) {
+        std::lock_guard l(c.mu);
+        c.warnings.push_back(e);
+    };
+    return scanners::scan_paths(o, *engine, stats, sinks);
+}
+
+}  // namespace
+
+TEST_CASE("directory scan reports relative paths with line and column", "[scanners][filesystem]") {
+    test::TempDir d;
+    d.write("a/config.env", std::string("# header\nTOKEN=") + kToken + "\n");
+    scanners::ScanStats stats;
+    Collected c;
+    REQUIRE(scan({d.path().string()}, stats, c).ok());
+    REQUIRE(c.findings.size() == 1);
+    CHECK(c.findings[0].path == "a/config.env");
+    CHECK(c.findings[0].line == 2);
+    CHECK(c.findings[0].column == 7);
+    CHECK(c.findings[0].rule_id == "nhi.github.pat");
+    CHECK(stats.files_scanned == 1);
+}
+
+TEST_CASE("walk skips .git, binaries, large files, ignored files and symlinks, and counts them",
+          "[scanners][filesystem]") {
+    test::TempDir d;
+    std::string secret = std::string("TOKEN=") + kToken + "\n";
+    d.write(".git/config", secret);
+    d.write("bin.dat", std::string("\0\1\2", 3) + secret);
+    d.write("big.txt", std::string(2 << 20, 'a') + secret);
+    d.write(".gitignore", "ignored.txt\nout/\n");
+    d.write("ignored.txt", secret);
+    d.write("out/x.txt", secret);
+    d.write("real.txt", secret);
+    std::filesystem::create_directory_symlink(d.path(), d / "loop");  // a symlink loop
+    std::filesystem::create_symlink(d / "real.txt", d / "link.txt");
+    ::mkfifo((d / "fifo").c_str(), 0600);
+
+    scanners::ScanStats stats;
+    Collected c;
+    REQUIRE(scan({d.path().string()}, stats, c).ok());
+    REQUIRE(c.findings.size() == 1);
+    CHECK(c.findings[0].path == "real.txt");
+    CHECK(stats.skipped_binary == 1);
+    CHECK(stats.skipped_too_large == 1);
+    CHECK(stats.skipped_ignored == 2);
+    CHECK(stats.skipped_symlink == 2);
+    CHECK(stats.skipped_special == 1);
+
+    scanners::ScanStats all;
+    Collected c2;
+    REQUIRE(scan({d.path().string()}, all, c2, /*use_ignore=*/false).ok());
+    CHECK(c2.findings.size() == 3);  // real, ignored, out/x
+}
+
+TEST_CASE("a missing input fails the scan and names the path", "[scanners][filesystem]") {
+    scanners::ScanStats stats;
+    Collected c;
+    auto s = scan({"/nonexistent/nhi/path"}, stats, c);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().what == "/nonexistent/nhi/path");
+}
+
+TEST_CASE("an input that cannot be read is a counted warning naming it", "[scanners][filesystem]") {
+    // Root can read any file, so a FIFO named on the command line stands in for an
+    // unreadable input: it must be reported, counted, and must not block the scan.
+    test::TempDir d;
+    d.write("ok.txt", std::string("T=") + kToken);
+    ::mkfifo((d / "pipe").c_str(), 0600);
+    scanners::ScanStats stats;
+    Collected c;
+    REQUIRE(scan({(d / "ok.txt").string(), (d / "pipe").string()}, stats, c).ok());
+    CHECK(c.findings.size() == 1);
+    CHECK(stats.errors == 1);
+    REQUIRE(c.warnings.size() == 1);
+    CHECK(c.warnings[0].what == (d / "pipe").string());
+    CHECK(c.warnings[0].why == "not a regular file");
+
+    scanners::ScanStats only_bad;
+    Collected c2;
+    auto s = scan({(d / "pipe").string()}, only_bad, c2);
+    REQUIRE_FALSE(s.ok());  // nothing could be read at all: a runtime error
+    CHECK(s.error().why.find("nothing could be read") != std::string::npos);
+}

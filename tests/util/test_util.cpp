@@ -1,0 +1,71 @@
+#include <catch2/catch.hpp>
+
+#include "util/glob.hpp"
+#include "util/hash.hpp"
+#include "util/text.hpp"
+
+using namespace nhi::util;
+
+TEST_CASE("sha256_hex matches the FIPS 180-2 test vector", "[util]") {
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("crc32 and base62 reproduce GitHub's published token checksum", "[util]") {
+    // From GitHub's token-format write-up: body zQWB...kxkJ has checksum 0mLq17.
+    CHECK(base62(crc32("zQWBuTSOoRi4A9spHcVY5ncnsDkxkJ"), 6) == "0mLq17");
+    CHECK(crc32("123456789") == 0xCBF43926u);
+    CHECK(base62(0, 3) == "000");
+    CHECK(base62(61, 1) == "z");
+}
+
+TEST_CASE("glob_match follows git wildcard rules", "[util]") {
+    struct Case {
+        const char* pattern;
+        const char* path;
+        bool match;
+    };
+    const Case cases[] = {
+        {"*.log", "app.log", true},       {"*.log", "dir/app.log", false},  {"**/*.log", "dir/sub/app.log", true},
+        {"**/*.log", "app.log", true},    {"build/**", "build/a/b", true},  {"a/**/b", "a/b", true},
+        {"a/**/b", "a/x/y/b", true},      {"a?c", "abc", true},             {"a?c", "a/c", false},
+        {"[abc].txt", "b.txt", true},     {"[!abc].txt", "b.txt", false},   {"[a-c]x", "bx", true},
+        {"*", "dir/file", false},         {"node_modules", "node_modules", true},
+    };
+    for (const auto& c : cases) {
+        INFO(c.pattern << " vs " << c.path);
+        CHECK(glob_match(c.pattern, c.path) == c.match);
+    }
+}
+
+TEST_CASE("shannon_entropy distinguishes random from repetitive text", "[util]") {
+    CHECK(shannon_entropy("") == 0.0);
+    CHECK(shannon_entropy("aaaaaaaa") == 0.0);
+    CHECK(shannon_entropy("abcdefgh") == Approx(3.0));
+    CHECK(shannon_entropy("qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raG") > 4.0);
+}
+
+TEST_CASE("LineCounter gives 1-based lines and columns", "[util]") {
+    std::string text = "one\ntwo\n\nfour";
+    LineCounter lc(text);
+    CHECK(lc.locate(0) == std::pair<size_t, size_t>{1, 1});
+    CHECK(lc.locate(5) == std::pair<size_t, size_t>{2, 2});
+    CHECK(lc.locate(8) == std::pair<size_t, size_t>{3, 1});
+    CHECK(lc.locate(10) == std::pair<size_t, size_t>{4, 2});
+    CHECK(lc.locate(1) == std::pair<size_t, size_t>{1, 2});  // going back restarts correctly
+}
+
+TEST_CASE("base64_decode accepts standard and URL-safe input and rejects junk", "[util]") {
+    CHECK(base64_decode("aGVsbG8=").value() == "hello");
+    CHECK(base64_decode("aGVsbG8").value() == "hello");
+    CHECK(base64_decode("-_8").value() == "\xfb\xff");
+    CHECK_FALSE(base64_decode("a$b=").has_value());
+}
+
+TEST_CASE("looks_binary finds NUL bytes in the probe window only", "[util]") {
+    CHECK(looks_binary(std::string("ab\0cd", 5)));
+    CHECK_FALSE(looks_binary("plain text"));
+    std::string late(10000, 'a');
+    late[9000] = '\0';
+    CHECK_FALSE(looks_binary(late));
+}

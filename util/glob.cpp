@@ -1,0 +1,91 @@
+#include "util/glob.hpp"
+
+namespace nhi::util {
+namespace {
+
+// Returns the length of a bracket expression starting at p[0]=='[', or 0 when it is not
+// closed (then '[' is literal). Sets `matched` for character c.
+size_t bracket(std::string_view p, char c, bool& matched) {
+    size_t i = 1;
+    bool negate = false;
+    if (i < p.size() && (p[i] == '!' || p[i] == '^')) {
+        negate = true;
+        ++i;
+    }
+    bool hit = false;
+    bool first = true;
+    while (i < p.size() && (p[i] != ']' || first)) {
+        first = false;
+        char lo = p[i];
+        if (lo == '\\' && i + 1 < p.size()) lo = p[++i];
+        if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+            char hi = p[i + 2];
+            if (c >= lo && c <= hi) hit = true;
+            i += 3;
+        } else {
+            if (c == lo) hit = true;
+            ++i;
+        }
+    }
+    if (i >= p.size()) return 0;
+    matched = (hit != negate) && c != '/';
+    return i + 1;
+}
+
+bool match(std::string_view p, std::string_view s) {
+    while (!p.empty()) {
+        char pc = p[0];
+        if (pc == '*') {
+            bool dbl = p.size() > 1 && p[1] == '*';
+            if (dbl) {
+                // "**/" matches zero or more whole directories; a trailing "**" matches all.
+                std::string_view rest = p.substr(2);
+                if (!rest.empty() && rest[0] == '/') {
+                    std::string_view after = rest.substr(1);
+                    if (match(after, s)) return true;
+                    for (size_t i = 0; i < s.size(); ++i)
+                        if (s[i] == '/' && match(after, s.substr(i + 1))) return true;
+                    return false;
+                }
+                for (size_t i = 0; i <= s.size(); ++i)
+                    if (match(rest, s.substr(i))) return true;
+                return false;
+            }
+            std::string_view rest = p.substr(1);
+            for (size_t i = 0; i <= s.size(); ++i) {
+                if (match(rest, s.substr(i))) return true;
+                if (i < s.size() && s[i] == '/') break;
+            }
+            return false;
+        }
+        if (s.empty()) return false;
+        if (pc == '?') {
+            if (s[0] == '/') return false;
+        } else if (pc == '[') {
+            bool m = false;
+            size_t len = bracket(p, s[0], m);
+            if (len) {
+                if (!m) return false;
+                p.remove_prefix(len);
+                s.remove_prefix(1);
+                continue;
+            }
+            if (s[0] != '[') return false;
+        } else {
+            if (pc == '\\' && p.size() > 1) {
+                p.remove_prefix(1);
+                pc = p[0];
+            }
+            if (pc != s[0]) return false;
+        }
+        p.remove_prefix(1);
+        s.remove_prefix(1);
+    }
+    return s.empty();
+}
+
+}  // namespace
+
+bool glob_match(std::string_view pattern, std::string_view path) { return match(pattern, path); }
+
+}  // namespace nhi::util

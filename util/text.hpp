@@ -1,0 +1,41 @@
+// Text helpers that know nothing of nhi.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nhi::util {
+
+/// Shannon entropy of the bytes, in bits per byte (0 for empty input).
+double shannon_entropy(std::string_view s);
+
+/// True when the first `probe` bytes hold a NUL byte: the same heuristic git and grep use.
+bool looks_binary(std::string_view data, size_t probe = 8192);
+
+/// ASCII lower-case copy.
+std::string lower(std::string_view s);
+
+/// Decodes standard or URL-safe base64, padded or not; nullopt on any invalid byte.
+std::optional<std::string> base64_decode(std::string_view s);
+
+/// Splits on a single character, keeping empty fields.
+std::vector<std::string_view> split(std::string_view s, char sep);
+
+/// 1-based line and column of a byte offset; walks forward from a known position so a
+/// file's matches, taken in offset order, cost one pass over the file.
+class LineCounter {
+public:
+    explicit LineCounter(std::string_view text) : text_(text) {}
+    /// Returns {line, column} of `offset`; offsets must not decrease between calls.
+    std::pair<size_t, size_t> locate(size_t offset);
+
+private:
+    std::string_view text_;
+    size_t pos_ = 0;
+    size_t line_ = 1;
+    size_t line_start_ = 0;
+};
+
+}  // namespace nhi::util
