@@ -13,7 +13,7 @@ bool is_placeholder(std::string_view secret) {
     std::string s = util::lower(secret);
 
     // Template and reference syntaxes: ${X}, {{ x }}, <your-key>, %(x)s, #{x}, $X.
-    static const std::array<std::string_view, 9> starts = {"${", "{{", "<", "%(", "%{", "#{", "$", "@", "{%"};
+    static const std::array<std::string_view, 10> starts = {"${", "{{", "<", "%(", "%{", "#{", "$", "@", "{%", "&lt;"};
     for (auto p : starts)
         if (s.rfind(p, 0) == 0) return true;
     if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos) return true;
