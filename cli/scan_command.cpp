@@ -18,6 +18,7 @@
 #include "rules/engine.hpp"
 #include "rules/hs_cache.hpp"
 #include "scanners/filesystem.hpp"
+#include "scanners/git_scan.hpp"
 
 namespace nhi::cli {
 namespace {
@@ -37,6 +38,11 @@ struct ScanArgs {
     bool show_secrets = false;
     bool no_progress = false;
     std::string color = "auto";
+    bool git = false;
+    bool all_refs = false;
+    std::string since;
+    bool staged = false;
+    std::string branch;
 };
 
 util::Expected<uint64_t> parse_size(const std::string& s) {
@@ -84,6 +90,13 @@ int run_scan(const ScanArgs& a) {
     if (!never_fail && !rules::parse_severity(a.fail_on, threshold))
         throw util::Fatal({"--fail-on", "expected none, low, medium, high or critical"});
     uint64_t max_size = util::take(parse_size(a.max_file_size));
+    std::vector<std::string> paths = a.paths;
+    if (!a.git && (a.all_refs || a.staged || !a.since.empty() || !a.branch.empty()))
+        throw util::Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
+    if (a.git && paths.empty()) paths.push_back(".");
+    if (paths.empty()) throw util::Fatal({"usage", "nothing to scan: give a PATH, - for stdin, or --git"});
+    if (a.staged && (a.all_refs || !a.since.empty() || !a.branch.empty()))
+        throw util::Fatal({"usage", "--staged scans the index; it does not combine with --all-refs, --since or --branch"});
 
     auto engine = load_engine(a.rule_paths);
 
@@ -92,12 +105,12 @@ int run_scan(const ScanArgs& a) {
     if (!a.no_db) {
         database = util::take(db::Database::open(db::resolve_path(a.db)));
         std::string source;
-        for (const auto& p : a.paths) source += (source.empty() ? "" : " ") + p;
-        run_id = util::take(db::Store(*database).begin_run("scan", source, engine->rules_hash()));
+        for (const auto& p : paths) source += (source.empty() ? "" : " ") + p;
+        run_id = util::take(db::Store(*database).begin_run(a.git ? "scan-git" : "scan", source, engine->rules_hash()));
     }
 
     scanners::FileScanOptions opts;
-    opts.paths = a.paths;
+    opts.paths = paths;
     opts.use_ignore = !a.no_ignore;
     opts.max_file_size = max_size;
     opts.jobs = a.jobs;
@@ -120,7 +133,22 @@ int run_scan(const ScanArgs& a) {
     util::Status status = util::ok_status();
     {
         Progress progress(stats, !a.no_progress && Progress::wanted());
-        status = scanners::scan_paths(opts, *engine, stats, sinks);
+        if (a.git) {
+            scanners::GitScanOptions go;
+            go.repos = paths;
+            go.all_refs = a.all_refs;
+            go.since = a.since;
+            go.staged = a.staged;
+            go.branch = a.branch;
+            go.max_blob_size = max_size;
+            go.jobs = a.jobs;
+            go.store_secrets = a.store_secrets;
+            std::unique_ptr<db::Store> store;
+            if (database) store = std::make_unique<db::Store>(*database);
+            status = scanners::scan_git(go, *engine, store.get(), run_id, stats, sinks);
+        } else {
+            status = scanners::scan_paths(opts, *engine, stats, sinks);
+        }
     }
     if (warnings_shown > kMaxWarnings)
         print_warning("", std::to_string(warnings_shown - kMaxWarnings) + " more warnings not shown");
@@ -138,6 +166,11 @@ int run_scan(const ScanArgs& a) {
     summary.skipped_symlink = stats.skipped_symlink;
     summary.skipped_special = stats.skipped_special;
     summary.errors = stats.errors;
+    summary.git = a.git;
+    summary.commits = stats.commits;
+    summary.blobs_known = stats.blobs_known;
+    summary.submodules = stats.submodules;
+    summary.shallow = stats.shallow;
     summary.rules = engine->rules().size();
     summary.run_id = run_id;
 
@@ -148,6 +181,7 @@ int run_scan(const ScanArgs& a) {
         js["findings"] = findings.size();
         if (auto s = store.finish_run(run_id, status ? "ok" : "failed", js); !s) throw util::Fatal(s.error());
     }
+    // Exit 2 only when nothing could be scanned; partial failures were warnings.
     if (!status) throw util::Fatal(status.error());
     summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
@@ -163,7 +197,7 @@ int run_scan(const ScanArgs& a) {
     if (a.format == "text") reports::render_text(out, findings, summary, ro);
     else if (a.format == "json") reports::render_json(out, findings, summary, ro);
     else if (a.format == "jsonl") reports::render_jsonl(out, findings, ro);
-    else reports::render_sarif(out, findings, engine->rules(), repo_prefix(a.paths));
+    else reports::render_sarif(out, findings, engine->rules(), a.git ? "" : repo_prefix(paths));
     out.flush();
     if (!out) throw util::Fatal({a.output.empty() ? "stdout" : a.output, "write failed"});
     // Machine formats keep stdout clean; a one-line summary goes to stderr for people.
@@ -181,7 +215,7 @@ int run_scan(const ScanArgs& a) {
 Runner add_scan_command(CLI::App& app) {
     auto args = std::make_shared<ScanArgs>();
     auto* cmd = app.add_subcommand("scan", "Scan files, directories or stdin (-) for secrets");
-    cmd->add_option("paths", args->paths, "Files or directories to scan; - reads stdin")->required();
+    cmd->add_option("paths", args->paths, "Files or directories to scan; - reads stdin; with --git, repositories (default .)");
     cmd->add_option("-f,--format", args->format, "Output format")
         ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}))
         ->capture_default_str();
@@ -201,6 +235,12 @@ Runner add_scan_command(CLI::App& app) {
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");
     cmd->add_flag("--show-secrets", args->show_secrets, "Print plaintext secrets in the output");
     cmd->add_flag("--no-progress", args->no_progress, "Never draw the progress line");
+    auto* git = cmd->add_flag("--git", args->git, "Scan the git history of the repositories given (every blob once)");
+    cmd->add_flag("--all-refs", args->all_refs, "With --git: all refs (pull refs, notes, stash), not only branches and tags")
+        ->needs(git);
+    cmd->add_option("--since", args->since, "With --git: only commits not reachable from REV (pull requests)")->needs(git);
+    cmd->add_flag("--staged", args->staged, "With --git: scan what is staged in the index (pre-commit)")->needs(git);
+    cmd->add_option("--branch", args->branch, "With --git: only the history of this branch")->needs(git);
     cmd->add_option("--color", args->color, "Colour text output")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();

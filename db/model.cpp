@@ -37,9 +37,7 @@ std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256
     return util::sha256_hex(in).substr(0, 32);
 }
 
-Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
-                     size_t column, nlohmann::json hints) {
-    Finding f;
+void apply_rule(Finding& f, const rules::Rule& rule) {
     f.rule_id = rule.id;
     f.rule_name = rule.name;
     f.severity = rule.severity;
@@ -48,6 +46,12 @@ Finding make_finding(const rules::Rule& rule, std::string_view secret, std::stri
     f.kind = rule.nhi.kind;
     f.actor = rule.nhi.actor;
     f.revocation = rule.revocation;
+}
+
+Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
+                     size_t column, nlohmann::json hints) {
+    Finding f;
+    apply_rule(f, rule);
     f.path = std::move(path);
     f.line = line;
     f.column = column;

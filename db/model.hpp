@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,11 +27,23 @@ struct Finding {
     std::string fingerprint;  // sha256(rule \0 secret_sha256 \0 path), 32 hex: baseline identity
     std::string redacted;
     nlohmann::json hints;  // what validators decoded (expiry, account id, ...)
+
+    // Git provenance: where history first shows this secret at this path.
+    std::string commit, author, author_email, date, committer;
+    int in_head = -1;  // 1: still in HEAD's tree, 0: only in history, -1: not a git scan
+    struct Occurrence {
+        std::string commit, path;
+        size_t line = 0, column = 0;
+    };
+    std::vector<Occurrence> occurrences;  // every blob that holds it (git scans)
 };
 
 /// Builds a finding with its hashes and redacted preview filled in.
 Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
                      size_t column, nlohmann::json hints);
+
+/// Copies what a finding reports about its rule (name, severity, provider, revocation...).
+void apply_rule(Finding& f, const rules::Rule& rule);
 
 /// A preview that identifies a secret to its owner without disclosing it: the first and
 /// last characters of long secrets (a prefix such as `ghp_` tells the kind), nothing of

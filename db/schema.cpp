@@ -44,6 +44,48 @@ CREATE TABLE occurrence (
 CREATE INDEX occurrence_finding ON occurrence(finding_id);
 CREATE INDEX occurrence_fingerprint ON occurrence(fingerprint);
 )sql",
+        // 2: git history. A blob is scanned once per rules hash (`blob`); what it holds is
+        // kept per blob (`blob_match`), so a rescan reads no blob again yet reports the
+        // same findings; `blob_origin` is where a repository first introduced the blob.
+        // `repo_tip` remembers each scanned ref's commit (and the rules it was scanned with) so a
+        // rescan can walk only the new commits.
+        R"sql(
+ALTER TABLE finding ADD COLUMN hints TEXT;  -- JSON facts a validator decoded (never the secret)
+CREATE TABLE blob (
+  id INTEGER PRIMARY KEY,
+  oid TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  rules_hash TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'scanned',  -- scanned | binary | too_large | error
+  first_run INTEGER NOT NULL REFERENCES run(id),
+  UNIQUE (oid, rules_hash)
+);
+CREATE TABLE blob_match (
+  blob_id INTEGER NOT NULL REFERENCES blob(id),
+  finding_id INTEGER NOT NULL REFERENCES finding(id),
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  UNIQUE (blob_id, finding_id, line, col)
+);
+CREATE TABLE blob_origin (
+  oid TEXT NOT NULL,
+  repo TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  author TEXT,
+  author_email TEXT,
+  date TEXT,
+  committer TEXT,
+  PRIMARY KEY (repo, oid)
+) WITHOUT ROWID;
+CREATE TABLE repo_tip (
+  repo TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  rules_hash TEXT NOT NULL,
+  PRIMARY KEY (repo, ref)
+) WITHOUT ROWID;
+)sql",
     };
     return steps;
 }

@@ -26,32 +26,185 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
     // The upsert keeps the first redacted preview; it fills `secret` in only on opt-in and
     // never erases one stored by an earlier opted-in run.
     auto upsert = db_.prepare(
-        "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run) VALUES(?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT(rule_id, secret_sha256) DO UPDATE SET secret = COALESCE(excluded.secret, finding.secret) "
-        "RETURNING id");
+        "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(rule_id, secret_sha256) DO UPDATE SET secret = COALESCE(excluded.secret, finding.secret), "
+        "hints = COALESCE(excluded.hints, finding.hints) RETURNING id");
     if (!upsert) return upsert.error();
     auto occ = db_.prepare(
-        "INSERT OR IGNORE INTO occurrence(finding_id, run_id, path, line, col, fingerprint) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT OR IGNORE INTO occurrence(finding_id, run_id, path, line, col, fingerprint, commit_id, author, date) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!occ) return occ.error();
     for (const auto& f : findings) {
         upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
         if (store_secrets) upsert->bind(4, f.secret);
         else upsert->bind_null(4);
+        if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
         auto row = upsert->step();
         if (!row) return row.error();
         int64_t id = upsert->column_int(0);
         upsert->reset();
         occ->bind(1, id).bind(2, run).bind(3, f.path).bind(4, int64_t(f.line)).bind(5, int64_t(f.column)).bind(
             6, f.fingerprint);
+        if (!f.commit.empty()) occ->bind(7, f.commit).bind(8, f.author).bind(9, f.date);
         if (auto s = occ->run(); !s) return s;
+    }
+    return tx.commit();
+}
+
+util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(const std::string& rules_hash) {
+    auto st = db_.prepare(
+        "SELECT oid, id, EXISTS(SELECT 1 FROM blob_match WHERE blob_id = blob.id) FROM blob WHERE rules_hash = ?1");
+    if (!st) return st.error();
+    st->bind(1, rules_hash);
+    std::vector<KnownBlob> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back({st->column_text(0), st->column_int(1), st->column_int(2) != 0});
+    }
+    return out;
+}
+
+util::Status Store::record_blobs(int64_t run, const std::string& rules_hash, const std::vector<BlobRecord>& blobs,
+                                 bool store_secrets) {
+    Transaction tx(db_);
+    auto ins = db_.prepare(
+        "INSERT INTO blob(oid, size, rules_hash, status, first_run) VALUES(?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT(oid, rules_hash) DO UPDATE SET status = excluded.status RETURNING id");
+    auto upsert = db_.prepare(
+        "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(rule_id, secret_sha256) DO UPDATE SET secret = COALESCE(excluded.secret, finding.secret), "
+        "hints = COALESCE(excluded.hints, finding.hints) RETURNING id");
+    auto match = db_.prepare("INSERT OR IGNORE INTO blob_match(blob_id, finding_id, line, col) VALUES(?1, ?2, ?3, ?4)");
+    if (!ins) return ins.error();
+    if (!upsert) return upsert.error();
+    if (!match) return match.error();
+    for (const auto& b : blobs) {
+        ins->bind(1, b.oid).bind(2, int64_t(b.size)).bind(3, rules_hash).bind(4, b.status).bind(5, run);
+        auto row = ins->step();
+        if (!row) return row.error();
+        int64_t blob_id = ins->column_int(0);
+        ins->reset();
+        for (const auto& f : b.findings) {
+            upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
+            if (store_secrets) upsert->bind(4, f.secret);
+            else upsert->bind_null(4);
+            if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
+            auto r = upsert->step();
+            if (!r) return r.error();
+            int64_t fid = upsert->column_int(0);
+            upsert->reset();
+            match->bind(1, blob_id).bind(2, fid).bind(3, int64_t(f.line)).bind(4, int64_t(f.column));
+            if (auto s = match->run(); !s) return s;
+        }
+    }
+    return tx.commit();
+}
+
+namespace {
+
+Store::StoredMatch read_match(const Statement& st, int first) {
+    Store::StoredMatch m;
+    m.rule_id = st.column_text(first);
+    m.secret_sha256 = st.column_text(first + 1);
+    m.redacted = st.column_text(first + 2);
+    m.secret = st.column_text(first + 3);
+    m.line = size_t(st.column_int(first + 4));
+    m.column = size_t(st.column_int(first + 5));
+    if (!st.column_null(first + 6)) m.hints = nlohmann::json::parse(st.column_text(first + 6), nullptr, false);
+    if (m.hints.is_discarded()) m.hints = nullptr;
+    return m;
+}
+
+}  // namespace
+
+util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(int64_t blob_id) {
+    auto st = db_.prepare(
+        "SELECT f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints FROM blob_match m "
+        "JOIN finding f ON f.id = m.finding_id WHERE m.blob_id = ?1 ORDER BY m.line, m.col");
+    if (!st) return st.error();
+    st->bind(1, blob_id);
+    std::vector<StoredMatch> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(read_match(*st, 0));
+    }
+    return out;
+}
+
+util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std::string& repo,
+                                                                      const std::string& rules_hash) {
+    auto st = db_.prepare(
+        "SELECT o.oid, o.commit_id, o.path, o.author, o.author_email, o.date, o.committer, "
+        "f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints "
+        "FROM blob_origin o JOIN blob b ON b.oid = o.oid AND b.rules_hash = ?2 "
+        "JOIN blob_match m ON m.blob_id = b.id JOIN finding f ON f.id = m.finding_id "
+        "WHERE o.repo = ?1 ORDER BY o.date, o.path, m.line");
+    if (!st) return st.error();
+    st->bind(1, repo).bind(2, rules_hash);
+    std::vector<OriginMatch> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        OriginMatch om;
+        om.origin = {st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3),
+                     st->column_text(4), st->column_text(5), st->column_text(6)};
+        om.match = read_match(*st, 7);
+        out.push_back(std::move(om));
+    }
+    return out;
+}
+
+util::Status Store::record_origins(const std::string& repo, const std::vector<Origin>& origins) {
+    Transaction tx(db_);
+    auto st = db_.prepare(
+        "INSERT OR IGNORE INTO blob_origin(oid, repo, commit_id, path, author, author_email, date, committer) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st) return st.error();
+    for (const auto& o : origins) {
+        st->bind(1, o.oid).bind(2, repo).bind(3, o.commit).bind(4, o.path).bind(5, o.author).bind(6, o.author_email)
+            .bind(7, o.date).bind(8, o.committer);
+        if (auto s = st->run(); !s) return s;
+    }
+    return tx.commit();
+}
+
+util::Expected<std::vector<Store::Tip>> Store::repo_tips(const std::string& repo, const std::string& rules_hash) {
+    auto st = db_.prepare("SELECT ref, commit_id FROM repo_tip WHERE repo = ?1 AND rules_hash = ?2");
+    if (!st) return st.error();
+    st->bind(1, repo).bind(2, rules_hash);
+    std::vector<Tip> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back({st->column_text(0), st->column_text(1)});
+    }
+    return out;
+}
+
+util::Status Store::set_repo_tips(const std::string& repo, const std::string& rules_hash, const std::vector<Tip>& tips) {
+    Transaction tx(db_);
+    auto del = db_.prepare("DELETE FROM repo_tip WHERE repo = ?1");
+    if (!del) return del.error();
+    del->bind(1, repo);
+    if (auto s = del->run(); !s) return s;
+    auto ins = db_.prepare("INSERT OR REPLACE INTO repo_tip(repo, ref, commit_id, rules_hash) VALUES(?1, ?2, ?3, ?4)");
+    if (!ins) return ins.error();
+    for (const auto& t : tips) {
+        ins->bind(1, repo).bind(2, t.ref).bind(3, t.commit).bind(4, rules_hash);
+        if (auto s = ins->run(); !s) return s;
     }
     return tx.commit();
 }
 
 util::Expected<int64_t> Store::count(const std::string& table) {
     // Table names cannot be bound; accept only known ones.
-    static const char* known[] = {"run", "finding", "occurrence"};
+    static const char* known[] = {"run", "finding", "occurrence", "blob", "blob_match", "blob_origin", "repo_tip"};
     bool ok = false;
     for (const char* k : known) ok |= table == k;
     if (!ok) return util::Error{table, "unknown table"};

@@ -1,5 +1,6 @@
 // Typed writes and reads of runs and findings.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,48 @@ public:
     /// Writes findings and their occurrences in one transaction. The plaintext secret is
     /// written only when `store_secrets` is true.
     util::Status record_findings(int64_t run, const std::vector<Finding>& findings, bool store_secrets);
+
+    // --- git history ---
+
+    /// A match stored for a blob, as a later run reads it back.
+    struct StoredMatch {
+        std::string rule_id, secret_sha256, redacted, secret;  // secret empty unless stored
+        size_t line = 0, column = 0;
+        nlohmann::json hints;
+    };
+    struct BlobRecord {
+        std::string oid;
+        uint64_t size = 0;
+        std::string status;  // scanned | binary | too_large | error
+        std::vector<Finding> findings;
+    };
+    struct Origin {
+        std::string oid, commit, path, author, author_email, date, committer;
+    };
+    struct OriginMatch {
+        Origin origin;
+        StoredMatch match;
+    };
+    struct Tip {
+        std::string ref, commit;
+    };
+
+    struct KnownBlob {
+        std::string oid;
+        int64_t id = 0;
+        bool has_matches = false;
+    };
+    /// Every blob scanned with `rules_hash`, in one query (a rescan checks them in memory).
+    util::Expected<std::vector<KnownBlob>> known_blobs(const std::string& rules_hash);
+    util::Status record_blobs(int64_t run, const std::string& rules_hash, const std::vector<BlobRecord>& blobs,
+                              bool store_secrets);
+    util::Expected<std::vector<StoredMatch>> blob_matches(int64_t blob_id);
+    /// Every stored match of blobs that `repo` introduced, with their origin.
+    util::Expected<std::vector<OriginMatch>> origin_matches(const std::string& repo, const std::string& rules_hash);
+    util::Status record_origins(const std::string& repo, const std::vector<Origin>& origins);
+    /// Ref tips of the last full scan of `repo` with `rules_hash` (empty if none).
+    util::Expected<std::vector<Tip>> repo_tips(const std::string& repo, const std::string& rules_hash);
+    util::Status set_repo_tips(const std::string& repo, const std::string& rules_hash, const std::vector<Tip>& tips);
 
     /// Number of rows in a table, for tests and summaries.
     util::Expected<int64_t> count(const std::string& table);

@@ -29,7 +29,13 @@ nlohmann::json ScanSummary::to_json() const {
             {"errors", errors},
             {"seconds", seconds},
             {"rules", rules},
-            {"run_id", run_id}};
+            {"run_id", run_id},
+            {"git", git ? nlohmann::json{{"commits", commits},
+                                         {"blobs_scanned", files_scanned},
+                                         {"blobs_already_scanned", blobs_known},
+                                         {"submodules_skipped", submodules},
+                                         {"shallow", shallow}}
+                        : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
@@ -49,6 +55,18 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
     if (!f.revocation.empty()) j["revocation"] = f.revocation;
     if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
     if (o.show_secrets) j["secret"] = f.secret;
+    if (!f.commit.empty()) {
+        j["commit"] = f.commit;
+        j["author"] = f.author;
+        j["author_email"] = f.author_email;
+        j["date"] = f.date;
+        j["committer"] = f.committer;
+        j["in_head"] = f.in_head == 1;
+        nlohmann::json occ = nlohmann::json::array();
+        for (const auto& o2 : f.occurrences)
+            occ.push_back({{"commit", o2.commit}, {"path", o2.path}, {"line", o2.line}, {"column", o2.column}});
+        j["occurrences"] = std::move(occ);
+    }
     return j;
 }
 
@@ -78,14 +96,25 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,
                            o.show_secrets ? f.secret : f.redacted, f.rule_id, f.provider,
                            rules::to_string(f.confidence), reset);
+        if (!f.commit.empty())
+            out << fmt::format("         {}commit {} by {} on {}{}; {}{}\n", dim, f.commit.substr(0, 12), f.author,
+                               f.date.substr(0, 10),
+                               f.occurrences.size() > 1 ? fmt::format(" ({} blobs)", f.occurrences.size()) : "",
+                               f.in_head == 1 ? "still in HEAD" : "only in history", reset);
         if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, f.revocation, reset);
     }
     if (!findings.empty()) out << "\n";
     std::string sev;
     for (const auto& [k, n] : by_sev) sev += fmt::format("{}{} {}", sev.empty() ? "" : ", ", n, rules::to_string(k));
-    out << fmt::format("{} finding{}{} in {} file{} ({}) in {:.2f}s with {} rules\n", findings.size(),
-                       findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
-                       s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
+    if (s.git)
+        out << fmt::format("{} finding{}{} in {} commits: {} blobs scanned ({}), {} already scanned, in {:.2f}s with {} rules\n",
+                           findings.size(), findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.commits,
+                           s.files_scanned, human_bytes(s.bytes_scanned), s.blobs_known, s.seconds, s.rules);
+    else
+        out << fmt::format("{} finding{}{} in {} file{} ({}) in {:.2f}s with {} rules\n", findings.size(),
+                           findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
+                           s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
+    if (s.shallow) out << "history is partial (shallow clone)\n";
     uint64_t skipped = s.skipped_binary + s.skipped_too_large + s.skipped_ignored + s.skipped_symlink + s.skipped_special;
     if (skipped)
         out << fmt::format("skipped: {} binary, {} too large, {} ignored, {} symlinks, {} special files\n",

@@ -21,6 +21,9 @@ struct ScanSummary {
     double seconds = 0;
     size_t rules = 0;
     int64_t run_id = 0;
+    bool git = false;
+    uint64_t commits = 0, blobs_known = 0, submodules = 0;
+    bool shallow = false;
     nlohmann::json to_json() const;
 };
 

@@ -66,7 +66,15 @@ void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, c
             driver_rules.push_back(std::move(rule));
             it = index.find(f.rule_id);
         }
+        nlohmann::json props = {{"redacted", f.redacted}, {"secret_sha256", f.secret_sha256}};
+        if (!f.commit.empty()) {
+            props["commit"] = f.commit;
+            props["author"] = f.author;
+            props["date"] = f.date;
+            props["in_head"] = f.in_head == 1;
+        }
         results.push_back({
+            {"properties", props},
             {"ruleId", f.rule_id},
             {"ruleIndex", it->second},
             {"level", level(f.severity)},

@@ -30,7 +30,12 @@ struct ScanStats {
     std::atomic<uint64_t> skipped_ignored{0};
     std::atomic<uint64_t> skipped_symlink{0};
     std::atomic<uint64_t> skipped_special{0};  // sockets, FIFOs, devices
-    std::atomic<uint64_t> errors{0};           // unreadable paths
+    std::atomic<uint64_t> errors{0};           // unreadable paths, corrupt objects
+    // Git history scans.
+    std::atomic<uint64_t> commits{0};       // commits walked
+    std::atomic<uint64_t> blobs_known{0};   // blobs not read again: scanned before with these rules
+    std::atomic<uint64_t> submodules{0};    // submodule entries skipped
+    std::atomic<bool> shallow{false};       // a repository's history is partial
 };
 
 struct ScanSinks {

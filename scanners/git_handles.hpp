@@ -1,0 +1,54 @@
+// RAII owners for libgit2 handles, and the library's init/shutdown pairing.
+#pragma once
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+namespace nhi::scanners::git {
+
+/// Keeps libgit2 initialised for its lifetime (calls nest, as libgit2 counts them).
+class Library {
+public:
+    Library() {
+        git_libgit2_init();
+        // Re-hashing every object on read (SHA-1 with collision detection) costs as much
+        // as scanning it. Corrupt packs still fail inflate or delta application, which
+        // the scan reports and counts.
+        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    }
+    ~Library() { git_libgit2_shutdown(); }
+    Library(const Library&) = delete;
+    Library& operator=(const Library&) = delete;
+};
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+    void operator()(T* p) const { Free(p); }
+};
+
+using Repository = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using Revwalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
+using Reference = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using RefIterator = std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator, git_reference_iterator_free>>;
+using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using Index = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using Odb = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
+
+/// libgit2's last error message, for `nhi: error: <repo>: <why>`.
+inline std::string last_error() {
+    const git_error* e = git_error_last();
+    return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+inline std::string oid_hex(const git_oid& oid) {
+    char buf[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(buf, sizeof buf, &oid);
+    return buf;
+}
+
+}  // namespace nhi::scanners::git

@@ -1,0 +1,218 @@
+#include "scanners/git_walk.hpp"
+
+#include "scanners/git_handles.hpp"
+#include "util/time.hpp"
+
+namespace nhi::scanners::git {
+namespace {
+
+std::string format_when(const git_time& t) {
+    // Provenance dates are reported in UTC so they sort and compare as text.
+    return util::format_utc(static_cast<int64_t>(t.time));
+}
+
+CommitInfo commit_info(git_commit* c) {
+    CommitInfo ci;
+    ci.id = oid_hex(*git_commit_id(c));
+    if (const git_signature* a = git_commit_author(c)) {
+        ci.author = a->name ? a->name : "";
+        ci.author_email = a->email ? a->email : "";
+        ci.date = format_when(a->when);
+    }
+    if (const git_signature* m = git_commit_committer(c)) ci.committer = m->name ? m->name : "";
+    return ci;
+}
+
+class TreeWalker {
+public:
+    TreeWalker(git_repository* repo, Enumeration& out, const WarnFn& warn, const BlobFn& on_blob, OidSet& seen_trees,
+               OidSet& seen_blobs)
+        : repo_(repo), out_(out), warn_(warn), on_blob_(on_blob), seen_trees_(seen_trees), seen_blobs_(seen_blobs) {}
+
+    /// Records unseen blobs under `tree_id` as introduced by commit `commit`.
+    /// With `record` false it only marks them seen (for --since).
+    void walk(const git_oid& tree_id, const std::string& prefix, uint32_t commit, bool record) {
+        if (!seen_trees_.insert(tree_id).second) return;
+        git_tree* raw = nullptr;
+        if (git_tree_lookup(&raw, repo_, &tree_id) != 0) {
+            ++out_.errors;
+            warn_({"tree " + oid_hex(tree_id), "missing or corrupt: " + last_error()});
+            return;
+        }
+        Tree tree(raw);
+        ++out_.trees_read;
+        size_t n = git_tree_entrycount(raw);
+        for (size_t i = 0; i < n; ++i) {
+            const git_tree_entry* e = git_tree_entry_byindex(raw, i);
+            const git_oid* id = git_tree_entry_id(e);
+            std::string path = prefix.empty() ? git_tree_entry_name(e) : prefix + "/" + git_tree_entry_name(e);
+            switch (git_tree_entry_type(e)) {
+                case GIT_OBJECT_TREE: walk(*id, path, commit, record); break;
+                case GIT_OBJECT_BLOB:
+                    if (seen_blobs_.insert(*id).second && record) {
+                        out_.blobs.push_back({*id, commit, std::move(path)});
+                        if (on_blob_) on_blob_(out_.blobs.back(), out_.blobs.size() - 1);
+                    }
+                    break;
+                case GIT_OBJECT_COMMIT:  // a submodule: its history is another repository
+                    if (record && seen_blobs_.insert(*id).second) ++out_.submodules;
+                    break;
+                default: break;
+            }
+        }
+    }
+
+private:
+    git_repository* repo_;
+    Enumeration& out_;
+    const WarnFn& warn_;
+    const BlobFn& on_blob_;
+    OidSet& seen_trees_;
+    OidSet& seen_blobs_;
+};
+
+bool wanted_ref(const std::string& name, bool all_refs) {
+    if (all_refs) return true;
+    return name.rfind("refs/heads/", 0) == 0 || name.rfind("refs/tags/", 0) == 0 || name.rfind("refs/remotes/", 0) == 0;
+}
+
+void head_blobs(git_repository* repo, OidSet& out) {
+    git_object* obj = nullptr;
+    if (git_revparse_single(&obj, repo, "HEAD^{tree}") != 0) return;  // unborn or missing HEAD
+    Object tree_obj(obj);
+    struct Ctx {
+        OidSet* out;
+    } ctx{&out};
+    git_tree_walk(
+        reinterpret_cast<git_tree*>(obj), GIT_TREEWALK_PRE,
+        [](const char*, const git_tree_entry* e, void* payload) {
+            if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) static_cast<Ctx*>(payload)->out->insert(*git_tree_entry_id(e));
+            return 0;
+        },
+        &ctx);
+}
+
+}  // namespace
+
+util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn) {
+    std::vector<RefTip> tips;
+    auto add = [&](const std::string& name, git_reference* ref) {
+        git_object* peeled = nullptr;
+        if (git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) != 0) return;  // a tag of a tree or blob
+        Object owned(peeled);
+        tips.push_back({name, *git_object_id(peeled)});
+    };
+    if (!o.branch.empty()) {
+        git_reference* ref = nullptr;
+        if (git_reference_dwim(&ref, repo, o.branch.c_str()) != 0)
+            return util::Error{"--branch " + o.branch, "no such branch or ref"};
+        Reference owned(ref);
+        add(git_reference_name(ref), ref);
+        return tips;
+    }
+    git_reference_iterator* it_raw = nullptr;
+    if (git_reference_iterator_new(&it_raw, repo) != 0) return util::Error{"refs", last_error()};
+    RefIterator it(it_raw);
+    git_reference* ref = nullptr;
+    int rc;
+    while ((rc = git_reference_next(&ref, it_raw)) == 0) {
+        Reference owned(ref);
+        std::string name = git_reference_name(ref);
+        if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC) continue;  // e.g. origin/HEAD: its target is listed
+        if (wanted_ref(name, o.all_refs)) add(name, ref);
+    }
+    if (rc != GIT_ITEROVER) warn({"refs", "listing stopped early: " + last_error()});
+    // A detached HEAD (as CI checkouts have) is history too.
+    git_reference* head = nullptr;
+    if (git_repository_head_detached(repo) == 1 && git_repository_head(&head, repo) == 0) {
+        Reference owned(head);
+        add("HEAD", head);
+    }
+    return tips;
+}
+
+util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> tips, const WalkOptions& o,
+                                      const WarnFn& warn, const BlobFn& on_blob) {
+    Enumeration out;
+    out.shallow = git_repository_is_shallow(repo) == 1;
+    out.tips = std::move(tips);
+    head_blobs(repo, out.head_blobs);
+
+    git_revwalk* walk_raw = nullptr;
+    if (git_revwalk_new(&walk_raw, repo) != 0) return util::Error{"revwalk", last_error()};
+    Revwalk walk(walk_raw);
+    git_revwalk_sorting(walk_raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    for (const auto& t : out.tips)
+        if (git_revwalk_push(walk_raw, &t.commit) != 0) warn({t.ref, "cannot walk: " + last_error()});
+
+    OidSet seen_trees, seen_blobs;
+    seen_trees.reserve(1 << 16);
+    seen_blobs.reserve(1 << 16);
+    TreeWalker walker(repo, out, warn, on_blob, seen_trees, seen_blobs);
+    if (!o.since.empty()) {
+        git_object* obj = nullptr;
+        if (git_revparse_single(&obj, repo, (o.since + "^{commit}").c_str()) != 0)
+            return util::Error{"--since " + o.since, "no such revision"};
+        Object owned(obj);
+        git_revwalk_hide(walk_raw, git_object_id(obj));
+        // What REV already holds is not new: mark its blobs seen without recording them.
+        walker.walk(*git_commit_tree_id(reinterpret_cast<git_commit*>(obj)), "", 0, false);
+    }
+    for (const auto& h : o.hide) git_revwalk_hide(walk_raw, &h);
+
+    git_oid id;
+    int rc;
+    while ((rc = git_revwalk_next(&id, walk_raw)) == 0) {
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo, &id) != 0) {
+            ++out.errors;
+            warn({"commit " + oid_hex(id), "missing or corrupt: " + last_error()});
+            continue;
+        }
+        Commit commit(c);
+        ++out.commits_walked;
+        size_t before = out.blobs.size();
+        uint32_t index = static_cast<uint32_t>(out.commits.size());
+        walker.walk(*git_commit_tree_id(c), "", index, true);
+        // Keep commit metadata only for commits that introduced something.
+        if (out.blobs.size() > before) out.commits.push_back(commit_info(c));
+    }
+    if (rc != GIT_ITEROVER) {
+        ++out.errors;
+        warn({"history", "walk stopped early: " + last_error()});
+    }
+    return out;
+}
+
+util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn& warn, const BlobFn& on_blob) {
+    Enumeration out;
+    git_index* idx_raw = nullptr;
+    if (git_repository_index(&idx_raw, repo) != 0) return util::Error{"index", last_error()};
+    Index index(idx_raw);
+    git_object* head_tree = nullptr;
+    Object owned_tree;
+    if (git_revparse_single(&head_tree, repo, "HEAD^{tree}") == 0) owned_tree.reset(head_tree);  // unborn HEAD: diff against nothing
+    git_diff* diff_raw = nullptr;
+    if (git_diff_tree_to_index(&diff_raw, repo, reinterpret_cast<git_tree*>(head_tree), idx_raw, nullptr) != 0)
+        return util::Error{"index", last_error()};
+    Diff diff(diff_raw);
+    out.commits.push_back({"staged", "", "", "", ""});
+    OidSet seen;
+    size_t n = git_diff_num_deltas(diff_raw);
+    for (size_t i = 0; i < n; ++i) {
+        const git_diff_delta* d = git_diff_get_delta(diff_raw, i);
+        if (d->status == GIT_DELTA_DELETED) continue;
+        if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
+            ++out.submodules;
+            continue;
+        }
+        if (!seen.insert(d->new_file.id).second) continue;
+        out.blobs.push_back({d->new_file.id, 0, d->new_file.path});
+        out.head_blobs.insert(d->new_file.id);  // staged content is what HEAD will hold
+        if (on_blob) on_blob(out.blobs.back(), out.blobs.size() - 1);
+    }
+    (void)warn;
+    return out;
+}
+
+}  // namespace nhi::scanners::git

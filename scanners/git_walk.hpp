@@ -1,0 +1,79 @@
+// Enumerates the blobs of a repository's history: every blob reachable from the chosen
+// refs, once, with the first commit (in topological order, oldest first) and path that
+// introduced it. Each unique tree is read once, so the cost follows the number of
+// distinct trees, not commits x files.
+#pragma once
+#include <git2.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "util/expected.hpp"
+
+namespace nhi::scanners::git {
+
+struct OidHash {
+    size_t operator()(const git_oid& o) const {
+        size_t h;
+        std::memcpy(&h, o.id, sizeof h);
+        return h;
+    }
+};
+struct OidEq {
+    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
+};
+using OidSet = std::unordered_set<git_oid, OidHash, OidEq>;
+
+struct CommitInfo {
+    std::string id;
+    std::string author, author_email, date, committer;
+};
+
+struct BlobEntry {
+    git_oid oid;
+    uint32_t commit;  // index into Enumeration::commits
+    std::string path;
+};
+
+struct RefTip {
+    std::string ref;
+    git_oid commit;
+};
+
+struct WalkOptions {
+    bool all_refs = false;     // every ref, not only branches, tags and remotes
+    std::string branch;        // only this branch
+    std::string since;         // hide commits reachable from this revision
+    std::vector<git_oid> hide; // hide these commits (incremental rescans)
+};
+
+struct Enumeration {
+    std::vector<CommitInfo> commits;
+    std::vector<BlobEntry> blobs;  // unique blobs, in the order their commits were walked
+    std::vector<RefTip> tips;      // the refs walked and their commits
+    OidSet head_blobs;             // blobs in HEAD's tree: the secret is still present there
+    bool shallow = false;
+    uint64_t commits_walked = 0, trees_read = 0, submodules = 0, errors = 0;
+};
+
+using WarnFn = std::function<void(const util::Error&)>;
+/// Called on the walking thread for each new blob, with its index in Enumeration::blobs,
+/// so scanning can start before the walk ends.
+using BlobFn = std::function<void(const BlobEntry&, size_t index)>;
+
+/// The refs a scan covers (branches, tags, remote branches and HEAD; or all refs; or one
+/// branch), peeled to commits. Fails when a named branch does not exist.
+util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn);
+
+/// Walks the history behind `tips`. Missing or corrupt objects are warned about and
+/// counted; the walk goes on.
+util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> tips, const WalkOptions& o,
+                                      const WarnFn& warn, const BlobFn& on_blob = {});
+
+/// Blobs staged in the index that differ from HEAD, for pre-commit.
+util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn& warn, const BlobFn& on_blob = {});
+
+}  // namespace nhi::scanners::git
