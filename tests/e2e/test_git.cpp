@@ -1,0 +1,243 @@
+// End-to-end git history scans on repositories the tests build with the git CLI.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+#include "util/hash.hpp"
+
+using namespace nhi::test;
+using nlohmann::json;
+
+namespace {
+
+// Fake GitHub tokens with valid checksums, made for these tests.
+const std::string kDeleted = "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";
+const std::string kSide = "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";
+const std::string kRepeated = "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";
+const std::string kRenamed = "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";
+const std::string kLater = "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";
+const std::string kStaged = "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";
+
+void sh(const std::string& cmd, const fs::path& cwd) {
+    std::string full = "cd '" + cwd.string() +
+                       "' && export GIT_AUTHOR_NAME='Dev One' GIT_AUTHOR_EMAIL=dev1@acme.test "
+                       "GIT_COMMITTER_NAME='Dev One' GIT_COMMITTER_EMAIL=dev1@acme.test "
+                       "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 && (" +
+                       cmd + ") >/dev/null 2>&1";
+    INFO(cmd);
+    REQUIRE(std::system(full.c_str()) == 0);
+}
+
+void commit(const fs::path& repo, const std::string& msg, const std::string& date) {
+    sh("git add -A && GIT_AUTHOR_DATE='" + date + "' GIT_COMMITTER_DATE='" + date + "' git commit -q -m '" + msg + "'",
+       repo);
+}
+
+// A history with each case the issue lists.
+fs::path build_repo(const TempDir& d) {
+    fs::path r = d / "repo";
+    fs::create_directories(r);
+    sh("git init -q -b main .", r);
+    d.write("repo/README.md", "# demo\n");
+    d.write("repo/config/app.env", "TOKEN=" + kDeleted + "\n");
+    d.write("repo/old_name.txt", "token: " + kRenamed + "\n");
+    commit(r, "add config", "2024-01-01T10:00:00Z");
+    fs::remove(r / "config/app.env");  // committed, then "removed"
+    commit(r, "remove secret", "2024-01-02T10:00:00Z");
+    d.write("repo/settings.py", "A = 1\nGITHUB = '" + kRepeated + "'\n");
+    commit(r, "repeated 1", "2024-01-03T10:00:00Z");
+    d.write("repo/settings.py", "A = 2\nB = 3\nGITHUB = '" + kRepeated + "'\n");
+    commit(r, "repeated 2", "2024-01-04T10:00:00Z");
+    sh("git mv old_name.txt new_name.txt", r);
+    commit(r, "rename", "2024-01-05T10:00:00Z");
+    d.write("repo/logo.bin", std::string("\x89PNG\0\0\0", 7) + "TOKEN=" + kLater + "\n");  // binary: skipped
+    commit(r, "binary", "2024-01-06T10:00:00Z");
+    sh("git checkout -q -b side", r);
+    d.write("repo/side.txt", "key " + kSide + "\n");
+    commit(r, "side branch only", "2024-01-07T10:00:00Z");
+    sh("git checkout -q main", r);
+    return r;
+}
+
+std::vector<json> jsonl(const std::string& text) {
+    std::vector<json> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) out.push_back(json::parse(line));
+    return out;
+}
+
+const json* by_secret(const std::vector<json>& fs_, const std::string& secret) {
+    auto sha = nhi::util::sha256_hex(secret);
+    for (const auto& f : fs_)
+        if (f["secret_sha256"] == sha) return &f;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("git history: deleted, side-branch, repeated, renamed and binary cases", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    auto r = run_nhi("scan --git repo --format jsonl --db db/nhi.db", d.path());
+    INFO(r.err);
+    REQUIRE(r.code == 1);
+    auto f = jsonl(r.out);
+
+    auto deleted = by_secret(f, kDeleted);
+    REQUIRE(deleted);
+    CHECK((*deleted)["path"] == "config/app.env");
+    CHECK((*deleted)["in_head"] == false);  // lives only in history
+    CHECK((*deleted)["author"] == "Dev One");
+    CHECK((*deleted)["date"] == "2024-01-01T10:00:00Z");
+    CHECK((*deleted)["commit"].get<std::string>().size() == 40);
+
+    auto side = by_secret(f, kSide);
+    REQUIRE(side);
+    CHECK((*side)["path"] == "side.txt");
+    CHECK((*side)["in_head"] == false);
+
+    auto repeated = by_secret(f, kRepeated);
+    REQUIRE(repeated);
+    CHECK((*repeated)["occurrences"].size() == 2);  // one finding, two blobs
+    CHECK((*repeated)["line"] == 2);                // from the oldest blob
+    CHECK((*repeated)["occurrences"][1]["line"] == 3);
+    CHECK((*repeated)["in_head"] == true);
+
+    auto renamed = by_secret(f, kRenamed);
+    REQUIRE(renamed);
+    CHECK((*renamed)["path"] == "old_name.txt");      // where it was introduced
+    CHECK((*renamed)["occurrences"].size() == 1);    // a rename keeps the blob: scanned once
+    CHECK((*renamed)["in_head"] == true);
+
+    CHECK(by_secret(f, kLater) == nullptr);  // only inside a binary file
+    size_t count = 0;
+    for (const auto& x : f) count += x["rule"] == "nhi.github.pat";
+    CHECK(count == 4);
+
+    auto summary = run_nhi("scan --git repo --format json --no-db", d.path());
+    auto doc = json::parse(summary.out);
+    CHECK(doc["summary"]["skipped"]["binary"] == 1);
+    CHECK(doc["summary"]["git"]["commits"] == 7);
+
+    // --branch limits the history; the side branch's secret is not on main.
+    auto main_only = jsonl(run_nhi("scan --git repo --branch main --format jsonl --no-db", d.path()).out);
+    CHECK(by_secret(main_only, kSide) == nullptr);
+    CHECK(by_secret(main_only, kDeleted) != nullptr);
+}
+
+TEST_CASE("git rescans read no blob again and new commits cost only their new blobs", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    auto first = run_nhi("scan --git repo --format json --db db/nhi.db", d.path());
+    REQUIRE(first.code == 1);
+    auto a = json::parse(first.out);
+    auto scanned = a["summary"]["git"]["blobs_scanned"].get<int>();
+    CHECK(scanned > 0);
+
+    auto second = run_nhi("scan --git repo --format json --db db/nhi.db", d.path());
+    REQUIRE(second.code == 1);
+    auto b = json::parse(second.out);
+    CHECK(b["summary"]["git"]["blobs_scanned"] == 0);
+    CHECK(b["findings"] == a["findings"]);  // same findings, read from the datastore
+
+    d.write("repo/new.txt", "t=" + kLater + "\n");
+    commit(repo, "new secret", "2024-02-01T10:00:00Z");
+    auto third = run_nhi("scan --git repo --format json --db db/nhi.db", d.path());
+    auto c = json::parse(third.out);
+    CHECK(c["summary"]["git"]["blobs_scanned"] == 1);  // only new.txt
+    CHECK(c["findings"].size() == a["findings"].size() + 1);
+    CHECK(by_secret(jsonl(run_nhi("scan --git repo --format jsonl --db db/nhi.db", d.path()).out), kLater));
+}
+
+TEST_CASE("git scan with --since covers only commits not reachable from REV", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    sh("git tag base", repo);
+    d.write("repo/pr.txt", "t=" + kLater + "\n");
+    commit(repo, "pull request", "2024-03-01T10:00:00Z");
+    // Every branch: the new commit on main and the side branch are both unreachable from base.
+    auto all = jsonl(run_nhi("scan --git repo --since base --format jsonl --no-db", d.path()).out);
+    CHECK(all.size() == 2);
+    CHECK(by_secret(all, kLater));
+    CHECK(by_secret(all, kSide));
+    // A pull-request pipeline: the PR branch against its base.
+    auto r = run_nhi("scan --git repo --branch main --since base --format jsonl --no-db", d.path());
+    REQUIRE(r.code == 1);
+    auto f = jsonl(r.out);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["secret_sha256"] == nhi::util::sha256_hex(kLater));
+    auto bad = run_nhi("scan --git repo --since no-such-rev --no-db", d.path());
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("nhi: error: repo: --since no-such-rev: no such revision") != std::string::npos);
+}
+
+TEST_CASE("git scan with --staged covers the index against HEAD", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    auto clean = run_nhi("scan --git repo --staged --no-db", d.path());
+    CHECK(clean.code == 0);  // nothing staged
+    d.write("repo/staged.txt", "t=" + kStaged + "\n");
+    d.write("repo/unstaged.txt", "t=" + kLater + "\n");
+    sh("git add staged.txt", repo);
+    auto r = run_nhi("scan --git repo --staged --format jsonl --no-db", d.path());
+    REQUIRE(r.code == 1);
+    auto f = jsonl(r.out);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["path"] == "staged.txt");
+    CHECK(f[0]["commit"] == "staged");
+}
+
+TEST_CASE("bare and shallow repositories, corrupt objects and non-repositories", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    sh("git clone -q --bare repo bare.git", d.path());
+    auto bare = run_nhi("scan --git bare.git --format jsonl --no-db", d.path());
+    CHECK(bare.code == 1);
+    CHECK(by_secret(jsonl(bare.out), kDeleted));
+
+    sh("git clone -q --depth 1 file://" + repo.string() + " shallow", d.path());
+    auto shallow = run_nhi("scan --git shallow --format json --no-db", d.path());
+    CHECK(shallow.err.find("shallow clone") != std::string::npos);
+    CHECK(json::parse(shallow.out)["summary"]["git"]["shallow"] == true);
+
+    // Corrupt a loose blob: the scan reports it, counts it and goes on.
+    d.write("repo/victim.txt", "t=" + kLater + "\nmore text to make a blob\n");
+    commit(repo, "victim", "2024-04-01T10:00:00Z");
+    std::string oid;
+    {
+        auto r = std::system(("cd '" + repo.string() + "' && git rev-parse HEAD:victim.txt > ../oid.txt").c_str());
+        REQUIRE(r == 0);
+        oid = read_file(d / "oid.txt").substr(0, 40);
+    }
+    fs::path obj = repo / ".git/objects" / oid.substr(0, 2) / oid.substr(2);
+    REQUIRE(fs::exists(obj));
+    fs::permissions(obj, fs::perms::owner_all);
+    std::ofstream(obj, std::ios::binary | std::ios::trunc) << "not zlib data";
+    auto corrupt = run_nhi("scan --git repo --format json --no-db", d.path());
+    CHECK(corrupt.code == 1);  // the other secrets are still found
+    CHECK(corrupt.err.find("victim.txt") != std::string::npos);
+    CHECK(json::parse(corrupt.out)["summary"]["errors"].get<int>() >= 1);
+
+    d.write("plain/file.txt", "x");
+    auto notrepo = run_nhi("scan --git plain --no-db", d.path());
+    CHECK(notrepo.code == 2);
+    CHECK(notrepo.err.rfind("nhi: error: plain: not a git repository", 0) == 0);
+}
+
+TEST_CASE("git findings carry commit, author and date in SARIF", "[e2e][git]") {
+    TempDir d;
+    build_repo(d);
+    auto r = run_nhi("scan --git repo --format sarif --no-db", d.path());
+    REQUIRE(r.code == 1);
+    auto doc = json::parse(r.out);
+    auto& results = doc["runs"][0]["results"];
+    REQUIRE(results.size() == 4);
+    for (auto& res : results) {
+        CHECK(res["properties"]["commit"].get<std::string>().size() == 40);
+        CHECK(res["properties"]["author"] == "Dev One");
+        CHECK(res["properties"].contains("date"));
+    }
+}
