@@ -106,6 +106,10 @@ Statement& Statement::bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
 }
+Statement& Statement::bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
 Statement& Statement::bind_null(int i) {
     sqlite3_bind_null(stmt_.get(), i);
     return *this;
@@ -134,6 +138,10 @@ int64_t Statement::column_int(int i) const { return sqlite3_column_int64(stmt_.g
 std::string Statement::column_text(int i) const {
     auto* t = sqlite3_column_text(stmt_.get(), i);
     return t ? std::string(reinterpret_cast<const char*>(t), size_t(sqlite3_column_bytes(stmt_.get(), i))) : "";
+}
+std::string Statement::column_blob(int i) const {
+    auto* b = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), i));
+    return b ? std::string(b, size_t(sqlite3_column_bytes(stmt_.get(), i))) : "";
 }
 bool Statement::column_null(int i) const { return sqlite3_column_type(stmt_.get(), i) == SQLITE_NULL; }
 

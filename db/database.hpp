@@ -54,6 +54,8 @@ public:
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
     Statement& bind_null(int i);
+    /// Binds bytes as a BLOB (object ids), not TEXT.
+    Statement& bind_blob(int i, std::string_view v);
     Statement& bind_opt(int i, const std::optional<std::string>& v) {
         return v ? bind(i, *v) : bind_null(i);
     }
@@ -66,6 +68,7 @@ public:
 
     int64_t column_int(int i) const;
     std::string column_text(int i) const;
+    std::string column_blob(int i) const;
     bool column_null(int i) const;
 
 private:

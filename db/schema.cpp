@@ -51,24 +51,29 @@ CREATE INDEX occurrence_fingerprint ON occurrence(fingerprint);
         // rescan can walk only the new commits.
         R"sql(
 ALTER TABLE finding ADD COLUMN hints TEXT;  -- JSON facts a validator decoded (never the secret)
-CREATE TABLE blob (
+-- Rule sets by content hash; blobs refer to the small id (a history has 100,000s of blobs).
+CREATE TABLE rules_version (
   id INTEGER PRIMARY KEY,
-  oid TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  rules_hash TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'scanned',  -- scanned | binary | too_large | error
-  first_run INTEGER NOT NULL REFERENCES run(id),
-  UNIQUE (oid, rules_hash)
+  hash TEXT NOT NULL UNIQUE
 );
+CREATE TABLE blob (
+  oid BLOB NOT NULL,          -- the 20-byte git object id
+  rules INTEGER NOT NULL REFERENCES rules_version(id),
+  size INTEGER NOT NULL,
+  status INTEGER NOT NULL,    -- 0 scanned, 1 binary, 2 too large, 3 unreadable
+  matches INTEGER NOT NULL,   -- rows in blob_match
+  PRIMARY KEY (oid, rules)
+) WITHOUT ROWID;
 CREATE TABLE blob_match (
-  blob_id INTEGER NOT NULL REFERENCES blob(id),
+  oid BLOB NOT NULL,
+  rules INTEGER NOT NULL,
   finding_id INTEGER NOT NULL REFERENCES finding(id),
   line INTEGER NOT NULL,
   col INTEGER NOT NULL,
-  UNIQUE (blob_id, finding_id, line, col)
-);
+  PRIMARY KEY (oid, rules, finding_id, line, col)
+) WITHOUT ROWID;
 CREATE TABLE blob_origin (
-  oid TEXT NOT NULL,
+  oid BLOB NOT NULL,
   repo TEXT NOT NULL,
   commit_id TEXT NOT NULL,
   path TEXT NOT NULL,

@@ -51,41 +51,44 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
     return tx.commit();
 }
 
-util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(const std::string& rules_hash) {
-    auto st = db_.prepare(
-        "SELECT oid, id, EXISTS(SELECT 1 FROM blob_match WHERE blob_id = blob.id) FROM blob WHERE rules_hash = ?1");
+util::Expected<int64_t> Store::rules_id(const std::string& rules_hash) {
+    auto ins = db_.prepare("INSERT INTO rules_version(hash) VALUES(?1) ON CONFLICT(hash) DO UPDATE SET hash = hash RETURNING id");
+    if (!ins) return ins.error();
+    ins->bind(1, rules_hash);
+    auto row = ins->step();
+    if (!row) return row.error();
+    return ins->column_int(0);
+}
+
+util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(int64_t rules) {
+    auto st = db_.prepare("SELECT oid, matches FROM blob WHERE rules = ?1");
     if (!st) return st.error();
-    st->bind(1, rules_hash);
+    st->bind(1, rules);
     std::vector<KnownBlob> out;
     while (true) {
         auto row = st->step();
         if (!row) return row.error();
         if (!*row) break;
-        out.push_back({st->column_text(0), st->column_int(1), st->column_int(2) != 0});
+        out.push_back({st->column_blob(0), st->column_int(1) != 0});
     }
     return out;
 }
 
-util::Status Store::record_blobs(int64_t run, const std::string& rules_hash, const std::vector<BlobRecord>& blobs,
-                                 bool store_secrets) {
+util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<BlobRecord>& blobs, bool store_secrets) {
     Transaction tx(db_);
-    auto ins = db_.prepare(
-        "INSERT INTO blob(oid, size, rules_hash, status, first_run) VALUES(?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT(oid, rules_hash) DO UPDATE SET status = excluded.status RETURNING id");
+    auto ins = db_.prepare("INSERT OR REPLACE INTO blob(oid, rules, size, status, matches) VALUES(?1, ?2, ?3, ?4, ?5)");
     auto upsert = db_.prepare(
         "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
         "ON CONFLICT(rule_id, secret_sha256) DO UPDATE SET secret = COALESCE(excluded.secret, finding.secret), "
         "hints = COALESCE(excluded.hints, finding.hints) RETURNING id");
-    auto match = db_.prepare("INSERT OR IGNORE INTO blob_match(blob_id, finding_id, line, col) VALUES(?1, ?2, ?3, ?4)");
+    auto match = db_.prepare("INSERT OR IGNORE INTO blob_match(oid, rules, finding_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!ins) return ins.error();
     if (!upsert) return upsert.error();
     if (!match) return match.error();
     for (const auto& b : blobs) {
-        ins->bind(1, b.oid).bind(2, int64_t(b.size)).bind(3, rules_hash).bind(4, b.status).bind(5, run);
-        auto row = ins->step();
-        if (!row) return row.error();
-        int64_t blob_id = ins->column_int(0);
-        ins->reset();
+        ins->bind_blob(1, b.oid).bind(2, rules).bind(3, int64_t(b.size)).bind(4, int64_t(b.status)).bind(
+            5, int64_t(b.findings.size()));
+        if (auto s = ins->run(); !s) return s;
         for (const auto& f : b.findings) {
             upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
             if (store_secrets) upsert->bind(4, f.secret);
@@ -95,7 +98,7 @@ util::Status Store::record_blobs(int64_t run, const std::string& rules_hash, con
             if (!r) return r.error();
             int64_t fid = upsert->column_int(0);
             upsert->reset();
-            match->bind(1, blob_id).bind(2, fid).bind(3, int64_t(f.line)).bind(4, int64_t(f.column));
+            match->bind_blob(1, b.oid).bind(2, rules).bind(3, fid).bind(4, int64_t(f.line)).bind(5, int64_t(f.column));
             if (auto s = match->run(); !s) return s;
         }
     }
@@ -119,12 +122,12 @@ Store::StoredMatch read_match(const Statement& st, int first) {
 
 }  // namespace
 
-util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(int64_t blob_id) {
+util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(const std::string& oid, int64_t rules) {
     auto st = db_.prepare(
         "SELECT f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints FROM blob_match m "
-        "JOIN finding f ON f.id = m.finding_id WHERE m.blob_id = ?1 ORDER BY m.line, m.col");
+        "JOIN finding f ON f.id = m.finding_id WHERE m.oid = ?1 AND m.rules = ?2 ORDER BY m.line, m.col");
     if (!st) return st.error();
-    st->bind(1, blob_id);
+    st->bind_blob(1, oid).bind(2, rules);
     std::vector<StoredMatch> out;
     while (true) {
         auto row = st->step();
@@ -135,23 +138,21 @@ util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(int64_t blob
     return out;
 }
 
-util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std::string& repo,
-                                                                      const std::string& rules_hash) {
+util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std::string& repo, int64_t rules) {
     auto st = db_.prepare(
         "SELECT o.oid, o.commit_id, o.path, o.author, o.author_email, o.date, o.committer, "
         "f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints "
-        "FROM blob_origin o JOIN blob b ON b.oid = o.oid AND b.rules_hash = ?2 "
-        "JOIN blob_match m ON m.blob_id = b.id JOIN finding f ON f.id = m.finding_id "
-        "WHERE o.repo = ?1 ORDER BY o.date, o.path, m.line");
+        "FROM blob_origin o JOIN blob_match m ON m.oid = o.oid AND m.rules = ?2 "
+        "JOIN finding f ON f.id = m.finding_id WHERE o.repo = ?1 ORDER BY o.date, o.path, m.line");
     if (!st) return st.error();
-    st->bind(1, repo).bind(2, rules_hash);
+    st->bind(1, repo).bind(2, rules);
     std::vector<OriginMatch> out;
     while (true) {
         auto row = st->step();
         if (!row) return row.error();
         if (!*row) break;
         OriginMatch om;
-        om.origin = {st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3),
+        om.origin = {st->column_blob(0), st->column_text(1), st->column_text(2), st->column_text(3),
                      st->column_text(4), st->column_text(5), st->column_text(6)};
         om.match = read_match(*st, 7);
         out.push_back(std::move(om));
@@ -166,7 +167,7 @@ util::Status Store::record_origins(const std::string& repo, const std::vector<Or
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st) return st.error();
     for (const auto& o : origins) {
-        st->bind(1, o.oid).bind(2, repo).bind(3, o.commit).bind(4, o.path).bind(5, o.author).bind(6, o.author_email)
+        st->bind_blob(1, o.oid).bind(2, repo).bind(3, o.commit).bind(4, o.path).bind(5, o.author).bind(6, o.author_email)
             .bind(7, o.date).bind(8, o.committer);
         if (auto s = st->run(); !s) return s;
     }
@@ -204,7 +205,7 @@ util::Status Store::set_repo_tips(const std::string& repo, const std::string& ru
 
 util::Expected<int64_t> Store::count(const std::string& table) {
     // Table names cannot be bound; accept only known ones.
-    static const char* known[] = {"run", "finding", "occurrence", "blob", "blob_match", "blob_origin", "repo_tip"};
+    static const char* known[] = {"run", "finding", "occurrence", "blob", "blob_match", "blob_origin", "repo_tip", "rules_version"};
     bool ok = false;
     for (const char* k : known) ok |= table == k;
     if (!ok) return util::Error{table, "unknown table"};

@@ -25,7 +25,7 @@ public:
     /// written only when `store_secrets` is true.
     util::Status record_findings(int64_t run, const std::vector<Finding>& findings, bool store_secrets);
 
-    // --- git history ---
+    // --- git history. Object ids are the raw 20 bytes. ---
 
     /// A match stored for a blob, as a later run reads it back.
     struct StoredMatch {
@@ -33,10 +33,11 @@ public:
         size_t line = 0, column = 0;
         nlohmann::json hints;
     };
+    enum class BlobStatus { Scanned = 0, Binary = 1, TooLarge = 2, Unreadable = 3 };
     struct BlobRecord {
         std::string oid;
         uint64_t size = 0;
-        std::string status;  // scanned | binary | too_large | error
+        BlobStatus status = BlobStatus::Scanned;
         std::vector<Finding> findings;
     };
     struct Origin {
@@ -49,19 +50,20 @@ public:
     struct Tip {
         std::string ref, commit;
     };
-
     struct KnownBlob {
         std::string oid;
-        int64_t id = 0;
         bool has_matches = false;
     };
-    /// Every blob scanned with `rules_hash`, in one query (a rescan checks them in memory).
-    util::Expected<std::vector<KnownBlob>> known_blobs(const std::string& rules_hash);
-    util::Status record_blobs(int64_t run, const std::string& rules_hash, const std::vector<BlobRecord>& blobs,
-                              bool store_secrets);
-    util::Expected<std::vector<StoredMatch>> blob_matches(int64_t blob_id);
+
+    /// The small id of a rule set, created on first use.
+    util::Expected<int64_t> rules_id(const std::string& rules_hash);
+    /// Every blob scanned with rule set `rules`, in one query (a rescan checks them in memory).
+    util::Expected<std::vector<KnownBlob>> known_blobs(int64_t rules);
+    /// Writes scanned blobs with their findings (one transaction per call).
+    util::Status record_blobs(int64_t run, int64_t rules, const std::vector<BlobRecord>& blobs, bool store_secrets);
+    util::Expected<std::vector<StoredMatch>> blob_matches(const std::string& oid, int64_t rules);
     /// Every stored match of blobs that `repo` introduced, with their origin.
-    util::Expected<std::vector<OriginMatch>> origin_matches(const std::string& repo, const std::string& rules_hash);
+    util::Expected<std::vector<OriginMatch>> origin_matches(const std::string& repo, int64_t rules);
     util::Status record_origins(const std::string& repo, const std::vector<Origin>& origins);
     /// Ref tips of the last full scan of `repo` with `rules_hash` (empty if none).
     util::Expected<std::vector<Tip>> repo_tips(const std::string& repo, const std::string& rules_hash);

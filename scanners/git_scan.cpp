@@ -10,7 +10,9 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "scanners/git_handles.hpp"
 #include "scanners/git_walk.hpp"
@@ -48,7 +50,15 @@ struct Scanned {
     db::Store::BlobRecord record;
 };
 
-// One finding of one blob, with the blob it came from, before grouping.
+// The datastore keeps object ids as their raw 20 bytes.
+std::string raw(const git_oid& oid) { return std::string(reinterpret_cast<const char*>(oid.id), GIT_OID_RAWSZ); }
+git_oid from_raw(const std::string& bytes) {
+    git_oid oid{};
+    std::memcpy(oid.id, bytes.data(), GIT_OID_RAWSZ);
+    return oid;
+}
+
+// One finding of one blob, with the blob it came from (raw oid), before grouping.
 struct Hit {
     db::Finding finding;
     std::string blob;
@@ -111,54 +121,68 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
 
     // Blobs scanned before with these rules are not read again.
     git::OidSet known;
-    std::unordered_map<std::string, int64_t> known_matches;  // oid -> blob id, for blobs with findings
+    std::unordered_set<std::string> known_matches;  // raw oids of known blobs that hold findings
+    int64_t rules = 0;
     if (store) {
-        auto k = store->known_blobs(rules_hash);
+        auto id = store->rules_id(rules_hash);
+        if (!id) return id.error();
+        rules = *id;
+        auto k = store->known_blobs(rules);
         if (!k) return k.error();
         known.reserve(k->size());
         for (const auto& b : *k) {
-            git_oid oid{};
-            if (git_oid_fromstr(&oid, b.oid.c_str()) != 0) continue;
-            known.insert(oid);
-            if (b.has_matches) known_matches[b.oid] = b.id;
+            if (b.oid.size() != GIT_OID_RAWSZ) continue;
+            known.insert(from_raw(b.oid));
+            if (b.has_matches) known_matches.insert(b.oid);
         }
     }
 
-    // The walk runs on its own thread and hands new blobs to the workers in chunks as it
-    // finds them; workers read and scan; this thread writes to the datastore. libgit2
-    // repository handles are not shared between threads, so each worker opens its own.
+    // Walk the history first, then scan. The order of reads matters more than anything
+    // else here: packs store versions of a file as deltas of each other, newest whole, and
+    // libgit2 keeps only a small delta-base cache per repository handle. Reading all
+    // versions of one path together, newest first, resolves each delta from a cached base
+    // (on curl's history this halves the CPU time of a cold scan).
     struct Item {
         size_t index;
         git_oid oid;
         std::string path;
     };
+    std::vector<Item> todo;
+    std::vector<size_t> known_hit_entries;  // entries whose (known) blob has stored findings
+    auto on_blob = [&](const git::BlobEntry& e, size_t index) {
+        if (known.count(e.oid)) {
+            ++stats.blobs_known;
+            if (!known_matches.empty() && known_matches.count(raw(e.oid))) known_hit_entries.push_back(index);
+            return;
+        }
+        todo.push_back({index, e.oid, e.path});
+    };
+    auto en_r = o.staged ? git::enumerate_staged(repo.get(), warn, on_blob)
+                         : git::enumerate(repo.get(), tips, wo, warn, on_blob);
+    if (!en_r) return util::Error{path, en_r.error().message()};
+    Enumeration en = std::move(en_r).value();
+    std::sort(todo.begin(), todo.end(), [](const Item& a, const Item& b) {
+        return a.path != b.path ? a.path < b.path : a.index > b.index;
+    });
+
+    // Workers take whole paths in chunks; this thread writes to the datastore. libgit2
+    // repository handles are not shared between threads, so each worker opens its own.
     constexpr size_t kChunk = 64;
     unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     util::BoundedQueue<std::vector<Item>> work(256);
     util::BoundedQueue<std::vector<Scanned>> done(256);
-    std::vector<size_t> known_hit_entries;  // entries whose (known) blob has stored findings
-    Enumeration en;
-    util::Status walk_status = util::ok_status();
-    std::thread walker([&] {
-        std::vector<Item> chunk;
-        auto on_blob = [&](const git::BlobEntry& e, size_t index) {
-            if (known.count(e.oid)) {
-                ++stats.blobs_known;
-                if (!known_matches.empty() && known_matches.count(git::oid_hex(e.oid))) known_hit_entries.push_back(index);
-                return;
+    std::thread feeder([&] {
+        std::vector<Item> c;
+        for (size_t k = 0; k < todo.size(); ++k) {
+            c.push_back(std::move(todo[k]));
+            bool path_ends = k + 1 == todo.size() || todo[k + 1].path != c.back().path;
+            if (path_ends && c.size() >= kChunk) {
+                work.push(std::move(c));
+                c.clear();
             }
-            chunk.push_back({index, e.oid, e.path});
-            if (chunk.size() == kChunk) {
-                work.push(std::move(chunk));
-                chunk.clear();
-            }
-        };
-        auto r = o.staged ? git::enumerate_staged(repo.get(), warn, on_blob)
-                          : git::enumerate(repo.get(), tips, wo, warn, on_blob);
-        if (!chunk.empty()) work.push(std::move(chunk));
+        }
+        if (!c.empty()) work.push(std::move(c));
         work.close();
-        if (r) en = std::move(r).value();
-        else walk_status = util::Error{path, r.error().message()};
     });
 
     std::vector<std::thread> threads;
@@ -166,23 +190,23 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     for (unsigned t = 0; t < jobs; ++t) {
         threads.emplace_back([&] {
             auto worker = engine.make_worker();
-            git_repository* raw = nullptr;
-            bool opened = git_repository_open_ext(&raw, git_repository_path(repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH,
+            git_repository* handle = nullptr;
+            bool opened = git_repository_open_ext(&handle, git_repository_path(repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH,
                                                   nullptr) == 0;
-            git::Repository own(raw);
+            git::Repository own(handle);
             while (auto items = work.pop()) {
                 std::vector<Scanned> results;
                 results.reserve(items->size());
                 for (const auto& e : *items) {
                     Scanned s;
                     s.entry = e.index;
-                    s.record.oid = git::oid_hex(e.oid);
+                    s.record.oid = raw(e.oid);
                     git_blob* b = nullptr;
                     if (!opened || git_blob_lookup(&b, own.get(), &e.oid) != 0) {
                         ++stats.errors;
                         sinks.warning({path + ": " + e.path,
-                                       "blob " + s.record.oid + " missing or corrupt: " + git::last_error()});
-                        s.record.status = "error";
+                                       "blob " + git::oid_hex(e.oid) + " missing or corrupt: " + git::last_error()});
+                        s.record.status = db::Store::BlobStatus::Unreadable;
                         results.push_back(std::move(s));
                         continue;
                     }
@@ -192,12 +216,12 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
                     std::string_view data(static_cast<const char*>(git_blob_rawcontent(b)), size_t(size));
                     if (size > o.max_blob_size) {
                         ++stats.skipped_too_large;
-                        s.record.status = "too_large";
+                        s.record.status = db::Store::BlobStatus::TooLarge;
                     } else if (util::looks_binary(data)) {
                         ++stats.skipped_binary;
-                        s.record.status = "binary";
+                        s.record.status = db::Store::BlobStatus::Binary;
                     } else {
-                        s.record.status = "scanned";
+                        s.record.status = db::Store::BlobStatus::Scanned;
                         ++stats.files_scanned;
                         stats.bytes_scanned += size;
                         auto matches = worker->scan(data);
@@ -215,7 +239,7 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     std::vector<db::Store::BlobRecord> batch;
     std::vector<std::pair<size_t, db::Finding>> new_hits;  // entry index, finding
     auto flush = [&] {
-        if (store && !batch.empty() && write_status) write_status = store->record_blobs(run, rules_hash, batch, o.store_secrets);
+        if (store && !batch.empty() && write_status) write_status = store->record_blobs(run, rules, batch, o.store_secrets);
         batch.clear();
     };
     while (auto results = done.pop()) {
@@ -225,11 +249,10 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
         }
         if (batch.size() >= kBatch) flush();
     }
-    walker.join();
+    feeder.join();
     for (auto& t : threads) t.join();
     flush();
     if (!write_status) return write_status;
-    if (!walk_status) return walk_status;
     stats.commits += en.commits_walked;
     stats.errors += en.errors;
     stats.submodules += en.submodules;
@@ -244,7 +267,7 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     std::vector<Hit> hits;
     for (auto& [i, f] : new_hits) {
         const auto& e = en.blobs[i];
-        hits.push_back(Hit{std::move(f), git::oid_hex(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i});
+        hits.push_back(Hit{std::move(f), raw(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i});
     }
 
     // Findings of known blobs come from the datastore, placed where this walk found them.
@@ -267,10 +290,10 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     };
     for (size_t i : known_hit_entries) {
         const auto& e = en.blobs[i];
-        auto ms = store->blob_matches(known_matches[git::oid_hex(e.oid)]);
+        auto ms = store->blob_matches(raw(e.oid), rules);
         if (!ms) return ms.error();
         for (const auto& m : *ms)
-            hits.push_back(hit_from_stored(m, git::oid_hex(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i));
+            hits.push_back(hit_from_stored(m, raw(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i));
     }
 
     // Provenance of every blob with findings, for this scope; later rescans read it back.
@@ -290,7 +313,7 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     if (incremental) {
         std::set<std::string> walked;
         for (const auto& h : hits) walked.insert(h.blob);
-        auto old = store->origin_matches(scope, rules_hash);
+        auto old = store->origin_matches(scope, rules);
         if (!old) return old.error();
         size_t order = en.blobs.size();
         for (const auto& om : *old) {
@@ -307,11 +330,9 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
 
     // Which secrets are still in HEAD's tree.
     std::set<std::pair<std::string, std::string>> in_head;
-    for (const auto& h : hits) {
-        git_oid oid{};
-        if (git_oid_fromstr(&oid, h.blob.c_str()) == 0 && en.head_blobs.count(oid))
+    for (const auto& h : hits)
+        if (h.blob.size() == GIT_OID_RAWSZ && en.head_blobs.count(from_raw(h.blob)))
             in_head.insert({h.finding.rule_id, h.finding.secret_sha256});
-    }
 
     // One finding per (rule, secret, path), from its oldest blob; every blob that holds it
     // is an occurrence. Ordered by author date, then commit, so a full scan and an

@@ -45,12 +45,15 @@ public:
         for (size_t i = 0; i < n; ++i) {
             const git_tree_entry* e = git_tree_entry_byindex(raw, i);
             const git_oid* id = git_tree_entry_id(e);
-            std::string path = prefix.empty() ? git_tree_entry_name(e) : prefix + "/" + git_tree_entry_name(e);
+            // Most entries were seen in an earlier commit: test before building a path.
+            auto path = [&] { return prefix.empty() ? std::string(git_tree_entry_name(e)) : prefix + "/" + git_tree_entry_name(e); };
             switch (git_tree_entry_type(e)) {
-                case GIT_OBJECT_TREE: walk(*id, path, commit, record); break;
+                case GIT_OBJECT_TREE:
+                    if (!seen_trees_.count(*id)) walk(*id, path(), commit, record);
+                    break;
                 case GIT_OBJECT_BLOB:
                     if (seen_blobs_.insert(*id).second && record) {
-                        out_.blobs.push_back({*id, commit, std::move(path)});
+                        out_.blobs.push_back({*id, commit, path()});
                         if (on_blob_) on_blob_(out_.blobs.back(), out_.blobs.size() - 1);
                     }
                     break;
