@@ -390,6 +390,11 @@ util::Status scan_git(const GitScanOptions& options, const rules::Engine& engine
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     for (const auto& repo : options.repos)
         if (auto s = scan_one(repo, options, engine, store, run, stats, sinks); !s) return s;
+    // Partial damage is reported and counted; a history where nothing at all could be
+    // read is a runtime error.
+    if (stats.errors > 0 && stats.files_scanned == 0 && stats.blobs_known == 0 && stats.skipped_binary == 0 &&
+        stats.skipped_too_large == 0)
+        return util::Error{"scan", "nothing could be read (" + std::to_string(stats.errors.load()) + " errors)"};
     return util::ok_status();
 }
 

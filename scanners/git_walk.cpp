@@ -1,5 +1,8 @@
 #include "scanners/git_walk.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include "scanners/git_handles.hpp"
 #include "util/time.hpp"
 
@@ -95,6 +98,48 @@ void head_blobs(git_repository* repo, OidSet& out) {
         &ctx);
 }
 
+// Commits reachable from `from` whose objects are present, stopping at the cut that a
+// shallow clone made. libgit2 1.5's revwalk does not know shallow clones: it fails on the
+// first missing parent, so shallow repositories are walked here instead.
+void reachable_present(git_repository* repo, const std::vector<git_oid>& from, OidSet& out) {
+    std::vector<git_oid> stack(from.begin(), from.end());
+    while (!stack.empty()) {
+        git_oid id = stack.back();
+        stack.pop_back();
+        if (!out.insert(id).second) continue;
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo, &id) != 0) {
+            out.erase(id);
+            continue;
+        }
+        Commit owned(c);
+        for (unsigned i = 0; i < git_commit_parentcount(c); ++i) stack.push_back(*git_commit_parent_id(c, i));
+    }
+}
+
+// Oldest first by committer time: the order a topological walk would roughly give.
+std::vector<git_oid> shallow_order(git_repository* repo, const std::vector<RefTip>& tips, const std::vector<git_oid>& hide) {
+    std::vector<git_oid> roots;
+    for (const auto& t : tips) roots.push_back(t.commit);
+    OidSet all, hidden;
+    reachable_present(repo, roots, all);
+    reachable_present(repo, hide, hidden);
+    std::vector<std::pair<int64_t, git_oid>> order;
+    for (const auto& id : all) {
+        if (hidden.count(id)) continue;
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo, &id) != 0) continue;
+        Commit owned(c);
+        order.emplace_back(git_commit_time(c), id);
+    }
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : git_oid_cmp(&a.second, &b.second) < 0;
+    });
+    std::vector<git_oid> out;
+    for (const auto& [_, id] : order) out.push_back(id);
+    return out;
+}
+
 }  // namespace
 
 util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn) {
@@ -145,32 +190,32 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
     if (git_revwalk_new(&walk_raw, repo) != 0) return util::Error{"revwalk", last_error()};
     Revwalk walk(walk_raw);
     git_revwalk_sorting(walk_raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-    for (const auto& t : out.tips)
-        if (git_revwalk_push(walk_raw, &t.commit) != 0) warn({t.ref, "cannot walk: " + last_error()});
-
+    if (!out.shallow)
+        for (const auto& t : out.tips)
+            if (git_revwalk_push(walk_raw, &t.commit) != 0) warn({t.ref, "cannot walk: " + last_error()});
     OidSet seen_trees, seen_blobs;
     seen_trees.reserve(1 << 16);
     seen_blobs.reserve(1 << 16);
     TreeWalker walker(repo, out, warn, on_blob, seen_trees, seen_blobs);
+    std::optional<git_oid> since_commit;
     if (!o.since.empty()) {
         git_object* obj = nullptr;
         if (git_revparse_single(&obj, repo, (o.since + "^{commit}").c_str()) != 0)
             return util::Error{"--since " + o.since, "no such revision"};
         Object owned(obj);
+        since_commit = *git_object_id(obj);
         git_revwalk_hide(walk_raw, git_object_id(obj));
         // What REV already holds is not new: mark its blobs seen without recording them.
         walker.walk(*git_commit_tree_id(reinterpret_cast<git_commit*>(obj)), "", 0, false);
     }
     for (const auto& h : o.hide) git_revwalk_hide(walk_raw, &h);
 
-    git_oid id;
-    int rc;
-    while ((rc = git_revwalk_next(&id, walk_raw)) == 0) {
+    auto visit = [&](const git_oid& id) {
         git_commit* c = nullptr;
         if (git_commit_lookup(&c, repo, &id) != 0) {
             ++out.errors;
             warn({"commit " + oid_hex(id), "missing or corrupt: " + last_error()});
-            continue;
+            return;
         }
         Commit commit(c);
         ++out.commits_walked;
@@ -179,7 +224,16 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         walker.walk(*git_commit_tree_id(c), "", index, true);
         // Keep commit metadata only for commits that introduced something.
         if (out.blobs.size() > before) out.commits.push_back(commit_info(c));
+    };
+    if (out.shallow) {
+        std::vector<git_oid> hide = o.hide;
+        if (since_commit) hide.push_back(*since_commit);
+        for (const auto& id : shallow_order(repo, out.tips, hide)) visit(id);
+        return out;
     }
+    git_oid id;
+    int rc;
+    while ((rc = git_revwalk_next(&id, walk_raw)) == 0) visit(id);
     if (rc != GIT_ITEROVER) {
         ++out.errors;
         warn({"history", "walk stopped early: " + last_error()});

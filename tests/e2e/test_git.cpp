@@ -200,6 +200,7 @@ TEST_CASE("bare and shallow repositories, corrupt objects and non-repositories",
 
     sh("git clone -q --depth 1 file://" + repo.string() + " shallow", d.path());
     auto shallow = run_nhi("scan --git shallow --format json --no-db", d.path());
+    CHECK(shallow.code == 1);  // what the clone holds is still scanned
     CHECK(shallow.err.find("shallow clone") != std::string::npos);
     CHECK(json::parse(shallow.out)["summary"]["git"]["shallow"] == true);
 
@@ -220,6 +221,13 @@ TEST_CASE("bare and shallow repositories, corrupt objects and non-repositories",
     CHECK(corrupt.code == 1);  // the other secrets are still found
     CHECK(corrupt.err.find("victim.txt") != std::string::npos);
     CHECK(json::parse(corrupt.out)["summary"]["errors"].get<int>() >= 1);
+
+    // A submodule (gitlink) entry is skipped with a note, not treated as a blob.
+    sh("git update-index --add --cacheinfo 160000,1234567890123456789012345678901234567890,vendor/lib", repo);
+    sh("GIT_AUTHOR_DATE=2024-05-01T10:00:00Z GIT_COMMITTER_DATE=2024-05-01T10:00:00Z git commit -q -m submodule", repo);
+    auto sub = run_nhi("scan --git repo --format json --no-db", d.path());
+    CHECK(sub.err.find("submodule entries skipped") != std::string::npos);
+    CHECK(json::parse(sub.out)["summary"]["git"]["submodules_skipped"] == 1);
 
     d.write("plain/file.txt", "x");
     auto notrepo = run_nhi("scan --git plain --no-db", d.path());
