@@ -249,3 +249,38 @@ TEST_CASE("git findings carry commit, author and date in SARIF", "[e2e][git]") {
         CHECK(res["properties"].contains("date"));
     }
 }
+
+TEST_CASE("a broken pack and oversized blobs are reported and counted, never fatal", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    // Large files, so the middle of the pack is blob data; the secrets sit in earlier commits.
+    for (int i = 0; i < 6; ++i) {
+        std::string text;
+        for (int l = 0; l < 3000; ++l) text += "file " + std::to_string(i) + " line " + std::to_string(l * 7919 % 10007) + "\n";
+        d.write("repo/data" + std::to_string(i) + ".txt", text);
+    }
+    commit(repo, "data", "2024-06-01T10:00:00Z");
+    sh("git gc -q", repo);
+
+    auto small = run_nhi("scan --git repo --max-file-size 10 --format json --no-db", d.path());
+    CHECK(small.code == 0);  // every blob is over 10 bytes: skipped and counted, not scanned
+    CHECK(json::parse(small.out)["summary"]["skipped"]["too_large"].get<int>() >= 10);
+
+    fs::path pack;
+    for (auto& e : fs::directory_iterator(repo / ".git/objects/pack"))
+        if (e.path().extension() == ".pack") pack = e.path();
+    REQUIRE_FALSE(pack.empty());
+    auto size = fs::file_size(pack);
+    fs::permissions(pack, fs::perms::owner_all);
+    {
+        std::fstream f(pack, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(std::streamoff(size / 3));
+        std::string junk(size / 3, 'Z');
+        f.write(junk.data(), std::streamsize(junk.size()));
+    }
+    auto r = run_nhi("scan --git repo --format json --no-db", d.path());
+    INFO(r.err);
+    CHECK(r.code == 1);  // the secrets in undamaged objects are still found
+    CHECK(r.err.find("missing or corrupt") != std::string::npos);
+    CHECK(json::parse(r.out)["summary"]["errors"].get<int>() >= 1);
+}
