@@ -9,11 +9,33 @@
 #include "rules/check.hpp"
 #include "rules/hs_cache.hpp"
 #include "rules/loader.hpp"
+#include "util/hash.hpp"
 
 namespace nhi::cli {
 
-std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths) {
+void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rules, const std::string& where) {
+    std::vector<std::string> ids;
+    for (const auto& r : rules) {
+        if (r.id == id) return;
+        ids.push_back(r.id);
+    }
+    std::string s = suggest(id, ids);
+    throw util::Fatal({where, "unknown rule id `" + id + "`" + (s.empty() ? "" : "; did you mean `" + s + "`?")});
+}
+
+std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
+                                                 const std::set<std::string>& disabled) {
     auto set = util::take(rules::load_rules(extra_rule_paths));
+    if (!disabled.empty()) {
+        std::string ids;
+        for (const auto& id : disabled) {
+            require_rule_id(id, set.rules, "disable");
+            ids += id + '\n';
+        }
+        std::erase_if(set.rules, [&](const rules::Rule& r) { return disabled.count(r.id) > 0; });
+        // The compiled database differs, so its cache key must too.
+        set.hash = util::sha256_hex(set.hash + "\ndisabled:\n" + ids);
+    }
     rules::EngineOptions eo;
     eo.cache_dir = rules::hs_cache::default_dir();
     return util::take(rules::Engine::create(std::move(set), eo));

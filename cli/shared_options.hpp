@@ -1,6 +1,7 @@
 // Helpers shared by subcommands.
 #pragma once
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -8,8 +9,13 @@
 
 namespace nhi::cli {
 
-/// Loads built-in plus user rules and builds the engine (using the on-disk cache); gives
-/// up with a one-line error on invalid rules.
-std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths);
+/// Loads built-in plus user rules, drops `disabled` ones (unknown ids fail with a
+/// suggestion) and builds the engine (using the on-disk cache); gives up with a one-line
+/// error on invalid rules.
+std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
+                                                 const std::set<std::string>& disabled = {});
+
+/// Fails with "did you mean" when `id` is not one of `rules`.
+void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rules, const std::string& where);
 
 }  // namespace nhi::cli

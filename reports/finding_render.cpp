@@ -27,6 +27,8 @@ nlohmann::json ScanSummary::to_json() const {
               {"symlink", skipped_symlink},
               {"special", skipped_special}}},
             {"errors", errors},
+            {"allowlisted", allowlisted},
+            {"baselined", baselined},
             {"seconds", seconds},
             {"rules", rules},
             {"run_id", run_id},
@@ -115,6 +117,9 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                            findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
                            s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
     if (s.shallow) out << "history is partial (shallow clone)\n";
+    if (s.allowlisted || s.baselined)
+        out << fmt::format("not reported: {} allowlisted by .nhi.yml, {} in the baseline\n", s.allowlisted,
+                           s.baselined);
     uint64_t skipped = s.skipped_binary + s.skipped_too_large + s.skipped_ignored + s.skipped_symlink + s.skipped_special;
     if (skipped)
         out << fmt::format("skipped: {} binary, {} too large, {} ignored, {} symlinks, {} special files\n",

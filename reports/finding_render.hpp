@@ -18,6 +18,7 @@ struct ScanSummary {
     uint64_t skipped_binary = 0, skipped_too_large = 0, skipped_ignored = 0, skipped_symlink = 0,
              skipped_special = 0;
     uint64_t errors = 0;
+    uint64_t allowlisted = 0, baselined = 0;  // found but not reported
     double seconds = 0;
     size_t rules = 0;
     int64_t run_id = 0;

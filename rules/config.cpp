@@ -1,0 +1,121 @@
+#include "rules/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "util/glob.hpp"
+
+namespace nhi::rules {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool path_matches(const std::vector<std::string>& globs, std::string_view path) {
+    for (const auto& g : globs) {
+        if (util::glob_match(g, path)) return true;
+        // A directory glob ("tests/fixtures/") or bare directory name covers what is below it.
+        std::string dir = g;
+        while (!dir.empty() && dir.back() == '/') dir.pop_back();
+        if (!dir.empty() && path.size() > dir.size() && path[dir.size()] == '/' &&
+            util::glob_match(dir, path.substr(0, dir.size())))
+            return true;
+    }
+    return false;
+}
+
+std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& name) {
+    std::vector<std::string> out;
+    if (!n) return out;
+    if (!n.IsSequence()) throw util::Fatal({name, "`" + key + "` must be a list"});
+    for (const auto& v : n) out.push_back(v.as<std::string>());
+    return out;
+}
+
+std::string resolve(const std::string& base, const std::string& p) {
+    if (p.empty() || fs::path(p).is_absolute() || base.empty()) return p;
+    return (fs::path(base) / p).lexically_normal().string();
+}
+
+}  // namespace
+
+bool RepoConfig::allowed(std::string_view rule, std::string_view path, std::string_view secret_sha256) const {
+    if (!allow_secrets.empty() && allow_secrets.count(std::string(secret_sha256))) return true;
+    if (path_matches(allow_paths, path)) return true;
+    for (const auto& r : allow_rules)
+        if (r.rule == rule && (r.paths.empty() || path_matches(r.paths, path))) return true;
+    return false;
+}
+
+util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view text, const std::string& base_dir) {
+    RepoConfig c;
+    c.source = std::string(name);
+    const std::string n(name);
+    try {
+        YAML::Node root = YAML::Load(std::string(text));
+        if (root.IsNull()) return c;
+        if (!root.IsMap()) return util::Error{n, "expected a mapping at the top level"};
+        for (const auto& kv : root) {
+            auto key = kv.first.as<std::string>();
+            if (key != "allow" && key != "disable" && key != "rules" && key != "baseline")
+                return util::Error{n, "unknown key `" + key + "` (known: allow, disable, rules, baseline)"};
+        }
+        if (const auto& allow = root["allow"]) {
+            if (!allow.IsMap()) return util::Error{n, "`allow` must be a mapping"};
+            for (const auto& kv : allow) {
+                auto key = kv.first.as<std::string>();
+                if (key != "paths" && key != "rules" && key != "secrets")
+                    return util::Error{n, "unknown key `allow." + key + "` (known: paths, rules, secrets)"};
+            }
+            c.allow_paths = strings(allow["paths"], "allow.paths", n);
+            for (const auto& s : strings(allow["secrets"], "allow.secrets", n)) {
+                if (s.size() != 64 || s.find_first_not_of("0123456789abcdef") != std::string::npos)
+                    return util::Error{n, "`allow.secrets` takes SHA-256 hex digests (the secret_sha256 of a finding), "
+                                          "never secrets themselves"};
+                c.allow_secrets.insert(s);
+            }
+            if (const auto& rules = allow["rules"]) {
+                if (!rules.IsMap()) return util::Error{n, "`allow.rules` must map rule ids to path lists"};
+                for (const auto& kv : rules) {
+                    RepoConfig::RuleAllow ra;
+                    ra.rule = kv.first.as<std::string>();
+                    if (!kv.second.IsNull()) ra.paths = strings(kv.second, "allow.rules." + ra.rule, n);
+                    c.allow_rules.push_back(std::move(ra));
+                }
+            }
+        }
+        for (const auto& d : strings(root["disable"], "disable", n)) c.disabled_rules.insert(d);
+        for (const auto& r : strings(root["rules"], "rules", n)) c.extra_rules.push_back(resolve(base_dir, r));
+        if (root["baseline"]) c.baseline = resolve(base_dir, root["baseline"].as<std::string>());
+    } catch (const YAML::Exception& e) {
+        return util::Error{n, "invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    } catch (const util::Fatal& f) {
+        return f.error;
+    }
+    return c;
+}
+
+util::Expected<RepoConfig> load_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return util::Error{path, "cannot read config file"};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_config(path, ss.str(), fs::path(path).parent_path().string());
+}
+
+std::string find_config(const std::string& root) {
+    std::error_code ec;
+    fs::path start = fs::weakly_canonical(fs::absolute(root, ec), ec);
+    if (ec) return "";
+    if (!fs::is_directory(start, ec)) start = start.parent_path();
+    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
+        for (const char* name : {".nhi.yml", ".nhi.yaml"})
+            if (fs::is_regular_file(p / name, ec)) return (p / name).string();
+        if (fs::exists(p / ".git", ec) || p == p.parent_path()) break;  // stop at the repository root
+    }
+    return "";
+}
+
+}  // namespace nhi::rules
