@@ -204,3 +204,12 @@ rules:
     CHECK(f[0]["rule"] == "acme.internal-token");
     CHECK(run_nhi("rules check --rules my-rules", d.path()).code == 0);
 }
+
+TEST_CASE("docs/RULES.md is exactly what the rule files generate", "[e2e][rules]") {
+    TempDir d;
+    auto r = run_nhi("rules list --format markdown", d.path());
+    REQUIRE(r.code == 0);
+    INFO("regenerate with: build/nhi rules list --format markdown > docs/RULES.md");
+    CHECK(r.out == read_file(fs::path(NHI_SOURCE_DIR) / "docs/RULES.md"));
+    CHECK(r.out.find("| `nhi.github.pat` |") != std::string::npos);
+}
