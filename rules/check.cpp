@@ -11,6 +11,7 @@ const char* describe(Rejection r) {
         case Rejection::Placeholder: return "treated as a placeholder";
         case Rejection::Validator: return "rejected by the validator";
         case Rejection::InlineAllow: return "suppressed by nhi:allow";
+        case Rejection::Generic: return "a generic rule skips UUIDs and values claimed by a specific rule";
         case Rejection::None: break;
     }
     return "pattern did not match";
@@ -34,11 +35,20 @@ std::vector<CheckFailure> check_rules(const Engine& engine) {
             const std::string& ex = r.examples[k];
             Rejection why = Rejection::None;
             bool alone = !worker->scan_rule(i, ex, &why).empty();
-            bool full = has_rule(worker->scan(ex), i);
-            if (!alone) failures.push_back({r.id, fmt::format("example {} not detected: {}", k + 1, describe(why))});
-            else if (!full)
-                failures.push_back({r.id, fmt::format("example {} confirmed by PCRE2 but missed by the Hyperscan "
-                                                      "pass (check max_length or prefilter)", k + 1)});
+            auto all = worker->scan(ex);
+            bool full = has_rule(all, i);
+            if (!alone) {
+                failures.push_back({r.id, fmt::format("example {} not detected: {}", k + 1, describe(why))});
+            } else if (!full) {
+                // Either a more confident rule took the secret, or Hyperscan never saw it.
+                std::string by;
+                for (const auto& m : all)
+                    if (rules[m.rule].confidence > r.confidence) by = rules[m.rule].id;
+                failures.push_back({r.id, by.empty() ? fmt::format("example {} confirmed by PCRE2 but missed by the "
+                                                                   "Hyperscan pass (check max_length or prefilter)", k + 1)
+                                                     : fmt::format("example {} is shadowed by the more confident rule {}",
+                                                                   k + 1, by)});
+            }
         }
         for (size_t k = 0; k < r.negative_examples.size(); ++k) {
             const std::string& ex = r.negative_examples[k];

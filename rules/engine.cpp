@@ -113,7 +113,15 @@ std::string_view line_around(std::string_view data, size_t start, size_t end) {
 struct Engine::Impl {
     HsDatabase db;
     std::vector<RuleCode> codes;
+    std::vector<std::string> claims;  // every specific rule's prefixes, for generic rules
 };
+
+bool Engine::generic_rejects(std::string_view secret) const {
+    if (util::is_uuid(secret)) return true;
+    for (const auto& c : impl_->claims)
+        if (secret.size() >= c.size() && secret.compare(0, c.size(), c) == 0) return true;
+    return false;
+}
 
 Engine::~Engine() = default;
 
@@ -122,6 +130,7 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
     std::shared_ptr<Engine> e(new Engine());
     e->impl_ = std::make_unique<Impl>();
     for (const auto& r : rules.rules) {
+        if (!r.generic) e->impl_->claims.insert(e->impl_->claims.end(), r.claims.begin(), r.claims.end());
         auto c = compile_pcre(r);
         if (!c) return c.error();
         e->impl_->codes.push_back(std::move(c).value());
@@ -236,6 +245,7 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         Validation v;
         if (rule.min_entropy > 0 && util::shannon_entropy(secret) < rule.min_entropy) why = Rejection::Entropy;
         else if (!rule.skip_placeholder_filter && is_placeholder(secret)) why = Rejection::Placeholder;
+        else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret)).valid) why = Rejection::Validator;
         else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
         if (why != Rejection::None) {

@@ -27,7 +27,7 @@ struct Match {
 };
 
 /// Why candidates were dropped, for `rules check` and debugging.
-enum class Rejection { None, Entropy, Placeholder, Validator, InlineAllow };
+enum class Rejection { None, Entropy, Placeholder, Validator, InlineAllow, Generic };
 
 struct EngineOptions {
     std::string cache_dir;  // where compiled databases are kept; empty disables the cache
@@ -49,6 +49,10 @@ public:
 
     /// A scanner for one thread: owns its Hyperscan scratch and PCRE2 match data.
     std::unique_ptr<Worker> make_worker() const;
+
+    /// For generic rules: true when `secret` is only an identifier (a UUID) or starts with a
+    /// prefix that a specific rule owns (so that rule, not a keyword rule, decides on it).
+    bool generic_rejects(std::string_view secret) const;
 
     struct Impl;
 

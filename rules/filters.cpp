@@ -40,6 +40,12 @@ bool is_placeholder(std::string_view secret) {
         "foobar", "foo", "bar", "string", "pa55word", "p@ssw0rd", "passw0rd", "mypassword", "yourpassword"};
     if (filler.count(s)) return true;
 
+    // Keyboard and counting runs that people type to fill a slot: abcdefgh, 12345678, a1b2c3d4.
+    static const std::array<std::string_view, 6> runs = {"abcdefgh", "12345678", "a1b2c3d4", "qwertyui",
+                                                         "01234567", "1a2b3c4d"};
+    for (auto r : runs)
+        if (s.find(r) != std::string::npos) return true;
+
     // One or two distinct characters (000000, abababab) is filler, not a key.
     std::set<char> distinct(s.begin(), s.end());
     if (s.size() >= 4 && distinct.size() <= 2) return true;

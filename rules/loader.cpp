@@ -35,6 +35,18 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         return util::Error{std::string(file) + (r.id.empty() ? "" : ": " + r.id), why};
     };
     if (!n.IsMap()) return fail("each rule must be a mapping");
+    // A misspelt key would silently change what a rule does; refuse it.
+    static const std::set<std::string> known = {
+        "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
+        "max_length", "skip_placeholder_filter", "nhi", "revocation", "references", "examples",
+        "negative_examples", "claims", "generic", "paths"};
+    for (const auto& kv : n) {
+        auto key = kv.first.as<std::string>();
+        if (!known.count(key)) {
+            if (n["id"]) r.id = n["id"].as<std::string>();
+            return fail("unknown key `" + key + "`");
+        }
+    }
     if (!n["id"]) return fail("rule without an `id`");
     r.id = n["id"].as<std::string>();
     if (!n["name"]) return fail("missing `name`");
@@ -53,6 +65,9 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         return fail("severity must be low, medium, high or critical");
     if (n["max_length"]) r.max_length = n["max_length"].as<size_t>();
     if (n["skip_placeholder_filter"]) r.skip_placeholder_filter = n["skip_placeholder_filter"].as<bool>();
+    r.claims = string_list(n["claims"]);
+    r.paths = string_list(n["paths"]);
+    if (n["generic"]) r.generic = n["generic"].as<bool>();
     r.nhi.provider = provider;
     if (const auto& m = n["nhi"]; m && m.IsMap()) {
         if (m["provider"]) r.nhi.provider = m["provider"].as<std::string>();

@@ -1,5 +1,7 @@
 #include "rules/rule.hpp"
 
+#include "util/glob.hpp"
+
 namespace nhi::rules {
 
 const char* to_string(Severity s) {
@@ -36,6 +38,18 @@ bool parse_confidence(const std::string& s, Confidence& out) {
     else if (s == "high") out = Confidence::High;
     else return false;
     return true;
+}
+
+bool Rule::applies_to(std::string_view path) const {
+    if (paths.empty()) return true;
+    // A pattern without a slash names a file anywhere in the tree, as in .gitignore.
+    auto slash = path.rfind('/');
+    std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    for (const auto& g : paths) {
+        bool anchored = g.find('/') != std::string::npos;
+        if (util::glob_match(g, anchored ? path : base)) return true;
+    }
+    return false;
 }
 
 }  // namespace nhi::rules

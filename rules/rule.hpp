@@ -37,6 +37,14 @@ struct Rule {
     std::vector<std::string> negative_examples;
     bool skip_placeholder_filter = false;  // for rules whose secrets legitimately look templated
     size_t max_length = 1024;  // longest match; bounds the confirmation window
+    // Literal prefixes this rule owns (ghp_, xoxb-, ...). A generic rule stays quiet on a value
+    // that starts with one: if the specific rule did not confirm it, its structure is wrong
+    // (a bad checksum, a truncated token), so it is not a live credential.
+    std::vector<std::string> claims;
+    bool generic = false;             // a keyword/assignment rule: subject to claims, UUID and code filters
+    std::vector<std::string> paths;   // when set, findings only in files matching one of these globs
+    /// True when the rule applies to `path` (relative, '/'-separated).
+    bool applies_to(std::string_view path) const;
     std::string source;        // file the rule came from, for errors
 };
 

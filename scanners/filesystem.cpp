@@ -151,7 +151,7 @@ private:
 }  // namespace
 
 std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path) {
+                                     std::string_view data, const std::string& path, bool path_scoped) {
     std::vector<db::Finding> out;
     out.reserve(matches.size());
     // Matches come sorted by start; secrets start at or after their match, so sort by
@@ -164,6 +164,7 @@ std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vec
     for (const auto* m : order) {
         auto [line, col] = lines.locate(m->secret_start);
         const auto& rule = engine.rules()[m->rule];
+        if (path_scoped && !rule.applies_to(path)) continue;
         out.push_back(db::make_finding(rule, data.substr(m->secret_start, m->secret_end - m->secret_start), path,
                                        line, col, m->hints));
     }

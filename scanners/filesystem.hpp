@@ -51,8 +51,10 @@ struct ScanSinks {
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks);
 
-/// Turns one blob's matches into findings with 1-based line and column.
+/// Turns one blob's matches into findings with 1-based line and column. With `path_scoped`,
+/// drops matches of rules whose `paths` do not cover `path` (git applies them per origin instead).
 std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path);
+                                     std::string_view data, const std::string& path,
+                                     bool path_scoped = true);
 
 }  // namespace nhi::scanners

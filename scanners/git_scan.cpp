@@ -225,7 +225,8 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
                         ++stats.files_scanned;
                         stats.bytes_scanned += size;
                         auto matches = worker->scan(data);
-                        if (!matches.empty()) s.record.findings = to_findings(engine, matches, data, e.path);
+                        if (!matches.empty())
+                            s.record.findings = to_findings(engine, matches, data, e.path, /*path_scoped=*/false);
                     }
                     results.push_back(std::move(s));
                 }
@@ -349,6 +350,8 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
         const auto& origin = origins[h.blob];
         auto fp = db::fingerprint(h.finding.rule_id, h.finding.secret_sha256, h.path);
         auto it = grouped.find(fp);
+        if (auto r = rule_by_id.find(h.finding.rule_id); r != rule_by_id.end() && !r->second->applies_to(h.path))
+            continue;  // a path-scoped rule, and this copy of the blob lives elsewhere
         if (it == grouped.end()) {
             db::Finding f = std::move(h.finding);
             if (auto r = rule_by_id.find(f.rule_id); r != rule_by_id.end()) {

@@ -1,5 +1,7 @@
 #include "util/text.hpp"
 
+#include <cctype>
+
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -93,6 +95,19 @@ std::pair<size_t, size_t> LineCounter::locate(size_t offset) {
         pos_ = p + 1;
     }
     return {line_, offset - line_start_ + 1};
+}
+
+bool is_uuid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+        } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace nhi::util

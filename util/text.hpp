@@ -14,6 +14,9 @@ double shannon_entropy(std::string_view s);
 /// True when the first `probe` bytes hold a NUL byte: the same heuristic git and grep use.
 bool looks_binary(std::string_view data, size_t probe = 8192);
 
+/// True for the 8-4-4-4-12 hex form of a UUID (either case).
+bool is_uuid(std::string_view s);
+
 /// ASCII lower-case copy.
 std::string lower(std::string_view s);
 
