@@ -1,6 +1,7 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "rules/filters.hpp"
@@ -65,6 +66,9 @@ util::Expected<HsDatabase> compile_hs(const std::vector<Rule>& rules) {
     for (size_t i = 0; i < rules.size(); ++i) {
         const Rule& r = rules[i];
         std::string e = r.prefilter.empty() ? r.pattern : r.prefilter;
+        // Hyperscan reports no captures and refuses a name used twice (alternatives that
+        // each capture `secret`), so the secret groups become plain groups for it.
+        for (size_t at = 0; (at = e.find("(?<secret>", at)) != std::string::npos;) e.replace(at, 10, "(?:");
         // Exact mode when Hyperscan supports the pattern; prefilter mode (a superset that
         // PCRE2 then confirms) for lookarounds, backreferences and the like.
         unsigned f = 0;
@@ -209,6 +213,20 @@ int on_hit(unsigned int id, unsigned long long /*from*/, unsigned long long slic
     return 0;
 }
 
+// A random hex string cannot reach the entropy of a random base64 one (4 bits per character
+// at most, against 6), so a rule's threshold is scaled down for narrow alphabets: 75% of
+// the alphabet's maximum, never above the rule's own figure.
+double entropy_floor(double min_entropy, std::string_view s) {
+    bool digits = true, hex = true;
+    for (char c : s) {
+        digits = digits && c >= '0' && c <= '9';
+        hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+    }
+    if (digits) return std::min(min_entropy, 0.75 * 3.32);
+    if (hex) return std::min(min_entropy, 0.75 * 4.0);
+    return min_entropy;
+}
+
 // Runs rule `ri`'s PCRE2 over [start, ...) for matches starting at or before `limit`, and
 // keeps those that pass every filter.
 void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t ri, size_t start, size_t limit,
@@ -243,7 +261,8 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         std::string_view secret = data.substr(ss, se - ss);
         Rejection why = Rejection::None;
         Validation v;
-        if (rule.min_entropy > 0 && util::shannon_entropy(secret) < rule.min_entropy) why = Rejection::Entropy;
+        if (rule.min_entropy > 0 && util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
+            why = Rejection::Entropy;
         else if (!rule.skip_placeholder_filter && is_placeholder(secret)) why = Rejection::Placeholder;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret)).valid) why = Rejection::Validator;

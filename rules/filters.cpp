@@ -37,7 +37,8 @@ bool is_placeholder(std::string_view secret) {
     static const std::set<std::string_view> filler = {
         "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "value",
         "username", "user", "admin", "test", "testing", "dummy", "sample", "none", "null", "empty",
-        "foobar", "foo", "bar", "string", "pa55word", "p@ssw0rd", "passw0rd", "mypassword", "yourpassword"};
+        "foobar", "foo", "bar", "string", "true", "false", "yes", "no", "on", "off", "required",
+        "optional", "enabled", "disabled", "undefined", "nil", "pa55word", "p@ssw0rd", "passw0rd", "mypassword", "yourpassword"};
     if (filler.count(s)) return true;
 
     // Keyboard and counting runs that people type to fill a slot: abcdefgh, 12345678, a1b2c3d4.

@@ -1,5 +1,7 @@
 #include "rules/validators.hpp"
 
+#include "rules/filters.hpp"
+
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -214,12 +216,42 @@ Validation stripe(std::string_view s) {
     return v;
 }
 
+// Docker `auth`, .npmrc `_auth` and HTTP Basic: base64 of `user:password`, printable text.
+// The user name becomes a hint (it names the identity); the password never leaves here.
+Validation basic_auth(std::string_view s) {
+    Validation v;
+    auto decoded = util::base64_decode(s);
+    if (!decoded) {
+        v.reason = "not base64";
+        return v;
+    }
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos || colon + 1 >= decoded->size()) {
+        v.reason = "does not decode to user:password";
+        return v;
+    }
+    for (unsigned char c : *decoded)
+        if (c < 0x20 || c == 0x7f) {
+            v.reason = "decodes to binary, not user:password";
+            return v;
+        }
+    std::string_view password = std::string_view(*decoded).substr(colon + 1);
+    if (is_placeholder(password)) {
+        v.reason = "the password is a placeholder";
+        return v;
+    }
+    v.hints["user"] = decoded->substr(0, colon);
+    v.valid = true;
+    return v;
+}
+
 using Fn = Validation (*)(std::string_view);
 struct Entry {
     std::string_view name;
     Fn fn;
 };
-const std::array<Entry, 7> table = {{{"github-crc32", github},
+const std::array<Entry, 8> table = {{{"github-crc32", github},
+                                     {"basic-auth", basic_auth},
                                      {"npm-crc32", npm},
                                      {"jwt", jwt},
                                      {"pem", pem},
