@@ -263,7 +263,7 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         Validation v;
         if (rule.min_entropy > 0 && util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
             why = Rejection::Entropy;
-        else if (!rule.skip_placeholder_filter && is_placeholder(secret)) why = Rejection::Placeholder;
+        else if (!rule.skip_placeholder_filter && is_placeholder(secret, rule.weak_is_secret)) why = Rejection::Placeholder;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret)).valid) why = Rejection::Validator;
         else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;

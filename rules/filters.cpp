@@ -8,7 +8,7 @@
 
 namespace nhi::rules {
 
-bool is_placeholder(std::string_view secret) {
+bool is_placeholder(std::string_view secret, bool weak_is_secret) {
     if (secret.empty()) return true;
     std::string s = util::lower(secret);
 
@@ -21,25 +21,36 @@ bool is_placeholder(std::string_view secret) {
     // Environment and secret-store lookups captured where a literal was expected.
     static const std::array<std::string_view, 12> refs = {
         "process.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[",
-        "env.", "secrets.", "vault:", "arn:aws:secretsmanager", "ssm:", "keyvault"};
+        "env.", "secrets.", "vault:", "arn:", "ssm:", "keyvault"};
     for (auto p : refs)
         if (s.rfind(p, 0) == 0) return true;
 
+    // A CSS selector or anchor (#add-password, .login-form) or a UI label ("Password:").
+    if ((s[0] == '#' || s[0] == '.') && s.size() > 1 &&
+        s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-", 1) == std::string::npos)
+        return true;
+    if (s.back() == ':') return true;
+
     // Words that documentation and templates put where the secret goes.
-    static const std::array<std::string_view, 13> words = {
+    // d1fficultp@ssw0rd is the password in MongoDB's connection-string documentation.
+    static const std::array<std::string_view, 15> words = {
         "example", "xxxx", "****", "changeme", "change_me", "change-me", "placeholder",
-        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me"};
+        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "d1fficultp", "<redacted>"};
     for (auto w : words)
         if (s.find(w) != std::string::npos) return true;
     if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return true;
 
     // Filler that documentation puts where a password goes.
     static const std::set<std::string_view> filler = {
-        "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "value",
-        "username", "user", "admin", "test", "testing", "dummy", "sample", "none", "null", "empty",
-        "foobar", "foo", "bar", "string", "true", "false", "yes", "no", "on", "off", "required",
-        "optional", "enabled", "disabled", "undefined", "nil", "pa55word", "p@ssw0rd", "passw0rd", "mypassword", "yourpassword"};
+        "token", "apikey", "api_key", "key", "value", "username", "user", "testing", "dummy", "sample", "none",
+        "null", "empty", "foobar", "foo", "bar", "string", "true", "false", "yes", "no", "on", "off", "required",
+        "optional", "enabled", "disabled", "undefined", "nil", "yourpassword"};
     if (filler.count(s)) return true;
+    // Weak but working passwords: filler in documentation, live credentials in a .netrc.
+    static const std::set<std::string_view> weak = {
+        "password", "passwd", "pass", "pwd", "secret", "admin", "test", "pa55word", "p@ssw0rd", "passw0rd",
+        "mypassword", "root", "guest"};
+    if (!weak_is_secret && weak.count(s)) return true;
 
     // Keyboard and counting runs that people type to fill a slot: abcdefgh, 12345678, a1b2c3d4.
     static const std::array<std::string_view, 6> runs = {"abcdefgh", "12345678", "a1b2c3d4", "qwertyui",

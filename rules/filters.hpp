@@ -6,7 +6,9 @@ namespace nhi::rules {
 
 /// True when the candidate is a placeholder, documentation example, template variable or
 /// a reference to an environment variable or secret store rather than a literal secret.
-bool is_placeholder(std::string_view secret);
+/// With `weak_is_secret`, filler words (password, admin, test) count as real values: in a
+/// credential file such as .netrc or .pgpass a weak password is still a working one.
+bool is_placeholder(std::string_view secret, bool weak_is_secret = false);
 
 /// True when the line holding a match carries an inline `nhi:allow` marker.
 bool line_allows(std::string_view line);

@@ -39,7 +39,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     static const std::set<std::string> known = {
         "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
         "max_length", "skip_placeholder_filter", "nhi", "revocation", "references", "examples",
-        "negative_examples", "claims", "generic", "paths"};
+        "negative_examples", "claims", "generic", "paths", "weak_is_secret"};
     for (const auto& kv : n) {
         auto key = kv.first.as<std::string>();
         if (!known.count(key)) {
@@ -68,6 +68,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     r.claims = string_list(n["claims"]);
     r.paths = string_list(n["paths"]);
     if (n["generic"]) r.generic = n["generic"].as<bool>();
+    if (n["weak_is_secret"]) r.weak_is_secret = n["weak_is_secret"].as<bool>();
     r.nhi.provider = provider;
     if (const auto& m = n["nhi"]; m && m.IsMap()) {
         if (m["provider"]) r.nhi.provider = m["provider"].as<std::string>();

@@ -41,6 +41,7 @@ struct Rule {
     // that starts with one: if the specific rule did not confirm it, its structure is wrong
     // (a bad checksum, a truncated token), so it is not a live credential.
     std::vector<std::string> claims;
+    bool weak_is_secret = false;      // a filler word (admin, password) is a real, weak credential here
     bool generic = false;             // a keyword/assignment rule: subject to claims, UUID and code filters
     std::vector<std::string> paths;   // when set, findings only in files matching one of these globs
     /// True when the rule applies to `path` (relative, '/'-separated).

@@ -11,7 +11,7 @@ using namespace nhi::rules;
 TEST_CASE("built-in rules load, are many and have stable unique ids", "[rules][builtin]") {
     auto set = load_rules({});
     REQUIRE(set.ok());
-    CHECK(set->rules.size() >= 40);
+    CHECK(set->rules.size() >= 250);
     std::set<std::string> ids;
     for (const auto& r : set->rules) {
         INFO(r.id);
@@ -52,4 +52,34 @@ TEST_CASE("the starter set covers the providers the foundation requires", "[rule
         INFO(id);
         CHECK(ids.count(id) == 1);
     }
+}
+
+TEST_CASE("the library covers at least 30 AI and agent providers", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    std::set<std::string> providers;
+    for (const auto& r : set->rules)
+        if (r.nhi.actor == "agent") providers.insert(r.nhi.provider);
+    INFO(providers.size() << " agent-actor providers");
+    CHECK(providers.size() >= 30);
+    for (const char* p : {"openai", "anthropic", "google", "huggingface", "cohere", "mistral", "groq", "xai",
+                          "deepseek", "pinecone", "wandb", "elevenlabs", "tavily", "jina", "voyage"})
+        CHECK(providers.count(p));
+}
+
+TEST_CASE("generic rules stay quiet on tokens a specific rule rejected", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    auto engine = Engine::create(set.value(), {});
+    REQUIRE(engine.ok());
+    auto w = engine.value()->make_worker();
+    // A ghp_ token with a broken checksum: the GitHub rule rejects it, and the keyword rules
+    // must not report it instead.
+    CHECK(w->scan("GITHUB_TOKEN=ghp_aaaaBBBBccccDDDDeeeeFFFFgggg12345678\n").empty());
+    // A UUID is an identifier, not a secret, for keyword rules.
+    CHECK(w->scan("export REQUEST_TOKEN=3f2c8a1e-9b7d-4e6f-a5c4-2d1b0e9f8a7c\n").empty());
+    // A weak password in a .netrc is still a working password.
+    CHECK_FALSE(w->scan("machine build.example.org login ci password admin\n").empty());
+    // ...but not in code, where `password` is filler.
+    CHECK(w->scan("db.password = \"password\"\n").empty());
 }

@@ -144,3 +144,34 @@ TEST_CASE("is_placeholder recognises templates, references and filler", "[rules]
         CHECK_FALSE(is_placeholder(s));
     }
 }
+
+TEST_CASE("unknown rule keys are rejected, claims and paths are read", "[rules][loader]") {
+    auto typo = parse_rule_file("r.yml", "rules:\n  - {id: a.b, name: n, pattern: x, min_entopy: 3, examples: [x], "
+                                         "negative_examples: [y]}\n");
+    REQUIRE_FALSE(typo.ok());
+    CHECK(typo.error().what == "r.yml: a.b");
+    CHECK(typo.error().why.find("min_entopy") != std::string::npos);
+
+    auto ok = parse_rule_file("r.yml", "rules:\n  - {id: a.b, name: n, pattern: x, claims: [abc_], paths: ['.pgpass', "
+                                       "'config/*.key'], generic: true, examples: [x], negative_examples: [y]}\n");
+    REQUIRE(ok.ok());
+    const Rule& r = ok.value().at(0);
+    CHECK(r.claims == std::vector<std::string>{"abc_"});
+    CHECK(r.generic);
+    CHECK(r.applies_to("db/.pgpass"));
+    CHECK(r.applies_to(".pgpass"));
+    CHECK(r.applies_to("config/master.key"));
+    CHECK_FALSE(r.applies_to("other/config/master.key"));
+    CHECK_FALSE(r.applies_to("db/pgpass.txt"));
+}
+
+TEST_CASE("is_placeholder: selectors, labels, ARNs, counting runs; weak passwords on request", "[rules][filters]") {
+    for (const char* s : {"#add-password", "Password:", "arn:aws:iam::aws:policy/IAMUserChangePassword",
+                          "px-api-a1b2c3d4-e5f6", "00-ABCDEFGHIJKL-x", "true"}) {
+        INFO(s);
+        CHECK(is_placeholder(s));
+    }
+    CHECK(is_placeholder("admin"));
+    CHECK_FALSE(is_placeholder("admin", /*weak_is_secret=*/true));
+    CHECK(is_placeholder("null", /*weak_is_secret=*/true));
+}

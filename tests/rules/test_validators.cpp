@@ -69,3 +69,13 @@ TEST_CASE("unknown validators fail closed", "[rules][validators]") {
     CHECK_FALSE(validator_exists("nope"));
     CHECK_FALSE(validate("nope", "anything").valid);
 }
+
+TEST_CASE("basic-auth decodes user:password and hints only the user", "[rules][validators]") {
+    auto v = validate("basic-auth", "ZGVwbG95OnMzY3IzdC1wYXNzd29yZC0xMjM=");  // deploy:s3cr3t-password-123
+    REQUIRE(v.valid);
+    CHECK(v.hints["user"] == "deploy");
+    CHECK(v.hints.dump().find("s3cr3t") == std::string::npos);
+    CHECK_FALSE(validate("basic-auth", "bm90LWEtcGFpcg==").valid);  // not-a-pair
+    CHECK_FALSE(validate("basic-auth", "dXNlcjpwYXNzd29yZA==").valid);  // user:password
+    CHECK_FALSE(validate("basic-auth", "%%%").valid);
+}
