@@ -120,8 +120,31 @@ struct Engine::Impl {
     std::vector<std::string> claims;  // every specific rule's prefixes, for generic rules
 };
 
+namespace {
+
+// settings.db.password, data.vault_secret.value: a dotted chain of lowercase identifiers is
+// an expression that reads the secret, not the secret.
+bool is_dotted_expression(std::string_view s) {
+    if (s.find('.') == std::string_view::npos) return false;
+    bool segment_start = true;
+    for (char c : s) {
+        if (c == '.') {
+            if (segment_start) return false;
+            segment_start = true;
+        } else if (segment_start) {
+            if (!(std::islower(static_cast<unsigned char>(c)) || c == '_')) return false;
+            segment_start = false;
+        } else if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+            return false;
+        }
+    }
+    return !segment_start;
+}
+
+}  // namespace
+
 bool Engine::generic_rejects(std::string_view secret) const {
-    if (util::is_uuid(secret)) return true;
+    if (util::is_uuid(secret) || is_dotted_expression(secret)) return true;
     for (const auto& c : impl_->claims)
         if (secret.size() >= c.size() && secret.compare(0, c.size(), c) == 0) return true;
     return false;

@@ -19,11 +19,14 @@ bool is_placeholder(std::string_view secret, bool weak_is_secret) {
     if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos) return true;
 
     // Environment and secret-store lookups captured where a literal was expected.
-    static const std::array<std::string_view, 12> refs = {
-        "process.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[",
-        "env.", "secrets.", "vault:", "arn:", "ssm:", "keyvault"};
+    static const std::array<std::string_view, 18> refs = {
+        "process.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env.", "secrets.",
+        "vault:", "arn:", "ssm:", "keyvault", "var.", "data.", "local.", "module.", "each.", "self."};
     for (auto p : refs)
         if (s.rfind(p, 0) == 0) return true;
+
+    // %VAR% is a Windows environment reference.
+    if (s.size() > 2 && s.front() == '%' && s.back() == '%') return true;
 
     // A CSS selector or anchor (#add-password, .login-form) or a UI label ("Password:").
     if ((s[0] == '#' || s[0] == '.') && s.size() > 1 &&
