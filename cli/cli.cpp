@@ -73,6 +73,7 @@ int run(int argc, char** argv) {
     table["scan"] = add_scan_command(app);
     table["rules"] = add_rules_command(app);
     table["baseline"] = add_baseline_command(app);
+    table["inventory"] = add_inventory_command(app);
 
     // Unknown commands get a suggestion instead of CLI11's generic complaint.
     if (argc > 1 && argv[1][0] != '-' && !table.count(argv[1])) {

@@ -11,5 +11,6 @@ using Runner = std::function<int()>;
 Runner add_scan_command(CLI::App& app);
 Runner add_rules_command(CLI::App& app);
 Runner add_baseline_command(CLI::App& app);
+Runner add_inventory_command(CLI::App& app);
 
 }  // namespace nhi::cli

@@ -14,6 +14,7 @@
 #include "cli/progress.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
+#include "db/inventory.hpp"
 #include "db/store.hpp"
 #include "reports/finding_render.hpp"
 #include "rules/baseline.hpp"
@@ -225,7 +226,11 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     if (database) {
         db::Store store(*database);
         if (auto st = store.record_findings(run_id, findings, a.store_secrets); !st) throw util::Fatal(st.error());
+        // A leaked key id or secret that the inventory already knows becomes a link.
+        auto links = db::Inventory(*database).relink();
+        if (!links) throw util::Fatal(links.error());
         nlohmann::json js = s.to_json();
+        js["inventory_links"] = *links;
         js["findings"] = findings.size();
         if (auto st = store.finish_run(run_id, status ? "ok" : "failed", js); !st) throw util::Fatal(st.error());
     }

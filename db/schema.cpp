@@ -91,6 +91,71 @@ CREATE TABLE repo_tip (
   PRIMARY KEY (repo, ref)
 ) WITHOUT ROWID;
 )sql",
+        // 3: the inventory. Identities and credentials are keyed by a natural key that every
+        // export naming them agrees on; `data` is the merged JSON of what imports said.
+        // History: a version row whenever an import changes an entity, a sighting row for every
+        // import that saw it, so the inventory as of any run can be rebuilt.
+        R"sql(
+CREATE TABLE identity (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  provider TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  name TEXT NOT NULL,
+  data TEXT NOT NULL,
+  first_run INTEGER NOT NULL REFERENCES run(id),
+  changed_run INTEGER NOT NULL REFERENCES run(id)
+);
+CREATE INDEX identity_provider ON identity(provider, kind);
+CREATE TABLE credential (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  identity_id INTEGER NOT NULL REFERENCES identity(id),
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  match_sha256 TEXT,               -- SHA-256 of the key id or literal secret: joins scan findings
+  first_run INTEGER NOT NULL REFERENCES run(id),
+  changed_run INTEGER NOT NULL REFERENCES run(id)
+);
+CREATE INDEX credential_identity ON credential(identity_id);
+CREATE INDEX credential_match ON credential(match_sha256);
+CREATE TABLE entity_version (
+  entity TEXT NOT NULL,            -- identity | credential
+  entity_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (entity, entity_id, run_id)
+) WITHOUT ROWID;
+CREATE TABLE sighting (
+  run_id INTEGER NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, entity, entity_id)
+) WITHOUT ROWID;
+CREATE TABLE owner (
+  identity_id INTEGER NOT NULL REFERENCES identity(id),
+  source TEXT NOT NULL,            -- explicit | export | codeowners | git-author
+  owner TEXT NOT NULL,
+  detail TEXT,                     -- which tag, label or file said so
+  run_id INTEGER,
+  PRIMARY KEY (identity_id, source)
+) WITHOUT ROWID;
+CREATE TABLE annotation (
+  id INTEGER PRIMARY KEY,
+  identity_id INTEGER NOT NULL REFERENCES identity(id),
+  kind TEXT NOT NULL,              -- accepted-risk | false-positive | note
+  reason TEXT NOT NULL,
+  expires TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE link (
+  credential_id INTEGER NOT NULL REFERENCES credential(id),
+  finding_id INTEGER NOT NULL REFERENCES finding(id),
+  via TEXT NOT NULL,               -- key-id | secret
+  PRIMARY KEY (credential_id, finding_id)
+) WITHOUT ROWID;
+)sql",
     };
     return steps;
 }

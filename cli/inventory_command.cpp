@@ -1,0 +1,232 @@
+// `nhi inventory import|list|show|set-owner|annotate`.
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "db/database.hpp"
+#include "db/inventory.hpp"
+#include "reports/inventory_render.hpp"
+#include "scanners/importers/importers.hpp"
+#include "util/text.hpp"
+#include "util/time.hpp"
+
+namespace nhi::cli {
+namespace {
+
+constexpr uintmax_t kMaxExport = uintmax_t(1) << 30;  // 1 GiB: larger is not an export we know
+
+struct InventoryArgs {
+    std::string db;
+    std::vector<std::string> files;
+    std::string export_format;        // import: force a format
+    std::string format = "text";     // list/show: output format
+    std::string provider, kind, actor, owner, source, now, id, value, note_kind = "note", reason, expires;
+    bool no_owner = false;
+    int expiring_within = -1, unused_for = -1;
+    int64_t run = 0;
+};
+
+std::string read_export(const std::string& path) {
+    std::error_code ec;
+    auto st = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(st)) throw util::Fatal({path, "no such file"});
+    if (std::filesystem::is_directory(st)) throw util::Fatal({path, "is a directory; name the export files"});
+    auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxExport) throw util::Fatal({path, "larger than 1 GiB; not an export nhi knows"});
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw util::Fatal({path, std::string("cannot read: ") + std::strerror(errno)});
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string now_of(const InventoryArgs& a) {
+    if (a.now.empty()) return util::format_utc(util::now_unix());
+    auto t = util::parse_iso8601(a.now);
+    if (!t) throw util::Fatal({"--now", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
+    return util::format_utc(*t);
+}
+
+int import(const InventoryArgs& a) {
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    db::Inventory inv(*database);
+    int failed = 0;
+    for (const auto& file : a.files) {
+        std::string content;
+        try {
+            content = read_export(file);
+        } catch (const util::Fatal& f) {
+            print_error(f.error.what, f.error.why);
+            ++failed;
+            continue;
+        }
+        // Keys and the run log use the absolute path, so `./x.json` and `/abs/x.json` are one
+        // source; messages keep the path as the user typed it.
+        std::error_code ec;
+        const std::string canonical = std::filesystem::weakly_canonical(file, ec).string();
+        const std::string source = ec ? file : canonical;
+        // Parse first, write after: a rejected file leaves the datastore untouched.
+        auto batch = scanners::importers::parse_export(source, content, a.export_format);
+        if (!batch) {
+            auto e = batch.error();
+            if (e.what == source) e.what = file;
+            print_error(e.what, e.why);
+            ++failed;
+            continue;
+        }
+        auto r = inv.apply(*batch, source);
+        if (!r) {
+            print_error(r.error().what, r.error().why);
+            ++failed;
+            continue;
+        }
+        for (const auto& w : batch->warnings) print_warning("", w);
+        std::cerr << file << ": " << batch->format << ", " << r->identities << " identities (" << r->new_identities
+                  << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
+                  << r->new_credentials << " new, " << r->changed_credentials << " changed)"
+                  << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "") << ", run "
+                  << r->run << "\n";
+    }
+    return failed ? kError : kOk;
+}
+
+bool keep(const db::IdentityRow& r, const reports::IdentityFacts& f, const InventoryArgs& a, int64_t now) {
+    if (!a.provider.empty() && r.provider != a.provider) return false;
+    if (!a.kind.empty() && r.kind != a.kind) return false;
+    if (!a.actor.empty() && r.actor != a.actor) return false;
+    if (a.no_owner && !f.owner.empty()) return false;
+    if (!a.owner.empty() && util::lower(f.owner).find(util::lower(a.owner)) == std::string::npos) return false;
+    if (!a.source.empty()) {
+        bool any = false;
+        for (const auto& s : r.sources) any |= s.find(a.source) != std::string::npos;
+        if (!any) return false;
+    }
+    if (a.expiring_within >= 0) {
+        auto exp = util::parse_iso8601(f.expires);
+        if (!exp || *exp < now || *exp > now + int64_t(a.expiring_within) * 86400) return false;
+    }
+    if (a.unused_for >= 0) {
+        // Never used counts as unused once the identity is older than the window.
+        const std::string& basis = f.last_used.empty() ? f.created : f.last_used;
+        auto t = util::parse_iso8601(basis);
+        if (t && *t > now - int64_t(a.unused_for) * 86400) return false;
+    }
+    return true;
+}
+
+int list(const InventoryArgs& a) {
+    const std::string now = now_of(a);
+    const int64_t now_t = *util::parse_iso8601(now);
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    db::Inventory inv(*database);
+    auto rows = util::take(inv.load(a.run));
+    std::vector<db::IdentityRow> kept;
+    for (auto& r : rows)
+        if (keep(r, reports::derive(r, now), a, now_t)) kept.push_back(std::move(r));
+    reports::render_inventory(kept, a.format, now, std::cout);
+    return kOk;
+}
+
+int show(const InventoryArgs& a) {
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    db::Inventory inv(*database);
+    int64_t id = util::take(inv.resolve(a.id));
+    auto rows = util::take(inv.load(a.run));
+    for (const auto& r : rows)
+        if (r.id == id) {
+            reports::render_identity(r, util::take(inv.history(id)), a.format, now_of(a), std::cout);
+            return kOk;
+        }
+    throw util::Fatal({a.id, "not present as of run " + std::to_string(a.run)});
+}
+
+int set_owner(const InventoryArgs& a) {
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    db::Inventory inv(*database);
+    int64_t id = util::take(inv.resolve(a.id));
+    if (a.value.empty()) throw util::Fatal({"set-owner", "the owner must not be empty"});
+    if (auto s = inv.set_owner(id, a.value); !s) throw util::Fatal(s.error());
+    std::cerr << "identity " << id << ": owner set to " << a.value << " (explicit, strongest source)\n";
+    return kOk;
+}
+
+int annotate(const InventoryArgs& a) {
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    db::Inventory inv(*database);
+    int64_t id = util::take(inv.resolve(a.id));
+    std::string expires;
+    if (!a.expires.empty()) {
+        auto t = util::parse_iso8601(a.expires);
+        if (!t) throw util::Fatal({"--expires", "expected a date such as 2026-03-31"});
+        expires = util::format_utc(*t);
+    }
+    if (a.note_kind == "accepted-risk" && expires.empty())
+        throw util::Fatal({"--expires", "an accepted risk needs an expiry, so that it is reviewed again"});
+    if (auto s = inv.annotate(id, a.note_kind, a.reason, expires); !s) throw util::Fatal(s.error());
+    std::cerr << "identity " << id << ": " << a.note_kind << " recorded\n";
+    return kOk;
+}
+
+}  // namespace
+
+Runner add_inventory_command(CLI::App& app) {
+    auto args = std::make_shared<InventoryArgs>();
+    auto* cmd = app.add_subcommand("inventory", "Import cloud, cluster, GitHub and agent-config exports into one inventory of non-human identities");
+    cmd->require_subcommand(1);
+    auto db_opt = [&](CLI::App* c) { c->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)"); };
+    std::string formats;
+    for (const auto& f : scanners::importers::format_names()) formats += (formats.empty() ? "" : ", ") + f;
+
+    auto* imp = cmd->add_subcommand("import", "Import export files (format detected; each file all-or-nothing, one run each)");
+    imp->add_option("files", args->files, "Export files")->required();
+    imp->add_option("--format", args->export_format, "Force the format: " + formats);
+    imp->footer("Formats: " + formats + ". Re-importing a file changes nothing; exit 2 if any file was rejected.");
+    db_opt(imp);
+
+    auto* ls = cmd->add_subcommand("list", "List identities with owner, credentials, expiry and last use");
+    ls->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
+    ls->add_option("--provider", args->provider, "Only this provider (aws, gcp, azure, kubernetes, github, mcp)");
+    ls->add_option("--kind", args->kind, "Only this kind (iam-user, service-account, mcp-server, ...)");
+    ls->add_option("--actor", args->actor, "Only this actor type (service, workload, agent, bot, human)");
+    ls->add_option("--owner", args->owner, "Only identities whose owner contains this text");
+    ls->add_flag("--no-owner", args->no_owner, "Only identities without any known owner");
+    ls->add_option("--expiring-within", args->expiring_within, "Only identities with an active credential expiring within DAYS");
+    ls->add_option("--unused-for", args->unused_for, "Only identities not used for DAYS (never used counts)");
+    ls->add_option("--source", args->source, "Only identities described by an import whose file path contains this");
+    ls->add_option("--run", args->run, "The inventory as it stood after this run (default: now)");
+    ls->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
+    db_opt(ls);
+
+    auto* sh = cmd->add_subcommand("show", "Everything known about one identity: credentials, owners, links, history");
+    sh->add_option("id", args->id, "Identity id, key or name")->required();
+    sh->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    sh->add_option("--run", args->run, "As it stood after this run");
+    sh->add_option("--now", args->now, "Reference time");
+    db_opt(sh);
+
+    auto* so = cmd->add_subcommand("set-owner", "Set an identity's owner explicitly (the strongest owner source)");
+    so->add_option("id", args->id, "Identity id, key or name")->required();
+    so->add_option("owner", args->value, "Owner (team or person)")->required();
+    db_opt(so);
+
+    auto* an = cmd->add_subcommand("annotate", "Record triage on an identity: accepted risk, false positive or a note");
+    an->add_option("id", args->id, "Identity id, key or name")->required();
+    an->add_option("--kind", args->note_kind, "accepted-risk, false-positive or note")->check(CLI::IsMember({"accepted-risk", "false-positive", "note"}));
+    an->add_option("--reason", args->reason, "Why (required)")->required();
+    an->add_option("--expires", args->expires, "When the annotation lapses (required for accepted-risk)");
+    db_opt(an);
+
+    return [=] {
+        if (imp->parsed()) return import(*args);
+        if (ls->parsed()) return list(*args);
+        if (sh->parsed()) return show(*args);
+        if (so->parsed()) return set_owner(*args);
+        return annotate(*args);
+    };
+}
+
+}  // namespace nhi::cli

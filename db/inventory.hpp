@@ -1,0 +1,79 @@
+// Typed writes and reads of the inventory: identities, credentials, owners, annotations,
+// links to scan findings, and their history across import runs.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/database.hpp"
+#include "scanners/importers/record.hpp"
+
+namespace nhi::db {
+
+struct ApplyResult {
+    int64_t run = 0;
+    size_t identities = 0, credentials = 0;              // seen in the file
+    size_t new_identities = 0, changed_identities = 0;
+    size_t new_credentials = 0, changed_credentials = 0;
+    size_t links = 0;                                    // new links to scan findings
+};
+
+struct OwnerInfo {
+    std::string owner, source, detail;  // source: explicit | export | codeowners | git-author
+};
+
+struct CredentialRow {
+    int64_t id = 0;
+    std::string key, kind;
+    nlohmann::json data;
+    std::vector<int64_t> findings;  // linked scan findings
+};
+
+struct IdentityRow {
+    int64_t id = 0;
+    std::string key, provider, kind, actor, name;
+    nlohmann::json data;
+    std::optional<OwnerInfo> owner;   // the strongest source
+    std::vector<OwnerInfo> owners;    // every source, strongest first
+    std::vector<CredentialRow> credentials;
+    std::vector<std::string> sources; // files that described it
+    int64_t first_run = 0, changed_run = 0;
+    nlohmann::json annotations = nlohmann::json::array();
+    // Identities this one acts as or through: a k8s SA's IAM role (IRSA) or GCP SA (GKE
+    // workload identity), and back.
+    std::vector<std::pair<int64_t, std::string>> related;  // (identity id, relation)
+};
+
+class Inventory {
+public:
+    explicit Inventory(Database& db) : db_(db) {}
+
+    /// Records one import as a run and merges its records, all in one transaction: a
+    /// failure leaves the datastore as it was. Re-applying the same batch changes nothing
+    /// but the run log.
+    util::Expected<ApplyResult> apply(const scanners::importers::ImportBatch& batch, const std::string& source);
+
+    /// Every identity with owners, credentials and links; `as_of_run` rebuilds the state as
+    /// it stood after that run (0 = now).
+    util::Expected<std::vector<IdentityRow>> load(int64_t as_of_run = 0);
+
+    /// Finds an identity by numeric id or natural key.
+    util::Expected<int64_t> resolve(const std::string& id_or_key);
+
+    util::Status set_owner(int64_t identity, const std::string& owner);
+    util::Status annotate(int64_t identity, const std::string& kind, const std::string& reason,
+                          const std::string& expires);
+
+    /// Versions of one identity, oldest first: (run id, run time, data).
+    util::Expected<std::vector<std::tuple<int64_t, std::string, nlohmann::json>>> history(int64_t identity);
+
+    /// Joins scan findings to credentials (key id or literal secret hashes). Returns new links.
+    util::Expected<size_t> relink();
+
+private:
+    Database& db_;
+};
+
+}  // namespace nhi::db

@@ -1,0 +1,37 @@
+// Renderers for `nhi inventory list|show`: text, JSON, JSONL and CSV.
+#pragma once
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/inventory.hpp"
+
+namespace nhi::reports {
+
+/// Facts derived from an identity and its credentials, the ones filters and columns use.
+struct IdentityFacts {
+    std::string owner, owner_source;      // strongest owner, if any
+    size_t credentials = 0, active = 0;   // active: not disabled, inactive, expired or invalid
+    std::string expires;                  // earliest expiry among active credentials ("" = none known)
+    bool never_expires = false;           // an active credential that never expires
+    std::string last_used;                // latest use of the identity or any credential
+    std::string created;
+    size_t linked_findings = 0;           // scan findings that expose one of its credentials
+};
+
+IdentityFacts derive(const db::IdentityRow& row, const std::string& now_utc);
+
+/// One identity as a JSON object (what json/jsonl print).
+nlohmann::json to_json(const db::IdentityRow& row, const std::string& now_utc);
+
+void render_inventory(const std::vector<db::IdentityRow>& rows, const std::string& format, const std::string& now_utc,
+                      std::ostream& out);
+
+void render_identity(const db::IdentityRow& row,
+                     const std::vector<std::tuple<int64_t, std::string, nlohmann::json>>& history,
+                     const std::string& format, const std::string& now_utc, std::ostream& out);
+
+}  // namespace nhi::reports

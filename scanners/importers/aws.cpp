@@ -1,0 +1,196 @@
+// AWS IAM: credential report (CSV), list-access-keys, get-account-authorization-details.
+// Users are keyed by name (aws:user/NAME) because list-access-keys carries no account id;
+// access keys by user and creation time, the one join the credential report allows (it has
+// no key ids: its access_key_N_last_rotated equals the key's CreateDate).
+#include "scanners/importers/parsers.hpp"
+
+#include "scanners/importers/common.hpp"
+#include "util/text.hpp"
+
+namespace nhi::scanners::importers {
+namespace {
+
+const char* kKeyRevoke =
+    "aws iam update-access-key --user-name {user} --access-key-id {id} --status Inactive; "
+    "aws iam delete-access-key --user-name {user} --access-key-id {id}";
+
+std::string fill(std::string t, const std::string& user, const std::string& id) {
+    for (auto [k, v] : {std::pair<std::string, std::string>{"{user}", user}, {"{id}", id.empty() ? "KEY_ID" : id}})
+        for (size_t at; (at = t.find(k)) != std::string::npos;) t.replace(at, k.size(), v);
+    return t;
+}
+
+std::string account_of(const std::string& arn) {
+    auto parts = util::split(arn, ':');
+    return parts.size() > 4 ? std::string(parts[4]) : "";
+}
+
+std::string access_key_key(const std::string& user, const nlohmann::json& created) {
+    return "aws:access-key:" + user + ":" + (created.is_string() ? created.get<std::string>() : "?");
+}
+
+// CSV as AWS writes it: comma-separated, optional double quotes, CRLF or LF, maybe no final newline.
+util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view path, std::string_view s) {
+    std::vector<std::vector<std::string>> rows;
+    size_t line = 1;
+    for (size_t i = 0; i < s.size();) {
+        std::vector<std::string> row;
+        std::string field;
+        bool quoted = false, done = false;
+        while (i < s.size() && !done) {
+            char c = s[i++];
+            if (quoted) {
+                if (c == '"' && i < s.size() && s[i] == '"') field.push_back('"'), ++i;
+                else if (c == '"') quoted = false;
+                else field.push_back(c);
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                row.push_back(std::move(field));
+                field.clear();
+            } else if (c == '\n') {
+                done = true;
+            } else if (c != '\r') {
+                field.push_back(c);
+            }
+        }
+        if (quoted) return util::Error{std::string(path), "line " + std::to_string(line) + ": unterminated quoted field"};
+        row.push_back(std::move(field));
+        if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+        ++line;
+    }
+    return rows;
+}
+
+}  // namespace
+
+util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, std::string_view content) {
+    auto rows = read_csv(path, content);
+    if (!rows) return rows.error();
+    if (rows->empty()) return util::Error{std::string(path), "empty credential report"};
+    const auto& header = rows->front();
+    auto col = [&](const std::string& name) -> int {
+        for (size_t i = 0; i < header.size(); ++i)
+            if (header[i] == name) return int(i);
+        return -1;
+    };
+    for (const char* need : {"user", "arn", "user_creation_time"})
+        if (col(need) < 0) return util::Error{std::string(path), std::string("line 1: no `") + need + "` column; not a credential report"};
+
+    ImportBatch b;
+    b.format = "aws-credential-report";
+    for (size_t r = 1; r < rows->size(); ++r) {
+        const auto& row = (*rows)[r];
+        if (row.size() != header.size())
+            return util::Error{std::string(path), "line " + std::to_string(r + 1) + ": " + std::to_string(row.size()) +
+                                                      " fields where the header has " + std::to_string(header.size())};
+        auto get = [&](const std::string& name) -> std::string {
+            int c = col(name);
+            return c < 0 ? "" : row[size_t(c)];
+        };
+        auto flag = [&](const std::string& name) { return util::lower(get(name)) == "true"; };
+        const std::string user = get("user"), arn = get("arn");
+        const bool root = user == "<root_account>";
+        IdentityRecord id;
+        id.provider = "aws";
+        id.kind = root ? "root" : "iam-user";
+        id.actor = root ? "human" : "service";
+        id.name = root ? "root" : user;
+        id.key = root ? "aws:root:" + account_of(arn) : "aws:user/" + user;
+        id.data["arn"] = arn;
+        id.data["account"] = account_of(arn);
+        id.data["created"] = utc_text(get("user_creation_time"));
+        if (get("password_enabled") != "not_supported") id.data["console_password"] = flag("password_enabled");
+        id.data["password_last_used"] = utc_text(get("password_last_used"));
+        id.data["mfa"] = flag("mfa_active");
+        nlohmann::json last = nullptr;
+        for (int n : {1, 2}) {
+            const std::string p = "access_key_" + std::to_string(n) + "_";
+            auto rotated = utc_text(get(p + "last_rotated"));
+            auto used = utc_text(get(p + "last_used_date"));
+            if (!used.is_null() && (last.is_null() || used.get<std::string>() > last.get<std::string>())) last = used;
+            if (rotated.is_null()) continue;
+            CredentialRecord c;
+            c.identity_key = id.key;
+            c.kind = root ? "root-access-key" : "access-key";
+            c.key = access_key_key(user, rotated);
+            c.data["created"] = rotated;
+            c.data["last_rotated"] = rotated;
+            c.data["last_used"] = used;
+            if (auto reg = get(p + "last_used_region"); reg != "N/A" && !reg.empty()) c.data["last_used_region"] = reg;
+            if (auto svc = get(p + "last_used_service"); svc != "N/A" && !svc.empty()) c.data["last_used_service"] = svc;
+            c.data["status"] = flag(p + "active") ? "active" : "inactive";
+            c.data["revocation"] = root ? "Root keys: console only (root user > Security credentials > delete)"
+                                        : fill(kKeyRevoke, user, "");
+            b.credential(std::move(c));
+        }
+        for (int n : {1, 2}) {
+            const std::string p = "cert_" + std::to_string(n) + "_";
+            auto rotated = utc_text(get(p + "last_rotated"));
+            if (rotated.is_null()) continue;
+            CredentialRecord c;
+            c.identity_key = id.key;
+            c.kind = "signing-certificate";
+            c.key = "aws:signing-cert:" + user + ":" + rotated.get<std::string>();
+            c.data["created"] = rotated;
+            c.data["last_rotated"] = rotated;
+            c.data["status"] = flag(p + "active") ? "active" : "inactive";
+            c.data["revocation"] = "aws iam update-signing-certificate --user-name " + user +
+                                   " --certificate-id CERT_ID --status Inactive (or delete-signing-certificate)";
+            b.credential(std::move(c));
+        }
+        id.data["last_used"] = last;
+        b.identity(std::move(id));
+    }
+    return b;
+}
+
+util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::string_view content) {
+    auto j = parse_json(path, content);
+    if (!j) return j.error();
+    if (!j->is_object() || !j->contains("AccessKeyMetadata") || !(*j)["AccessKeyMetadata"].is_array())
+        return util::Error{std::string(path), "no AccessKeyMetadata list; not `aws iam list-access-keys` output"};
+    ImportBatch b;
+    b.format = "aws-access-keys";
+    std::string user;
+    for (const auto& k : (*j)["AccessKeyMetadata"]) {
+        user = str(k, "UserName");
+        if (user.empty() || str(k, "AccessKeyId").empty())
+            return util::Error{std::string(path), "an AccessKeyMetadata entry lacks UserName or AccessKeyId"};
+    }
+    if (user.empty()) {
+        // An empty list still names its user, but only in the file name the export convention
+        // gives it: list-access-keys.USER.json.
+        std::string base(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+        const std::string pre = "list-access-keys.", suf = ".json";
+        if (base.rfind(pre, 0) == 0 && base.size() > pre.size() + suf.size())
+            user = base.substr(pre.size(), base.size() - pre.size() - suf.size());
+    }
+    if (!user.empty()) {
+        IdentityRecord id;
+        id.provider = "aws";
+        id.kind = "iam-user";
+        id.actor = "service";
+        id.name = user;
+        id.key = "aws:user/" + user;
+        b.identity(std::move(id));
+    }
+    for (const auto& k : (*j)["AccessKeyMetadata"]) {
+        CredentialRecord c;
+        const std::string u = str(k, "UserName"), kid = str(k, "AccessKeyId");
+        c.identity_key = "aws:user/" + u;
+        c.kind = "access-key";
+        auto created = utc(k.value("CreateDate", nlohmann::json()));
+        c.key = access_key_key(u, created);
+        c.data["key_id"] = kid;
+        c.data["created"] = created;
+        c.data["last_rotated"] = created;
+        c.data["status"] = util::lower(str(k, "Status"));
+        c.data["revocation"] = fill(kKeyRevoke, u, kid);
+        b.credential(std::move(c));
+    }
+    if (j->value("IsTruncated", false)) b.warnings.push_back(std::string(path) + ": IsTruncated is true; later pages are not in this file");
+    return b;
+}
+
+}  // namespace nhi::scanners::importers

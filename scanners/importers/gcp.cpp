@@ -1,0 +1,157 @@
+// GCP: service accounts, their keys, key files, and the project IAM policy. Service
+// accounts are keyed by email (gcp:sa/EMAIL), keys by key id (gcp:sa-key/KEYID), which is
+// also a key file's private_key_id: importing both joins them.
+#include "scanners/importers/parsers.hpp"
+
+#include "scanners/importers/common.hpp"
+
+namespace nhi::scanners::importers {
+namespace {
+
+IdentityRecord service_account(const std::string& email) {
+    IdentityRecord id;
+    id.provider = "gcp";
+    id.kind = "service-account";
+    id.actor = "workload";
+    id.name = email;
+    id.key = "gcp:sa/" + email;
+    id.data["email"] = email;
+    auto at = email.find('@');
+    if (at != std::string::npos) {
+        auto dot = email.find('.', at);
+        id.data["project"] = email.substr(at + 1, dot == std::string::npos ? std::string::npos : dot - at - 1);
+    }
+    return id;
+}
+
+std::string key_revoke(const std::string& key_id, const std::string& email) {
+    return "gcloud iam service-accounts keys disable " + key_id + " --iam-account=" + email +
+           " (or keys delete)";
+}
+
+}  // namespace
+
+util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, std::string_view content) {
+    auto j = parse_json(path, content);
+    if (!j) return j.error();
+    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
+    ImportBatch b;
+    b.format = "gcp-service-accounts";
+    for (const auto& sa : *j) {
+        const std::string email = str(sa, "email");
+        if (email.empty()) return util::Error{std::string(path), "a service account without `email`"};
+        IdentityRecord id = service_account(email);
+        id.data["unique_id"] = str(sa, "uniqueId");
+        id.data["display_name"] = str(sa, "displayName");
+        id.data["status"] = sa.value("disabled", false) ? "disabled" : "enabled";  // omitted when false
+        const std::string desc = str(sa, "description");
+        if (!desc.empty()) id.data["description"] = desc;
+        // Convention: owner=VALUE inside the free-text description.
+        if (auto at = desc.find("owner="); at != std::string::npos) {
+            auto end = desc.find_first_of(" ;,\n", at + 6);
+            id.owner = desc.substr(at + 6, end == std::string::npos ? std::string::npos : end - at - 6);
+            id.owner_source = "gcp description owner=";
+        }
+        id.data["google_managed"] = email.find("-compute@developer.gserviceaccount.com") != std::string::npos ||
+                                    email.find("@appspot.gserviceaccount.com") != std::string::npos;
+        id.data["revocation"] = "gcloud iam service-accounts disable " + email + " (or delete)";
+        b.identity(std::move(id));
+    }
+    return b;
+}
+
+util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path, std::string_view content) {
+    auto j = parse_json(path, content);
+    if (!j) return j.error();
+    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list of keys"};
+    ImportBatch b;
+    b.format = "gcp-service-account-keys";
+    std::string email;
+    for (const auto& k : *j) {
+        const std::string name = str(k, "name");
+        auto sa = name.find("/serviceAccounts/"), keys = name.find("/keys/");
+        if (sa == std::string::npos || keys == std::string::npos || keys < sa)
+            return util::Error{std::string(path), "a key whose `name` is not projects/P/serviceAccounts/EMAIL/keys/KEYID"};
+        email = name.substr(sa + 17, keys - sa - 17);
+        const std::string key_id = name.substr(keys + 6);
+        CredentialRecord c;
+        c.identity_key = "gcp:sa/" + email;
+        c.kind = "service-account-key";
+        c.key = "gcp:sa-key/" + key_id;
+        c.data["key_id"] = key_id;
+        c.data["key_type"] = str(k, "keyType");
+        c.data["key_origin"] = str(k, "keyOrigin");
+        c.data["user_managed"] = str(k, "keyType") == "USER_MANAGED";
+        c.data["created"] = utc(k.value("validAfterTime", nlohmann::json()));
+        set_expiry(c.data, k.value("validBeforeTime", nlohmann::json()));
+        c.data["status"] = k.value("disabled", false) ? "disabled" : "enabled";
+        if (k.contains("disableReason")) c.data["disable_reason"] = str(k, "disableReason");
+        c.data["revocation"] = c.data["user_managed"].get<bool>() ? key_revoke(key_id, email)
+                                                                  : "System-managed: Google rotates it; cannot be deleted";
+        b.credential(std::move(c));
+    }
+    if (!email.empty()) b.identity(service_account(email));
+    return b;
+}
+
+util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, std::string_view content) {
+    auto j = parse_json(path, content);
+    if (!j) return j.error();
+    if (str(*j, "type") != "service_account" || str(*j, "client_email").empty() || str(*j, "private_key_id").empty())
+        return util::Error{std::string(path), "not a service-account key file (type, client_email, private_key_id)"};
+    ImportBatch b;
+    b.format = "gcp-service-account-key-file";
+    const std::string email = str(*j, "client_email"), key_id = str(*j, "private_key_id");
+    IdentityRecord id = service_account(email);
+    id.data["unique_id"] = str(*j, "client_id");
+    b.identity(std::move(id));
+    CredentialRecord c;
+    c.identity_key = "gcp:sa/" + email;
+    c.kind = "service-account-key";
+    c.key = "gcp:sa-key/" + key_id;
+    c.data["key_id"] = key_id;
+    c.data["user_managed"] = true;
+    c.data["distributed_file"] = std::string(path);  // a key file on disk is a distributed credential
+    c.data["revocation"] = key_revoke(key_id, email);
+    b.credential(std::move(c));
+    return b;
+}
+
+util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, std::string_view content) {
+    auto j = parse_json(path, content);
+    if (!j) return j.error();
+    if (!j->is_object() || !j->contains("bindings") || !(*j)["bindings"].is_array())
+        return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
+    ImportBatch b;
+    b.format = "gcp-iam-policy";
+    std::map<std::string, IdentityRecord> seen;
+    for (const auto& binding : (*j)["bindings"]) {
+        const std::string role = str(binding, "role");
+        for (const auto& m : binding.value("members", nlohmann::json::array())) {
+            if (!m.is_string()) continue;
+            std::string member = m.get<std::string>();
+            bool deleted = member.rfind("deleted:", 0) == 0;
+            if (deleted) member = member.substr(8);
+            if (member.rfind("serviceAccount:", 0) != 0) continue;
+            std::string email = member.substr(15);
+            email = email.substr(0, email.find('?'));  // deleted:serviceAccount:EMAIL?uid=N
+            auto it = seen.find(email);
+            if (it == seen.end()) {
+                IdentityRecord id = service_account(email);
+                id.data["roles"] = nlohmann::json::array();
+                if (deleted) id.data["status"] = "deleted";
+                id.data["google_agent"] = email.rfind("service-", 0) == 0 && email.find("@gcp-sa-") != std::string::npos;
+                it = seen.emplace(email, std::move(id)).first;
+            }
+            nlohmann::json grant = {{"role", role}};
+            if (binding.contains("condition")) {
+                grant["condition"] = binding["condition"];
+            }
+            it->second.data["roles"].push_back(grant);
+        }
+    }
+    for (auto& [email, id] : seen) b.identity(std::move(id));
+    return b;
+}
+
+}  // namespace nhi::scanners::importers

@@ -1,0 +1,216 @@
+// `nhi inventory` end to end: every sample export imported with the real binary, counts,
+// joins across files, owners, expiry and staleness filters, idempotent re-import, rejected
+// files that leave the datastore as it was, and links from scan findings.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "support.hpp"
+
+using namespace nhi::test;
+
+namespace {
+
+const fs::path kExports = fs::path(NHI_FIXTURES) / "exports";
+constexpr const char* kNow = "--now 2025-06-16T09:00:00Z";
+
+std::string all_samples() {
+    std::string args;
+    auto manifest = nlohmann::json::parse(read_file(kExports / "manifest.json"));
+    for (const auto& f : manifest["files"]) args += " '" + (kExports / f["path"].get<std::string>()).string() + "'";
+    return args;
+}
+
+nlohmann::json list(const fs::path& cwd, const std::string& filters = "") {
+    auto r = run_nhi(std::string("inventory list --format json ") + kNow + " " + filters, cwd);
+    REQUIRE(r.code == 0);
+    return nlohmann::json::parse(r.out);
+}
+
+const nlohmann::json* by_key(const nlohmann::json& rows, const std::string& key) {
+    for (const auto& r : rows)
+        if (r["key"] == key) return &r;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("inventory imports every sample export with joins, owners and expiry", "[e2e][inventory]") {
+    TempDir dir;
+    auto imp = run_nhi("inventory import" + all_samples(), dir.path());
+    INFO(imp.err);
+    REQUIRE(imp.code == 0);
+
+    auto rows = list(dir.path());
+    auto manifest = nlohmann::json::parse(read_file(kExports / "manifest.json"));
+    size_t manifest_credentials = 0;
+    for (const auto& f : manifest["files"]) manifest_credentials += f["credentials"].get<size_t>();
+    size_t credentials = 0;
+    for (const auto& r : rows) credentials += r["credentials"].size();
+    // Joins: list-access-keys describes 4 keys the credential report already has (same user
+    // and creation time), and the key file is one of the keys in its service account's list.
+    CHECK(credentials == manifest_credentials - 4 - 1);
+
+    // A key file and its key entry are one credential with facts from both files.
+    const auto* ci = by_key(rows, "gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com");
+    REQUIRE(ci);
+    auto key_file = nlohmann::json::parse(read_file(kExports / "gcp/service-account-key-file.ci-deployer.json"));
+    bool joined = false;
+    for (const auto& c : (*ci)["credentials"])
+        if (c["key"] == "gcp:sa-key/" + key_file["private_key_id"].get<std::string>())
+            joined = c["data"].contains("distributed_file") && c["data"].contains("key_type");
+    CHECK(joined);
+
+    // AWS access keys from list-access-keys carry the key id the credential report lacks.
+    const auto* deployer = by_key(rows, "aws:user/ci-deployer");
+    REQUIRE(deployer);
+    CHECK((*deployer)["credentials"].size() == 2);
+    for (const auto& c : (*deployer)["credentials"]) CHECK(c["data"].contains("key_id"));
+
+    // A Kubernetes service account and the IAM role it assumes (IRSA) are related.
+    const auto* sa = by_key(rows, "k8s:sa/payments/payments-api");
+    const auto* role = by_key(rows, "aws:role/payments-api-irsa");
+    REQUIRE(sa);
+    REQUIRE(role);
+    bool related = false;
+    for (const auto& r : (*sa)["related"]) related |= r["id"] == (*role)["id"];
+    CHECK(related);
+
+    // Owners where planted, with their source.
+    CHECK((*sa)["owner"] == "payments-team@acme.test");
+    CHECK((*sa)["owner_source"] == "export");
+    CHECK(by_key(rows, "k8s:sa/default/default")->at("owner").is_null());
+
+    // MCP servers are agents; a literal secret is stored hashed, never in clear.
+    auto agents = list(dir.path(), "--actor agent");
+    CHECK(agents.size() == 23);  // 4 + 3 + 4 + 4 + 3 + 5 server entries
+    CHECK(agents.dump().find("S3cr3t-EXAMPLE") == std::string::npos);
+}
+
+TEST_CASE("inventory list filters by expiry, staleness, owner, provider and source", "[e2e][inventory]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import" + all_samples(), dir.path()).code == 0);
+    auto names = [&](const std::string& filters) {
+        std::set<std::string> out;
+        for (const auto& r : list(dir.path(), filters)) out.insert(r["name"].get<std::string>());
+        return out;
+    };
+    auto expiring = names("--expiring-within 30");
+    CHECK(expiring.count("acme-reporting-connector"));  // secret ends 2025-06-30
+    CHECK_FALSE(expiring.count("acme-billing-sync"));   // 2026
+    auto stale = names("--unused-for 90");
+    CHECK(stale.count("ops-legacy-admin"));  // last used 2016
+    CHECK_FALSE(stale.count("ci-deployer"));
+    auto unowned = names("--no-owner --provider kubernetes");
+    CHECK(unowned == std::set<std::string>{"default/default", "kube-system/legacy-dashboard"});
+    CHECK(names("--owner payments-team") .count("payments/payments-api"));
+    for (const auto& r : list(dir.path(), "--source k8s/list.json")) CHECK(r["provider"] == "kubernetes");
+
+    auto csv = run_nhi(std::string("inventory list --format csv --provider github ") + kNow, dir.path());
+    REQUIRE(csv.code == 0);
+    CHECK(csv.out.rfind("id,key,provider,kind,actor,name,owner", 0) == 0);
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 1 + 11);  // header + 4 + 4 + 3
+    auto text = run_nhi(std::string("inventory list ") + kNow, dir.path());
+    CHECK(text.out.find("(none)") != std::string::npos);
+}
+
+TEST_CASE("re-importing changes nothing; each import is a run the past can be read at", "[e2e][inventory]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import" + all_samples(), dir.path()).code == 0);
+    auto before = list(dir.path());
+    auto again = run_nhi("inventory import" + all_samples(), dir.path());
+    REQUIRE(again.code == 0);
+    CHECK(again.err.find(" new, 0 changed") != std::string::npos);
+    std::istringstream lines(again.err);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find(" identities (") != std::string::npos) {
+            INFO(line);
+            CHECK(line.find("(0 new, 0 changed), ") != std::string::npos);
+        }
+    CHECK(list(dir.path()) == before);
+
+    // As of run 1 only the first file's identities existed.
+    auto first = run_nhi("inventory import '" + (kExports / "k8s/list.json").string() + "'", dir.path());
+    REQUIRE(first.code == 0);
+    auto at1 = list(dir.path(), "--run 1");
+    CHECK(at1.size() < before.size());
+    for (const auto& r : at1) CHECK(r["first_run"] == 1);
+}
+
+TEST_CASE("a malformed export is rejected whole and the datastore is unchanged", "[e2e][inventory]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import '" + (kExports / "github/deploy-keys.web-app.json").string() + "'", dir.path()).code == 0);
+    auto before = list(dir.path());
+    // A truncated k8s list: the service accounts before the cut must not be kept.
+    std::string k8s = read_file(kExports / "k8s/list.json");
+    std::ofstream(dir.path() / "broken.json") << k8s.substr(0, k8s.size() / 2);
+    std::ofstream(dir.path() / "report.csv") << "user,arn,user_creation_time\nbob,arn:aws:iam::1:user/bob,2024-01-01T00:00:00Z,extra\n";
+    std::ofstream(dir.path() / "odd.json") << "{\"hello\": 1}";
+    for (const char* f : {"broken.json", "report.csv", "odd.json", "missing.json"}) {
+        auto r = run_nhi(std::string("inventory import ") + f, dir.path());
+        INFO(f << ": " << r.err);
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind(std::string("nhi: error: ") + f + ": ", 0) == 0);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+    auto broken = run_nhi("inventory import broken.json", dir.path());
+    CHECK(broken.err.find("line ") != std::string::npos);
+    CHECK(list(dir.path()) == before);
+    // Good files next to a bad one still import; the exit code reports the failure.
+    auto mixed = run_nhi("inventory import odd.json '" + (kExports / "k8s/list.json").string() + "'", dir.path());
+    CHECK(mixed.code == 2);
+    CHECK(list(dir.path(), "--provider kubernetes").size() == 5);
+}
+
+TEST_CASE("set-owner wins over export owners; annotations need reasons; show explains", "[e2e][inventory]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import '" + (kExports / "k8s/list.json").string() + "'", dir.path()).code == 0);
+    REQUIRE(run_nhi("inventory set-owner payments/payments-api team-payments-oncall", dir.path()).code == 0);
+    auto rows = list(dir.path());
+    const auto* sa = by_key(rows, "k8s:sa/payments/payments-api");
+    REQUIRE(sa);
+    CHECK((*sa)["owner"] == "team-payments-oncall");
+    CHECK((*sa)["owner_source"] == "explicit");
+    CHECK((*sa)["owners"].size() == 2);  // the export's owner is kept as a weaker source
+
+    CHECK(run_nhi("inventory annotate default/default --kind accepted-risk --reason 'unused default SA'", dir.path()).code == 2);
+    CHECK(run_nhi("inventory annotate default/default --kind accepted-risk --reason 'unused default SA' --expires 2026-01-01",
+                  dir.path()).code == 0);
+    auto show = run_nhi(std::string("inventory show default/default ") + kNow, dir.path());
+    REQUIRE(show.code == 0);
+    CHECK(show.out.find("accepted-risk: unused default SA (until 2026-01-01") != std::string::npos);
+    CHECK(run_nhi("inventory show no-such-thing", dir.path()).code == 2);
+
+    // Re-importing keeps the explicit owner and the annotation.
+    REQUIRE(run_nhi("inventory import '" + (kExports / "k8s/list.json").string() + "'", dir.path()).code == 0);
+    auto after = list(dir.path());
+    CHECK(by_key(after, "k8s:sa/payments/payments-api")->at("owner") == "team-payments-oncall");
+    CHECK(by_key(after, "k8s:sa/default/default")->at("annotations").size() == 1);
+}
+
+TEST_CASE("a leaked access key found by scan links to the imported credential", "[e2e][inventory]") {
+    TempDir dir;
+    const std::string key_id = "AKIAQ3EGUKZT7MWJ5NRB";  // generated; base32 body, never issued
+    std::ofstream(dir.path() / "list-access-keys.deploy-bot.json")
+        << R"({"AccessKeyMetadata": [{"UserName": "deploy-bot", "AccessKeyId": ")" << key_id
+        << R"(", "Status": "Active", "CreateDate": "2024-05-01T10:00:00Z"}]})";
+    fs::create_directories(dir.path() / "src");
+    std::ofstream(dir.path() / "src" / "deploy.sh") << "export AWS_ACCESS_KEY_ID=" << key_id << "\n";
+    auto scan = run_nhi("scan src", dir.path());
+    REQUIRE(scan.code == 1);
+    auto imp = run_nhi("inventory import list-access-keys.deploy-bot.json", dir.path());
+    REQUIRE(imp.code == 0);
+    CHECK(imp.err.find("1 linked to scan findings") != std::string::npos);
+    auto rows = list(dir.path());
+    const auto* bot = by_key(rows, "aws:user/deploy-bot");
+    REQUIRE(bot);
+    CHECK((*bot)["linked_findings"] == 1);
+    auto show = run_nhi("inventory show deploy-bot", dir.path());
+    CHECK(show.out.find("exposed by scan findings") != std::string::npos);
+    CHECK(show.out.find("aws iam update-access-key --user-name deploy-bot --access-key-id " + key_id) != std::string::npos);
+}
