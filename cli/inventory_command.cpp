@@ -123,10 +123,12 @@ int list(const InventoryArgs& a) {
     const int64_t now_t = *util::parse_iso8601(now);
     auto database = util::take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
-    auto rows = util::take(inv.load(a.run));
-    std::vector<db::IdentityRow> kept;
-    for (auto& r : rows)
-        if (keep(r, reports::derive(r, now), a, now_t)) kept.push_back(std::move(r));
+    const bool text_only = a.format == "text" || a.format == "csv";
+    auto rows = util::take(inv.load(a.run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
+    std::vector<const db::IdentityRow*> kept;
+    kept.reserve(rows.size());
+    for (const auto& r : rows)
+        if (keep(r, reports::derive(r, now), a, now_t)) kept.push_back(&r);
     reports::render_inventory(kept, a.format, now, std::cout);
     return kOk;
 }

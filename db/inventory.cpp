@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "util/hash.hpp"
 #include "util/time.hpp"
@@ -35,44 +36,78 @@ struct Upserted {
     bool created = false, changed = false;
 };
 
-util::Expected<Upserted> upsert(Database& db, const char* table, const std::string& key, int64_t run,
-                                const nlohmann::json& data,
-                                const std::function<util::Status(Statement&, bool)>& bind_rest, const char* insert_sql,
-                                const char* update_sql) {
-    Upserted u;
-    auto find = db.prepare(std::string("SELECT id, data FROM ") + table + " WHERE key = ?1");
-    if (!find) return find.error();
-    find->bind(1, key);
-    auto row = find->step();
-    if (!row) return row.error();
-    nlohmann::json merged;
-    if (*row) {
-        u.id = find->column_int(0);
-        auto old = nlohmann::json::parse(find->column_text(1), nullptr, false);
-        merged = merge(old, data);
-        if (merged == old) return u;
-        u.changed = true;
-        auto up = db.prepare(update_sql);
-        if (!up) return up.error();
-        up->bind(1, merged.dump()).bind(2, run).bind(3, u.id);
-        if (auto s = bind_rest(*up, false); !s) return s.error();
-        if (auto s = up->run(); !s) return s.error();
-    } else {
-        merged = merge(nlohmann::json::object(), data);
-        auto ins = db.prepare(insert_sql);
-        if (!ins) return ins.error();
-        ins->bind(1, key).bind(2, merged.dump()).bind(3, run);
-        if (auto s = bind_rest(*ins, true); !s) return s.error();
-        if (auto s = ins->run(); !s) return s.error();
-        u.id = db.last_insert_id();
-        u.created = true;
+// Merges records into one table (identity or credential) with statements prepared once per
+// import: 100,000 records must not mean 400,000 prepares.
+class Upserter {
+public:
+    static util::Expected<Upserter> make(Database& db, const char* table, const std::string& insert_sql,
+                                         const std::string& update_sql) {
+        Upserter u;
+        u.table_ = table;
+        for (auto [slot, sql] : {std::pair<Statement*, std::string>{&u.find_, std::string("SELECT id, data FROM ") + table + " WHERE key = ?1"},
+                                 {&u.insert_, insert_sql},
+                                 {&u.update_, update_sql},
+                                 {&u.version_, "INSERT OR REPLACE INTO entity_version(entity, entity_id, run_id, data) VALUES(?1, ?2, ?3, ?4)"},
+                                 {&u.sighting_, "INSERT OR IGNORE INTO sighting(run_id, entity, entity_id) VALUES(?1, ?2, ?3)"}}) {
+            auto st = db.prepare(sql);
+            if (!st) return st.error();
+            *slot = std::move(st).value();
+        }
+        u.db_ = &db;
+        return u;
     }
-    auto v =
-        db.prepare("INSERT OR REPLACE INTO entity_version(entity, entity_id, run_id, data) VALUES(?1, ?2, ?3, ?4)");
-    if (!v) return v.error();
-    v->bind(1, table).bind(2, u.id).bind(3, run).bind(4, merged.dump());
-    if (auto s = v->run(); !s) return s.error();
-    return u;
+
+    // `bind_rest` binds the table's own columns (from ?4) on the insert or update statement.
+    template <typename Bind>
+    util::Expected<Upserted> apply(const std::string& key, int64_t run, const nlohmann::json& data, Bind&& bind_rest) {
+        Upserted u;
+        find_.bind(1, key);
+        auto row = find_.step();
+        if (!row) return row.error();
+        nlohmann::json merged;
+        if (*row) {
+            u.id = find_.column_int(0);
+            auto old = nlohmann::json::parse(find_.column_text(1), nullptr, false);
+            find_.reset();
+            merged = merge(old, data);
+            if (merged == old) return sight(u, run);
+            u.changed = true;
+            update_.bind(1, merged.dump()).bind(2, run).bind(3, u.id);
+            bind_rest(update_);
+            if (auto s = update_.run(); !s) return s.error();
+        } else {
+            find_.reset();
+            merged = merge(nlohmann::json::object(), data);
+            insert_.bind(1, key).bind(2, merged.dump()).bind(3, run);
+            bind_rest(insert_);
+            if (auto s = insert_.run(); !s) return s.error();
+            u.id = db_->last_insert_id();
+            u.created = true;
+        }
+        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, merged.dump());
+        if (auto s = version_.run(); !s) return s.error();
+        return sight(u, run);
+    }
+
+private:
+    util::Expected<Upserted> sight(const Upserted& u, int64_t run) {
+        sighting_.bind(1, run).bind(2, table_).bind(3, u.id);
+        if (auto s = sighting_.run(); !s) return s.error();
+        return u;
+    }
+
+    Database* db_ = nullptr;
+    const char* table_ = "";
+    Statement find_, insert_, update_, version_, sighting_;
+};
+
+// The rows of `table` (identity or credential) with their data as it stood: the stored data
+// now (as_of 0), or each row's last version at or before run ?1, as column `d`.
+std::string rows_as_of(const std::string& table, const std::string& cols, int64_t as_of) {
+    if (as_of == 0) return "SELECT " + cols + ", data AS d FROM " + table;
+    return "SELECT " + cols + ", (SELECT data FROM entity_version v WHERE v.entity = '" + table +
+           "' AND v.entity_id = t.id AND v.run_id <= ?1 ORDER BY v.run_id DESC LIMIT 1) AS d FROM " + table +
+           " t WHERE t.first_run <= ?1";
 }
 
 // Steps `st` to the end, calling `row` for each result row.
@@ -86,12 +121,6 @@ util::Status each_row(Statement& st, Fn&& row) {
     }
 }
 
-util::Status sighting(Database& db, int64_t run, const char* entity, int64_t id) {
-    auto st = db.prepare("INSERT OR IGNORE INTO sighting(run_id, entity, entity_id) VALUES(?1, ?2, ?3)");
-    if (!st) return st.error();
-    st->bind(1, run).bind(2, entity).bind(3, id);
-    return st->run();
-}
 
 }  // namespace
 
@@ -108,78 +137,70 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
     if (auto s = run->run(); !s) return s.error();
     r.run = db_.last_insert_id();
 
-    std::map<std::string, int64_t> ids;
+    auto identities = Upserter::make(
+        db_, "identity",
+        "INSERT INTO identity(key, data, first_run, changed_run, provider, kind, actor, name) "
+        "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
+        "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, actor = ?6, name = ?7 WHERE id = ?3");
+    if (!identities) return identities.error();
+    auto owner = db_.prepare(
+        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, 'export', ?2, ?3, ?4) "
+        "ON CONFLICT(identity_id, source) DO UPDATE SET owner = excluded.owner, detail = excluded.detail "
+        "WHERE owner.owner IS NOT excluded.owner OR owner.detail IS NOT excluded.detail");
+    if (!owner) return owner.error();
+    std::unordered_map<std::string, int64_t> ids;
     for (const auto& rec : batch.identities) {
-        auto u = upsert(
-            db_, "identity", rec.key, r.run, rec.data,
-            [&](Statement& st, bool) -> util::Status {
-                st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
-                return util::ok_status();
-            },
-            "INSERT INTO identity(key, data, first_run, changed_run, provider, kind, actor, name) "
-            "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
-            "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, actor = ?6, name = ?7 "
-            "WHERE id = ?3");
+        auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
+            st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
+        });
         if (!u) return u.error();
         ids[rec.key] = u->id;
         r.new_identities += u->created;
         r.changed_identities += u->changed;
-        if (auto s = sighting(db_, r.run, "identity", u->id); !s) return s.error();
         if (!rec.owner.empty()) {
-            auto o = db_.prepare(
-                "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, 'export', ?2, ?3, ?4) "
-                "ON CONFLICT(identity_id, source) DO UPDATE SET owner = excluded.owner, detail = excluded.detail "
-                "WHERE owner.owner IS NOT excluded.owner OR owner.detail IS NOT excluded.detail");
-            if (!o) return o.error();
-            o->bind(1, u->id).bind(2, rec.owner).bind(3, rec.owner_source).bind(4, r.run);
-            if (auto s = o->run(); !s) return s.error();
+            owner->bind(1, u->id).bind(2, rec.owner).bind(3, rec.owner_source).bind(4, r.run);
+            if (auto s = owner->run(); !s) return s.error();
         }
     }
     r.identities = ids.size();
 
+    auto credentials = Upserter::make(
+        db_, "credential",
+        "INSERT INTO credential(key, data, first_run, changed_run, identity_id, kind, match_sha256) "
+        "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+        "UPDATE credential SET data = ?1, changed_run = ?2, identity_id = ?4, kind = ?5, "
+        "match_sha256 = COALESCE(?6, match_sha256) WHERE id = ?3");
+    if (!credentials) return credentials.error();
+    auto holder = db_.prepare("SELECT id FROM identity WHERE key = ?1");
+    if (!holder) return holder.error();
     for (const auto& rec : batch.credentials) {
         int64_t owner_id = 0;
         if (auto it = ids.find(rec.identity_key); it != ids.end()) {
             owner_id = it->second;
         } else {
-            // The credential names an identity this file does not describe (a key whose user
-            // came from another export): use it if known, else record a stub to hang it on.
-            auto f = db_.prepare("SELECT id FROM identity WHERE key = ?1");
-            if (!f) return f.error();
-            f->bind(1, rec.identity_key);
-            auto row = f->step();
+            // A credential of an identity another export described (a key whose user came
+            // from elsewhere).
+            holder->bind(1, rec.identity_key);
+            auto row = holder->step();
             if (!row) return row.error();
-            if (*row) {
-                owner_id = f->column_int(0);
-            } else {
-                return util::Error{source,
-                                   "credential " + rec.key + " belongs to unknown identity " + rec.identity_key};
-            }
+            if (!*row) return util::Error{source, "credential " + rec.key + " belongs to unknown identity " + rec.identity_key};
+            owner_id = holder->column_int(0);
+            holder->reset();
         }
         std::string match;
         if (rec.data.contains("key_id") && rec.data["key_id"].is_string())
             match = util::sha256_hex(rec.data["key_id"].get<std::string>());
         else if (rec.data.contains("secret_sha256") && rec.data["secret_sha256"].is_string())
             match = rec.data["secret_sha256"].get<std::string>();
-        auto u = upsert(
-            db_, "credential", rec.key, r.run, rec.data,
-            [&](Statement& st, bool) -> util::Status {
-                st.bind(4, owner_id).bind(5, rec.kind);
-                if (match.empty())
-                    st.bind_null(6);
-                else
-                    st.bind(6, match);
-                return util::ok_status();
-            },
-            "INSERT INTO credential(key, data, first_run, changed_run, identity_id, kind, match_sha256) "
-            "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6)",
-            "UPDATE credential SET data = ?1, changed_run = ?2, identity_id = ?4, kind = ?5, "
-            "match_sha256 = COALESCE(?6, match_sha256) WHERE id = ?3");
+        auto u = credentials->apply(rec.key, r.run, rec.data, [&](Statement& st) {
+            st.bind(4, owner_id).bind(5, rec.kind);
+            if (match.empty()) st.bind_null(6);
+            else st.bind(6, match);
+        });
         if (!u) return u.error();
         ++r.credentials;
         r.new_credentials += u->created;
         r.changed_credentials += u->changed;
-        if (auto s = sighting(db_, r.run, "credential", u->id); !s) return s.error();
     }
     auto links = relink();
     if (!links) return links.error();
@@ -202,19 +223,32 @@ util::Expected<size_t> Inventory::relink() {
     return size_t(n->column_int(0));
 }
 
-util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of) {
+util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail detail) {
+    const bool parse = detail == Detail::Parsed, keep_text = detail != Detail::Facts;
     std::vector<IdentityRow> out;
-    std::map<int64_t, size_t> index;
-    // With as_of, each entity's data is its last version at or before that run.
-    std::string ident_sql =
-        as_of == 0
-            ? "SELECT id, key, provider, kind, actor, name, data, first_run, changed_run FROM identity ORDER BY id"
-            : "SELECT i.id, i.key, i.provider, i.kind, i.actor, i.name, "
-              "(SELECT data FROM entity_version v WHERE v.entity = 'identity' AND v.entity_id = i.id AND v.run_id <= "
-              "?1 "
-              " ORDER BY v.run_id DESC LIMIT 1), i.first_run, i.changed_run FROM identity i WHERE i.first_run <= ?1 "
-              "ORDER BY i.id";
-    auto st = db_.prepare(ident_sql);
+    std::unordered_map<int64_t, size_t> index;
+    // Identity-to-identity joins need three fields of each identity's data.
+    struct JoinFacts {
+        std::string arn, aws_role_arn, gcp_sa;
+    };
+    std::vector<JoinFacts> joins;
+    {
+        // Reserve up front: growing a vector of 100,000 rows costs more than reading them.
+        auto n = db_.prepare("SELECT count(*) FROM identity");
+        if (!n) return n.error();
+        auto row = n->step();
+        if (!row) return row.error();
+        out.reserve(size_t(n->column_int(0)));
+        joins.reserve(out.capacity());
+        index.reserve(out.capacity());
+    }
+    // With as_of, each entity's data is its last version at or before that run. SQLite pulls
+    // out the facts that lists and filters need, so the JSON is parsed only on request.
+    const std::string ident_rows = rows_as_of("identity", "id, key, provider, kind, actor, name, first_run, changed_run", as_of);
+    auto st = db_.prepare("SELECT id, key, provider, kind, actor, name, d, first_run, changed_run, "
+                          "json_extract(d, '$.created'), json_extract(d, '$.last_used'), json_extract(d, '$.arn'), "
+                          "json_extract(d, '$.aws_role_arn'), json_extract(d, '$.gcp_service_account') FROM (" +
+                          ident_rows + ") ORDER BY id");
     if (!st) return st.error();
     if (as_of) st->bind(1, as_of);
     auto st_rows = each_row(*st, [&](Statement& q) {
@@ -225,22 +259,24 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of) {
         r.kind = q.column_text(3);
         r.actor = q.column_text(4);
         r.name = q.column_text(5);
-        r.data = nlohmann::json::parse(q.column_text(6), nullptr, false);
+        if (keep_text) r.data_text = q.column_text(6);
+        if (parse) r.data = nlohmann::json::parse(r.data_text, nullptr, false);
         r.first_run = q.column_int(7);
         r.changed_run = q.column_int(8);
+        r.created = q.column_text(9);
+        r.last_used = q.column_text(10);
+        joins.push_back({q.column_text(11), q.column_text(12), q.column_text(13)});
         index[r.id] = out.size();
         out.push_back(std::move(r));
     });
     if (!st_rows) return st_rows.error();
-    std::string cred_sql =
-        as_of == 0 ? "SELECT id, identity_id, key, kind, data FROM credential ORDER BY id"
-                   : "SELECT c.id, c.identity_id, c.key, c.kind, (SELECT data FROM entity_version v WHERE v.entity = "
-                     "'credential' AND v.entity_id = c.id AND v.run_id <= ?1 ORDER BY v.run_id DESC LIMIT 1) "
-                     "FROM credential c WHERE c.first_run <= ?1 ORDER BY c.id";
-    auto cs = db_.prepare(cred_sql);
+    const std::string cred_rows = rows_as_of("credential", "id, identity_id, key, kind", as_of);
+    auto cs = db_.prepare("SELECT id, identity_id, key, kind, d, json_extract(d, '$.status'), "
+                          "json_extract(d, '$.expires'), json_extract(d, '$.last_used'), "
+                          "json_extract(d, '$.never_expires') FROM (" + cred_rows + ") ORDER BY id");
     if (!cs) return cs.error();
     if (as_of) cs->bind(1, as_of);
-    std::map<int64_t, std::pair<size_t, size_t>> cred_index;
+    std::unordered_map<int64_t, std::pair<size_t, size_t>> cred_index;
     auto cs_rows = each_row(*cs, [&](Statement& q) {
         auto it = index.find(q.column_int(1));
         if (it == index.end()) return;
@@ -248,7 +284,12 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of) {
         c.id = q.column_int(0);
         c.key = q.column_text(2);
         c.kind = q.column_text(3);
-        c.data = nlohmann::json::parse(q.column_text(4), nullptr, false);
+        if (keep_text) c.data_text = q.column_text(4);
+        if (parse) c.data = nlohmann::json::parse(c.data_text, nullptr, false);
+        c.status = q.column_text(5);
+        c.expires = q.column_text(6);
+        c.last_used = q.column_text(7);
+        c.never_expires = q.column_int(8) != 0;
         auto& creds = out[it->second].credentials;
         cred_index[c.id] = {it->second, creds.size()};
         creds.push_back(std::move(c));
@@ -276,18 +317,24 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of) {
         out[it->second].owners.push_back({q.column_text(2), q.column_text(1), q.column_text(3)});
     });
     if (!os_rows) return os_rows.error();
-    auto ss =
-        db_.prepare(as_of == 0 ? "SELECT DISTINCT s.entity_id, r.source FROM sighting s JOIN run r ON r.id = s.run_id "
-                                 "WHERE s.entity = 'identity' ORDER BY r.source"
-                               : "SELECT DISTINCT s.entity_id, r.source FROM sighting s JOIN run r ON r.id = s.run_id "
-                                 "WHERE s.entity = 'identity' AND s.run_id <= ?1 ORDER BY r.source");
+    std::unordered_map<int64_t, std::string> run_source;
+    auto rs = db_.prepare("SELECT id, source FROM run WHERE kind = 'import'");
+    if (!rs) return rs.error();
+    auto rs_rows = each_row(*rs, [&](Statement& q) { run_source[q.column_int(0)] = q.column_text(1); });
+    if (!rs_rows) return rs_rows.error();
+    auto ss = db_.prepare(as_of == 0 ? "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity'"
+                                     : "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity' AND run_id <= ?1");
     if (!ss) return ss.error();
     if (as_of) ss->bind(1, as_of);
     auto ss_rows = each_row(*ss, [&](Statement& q) {
         auto it = index.find(q.column_int(0));
-        if (it != index.end()) out[it->second].sources.push_back(q.column_text(1));
+        auto src = run_source.find(q.column_int(1));
+        if (it == index.end() || src == run_source.end()) return;
+        auto& sources = out[it->second].sources;
+        if (std::find(sources.begin(), sources.end(), src->second) == sources.end()) sources.push_back(src->second);
     });
     if (!ss_rows) return ss_rows.error();
+    for (auto& r : out) std::sort(r.sources.begin(), r.sources.end());
     auto as =
         db_.prepare("SELECT identity_id, kind, reason, COALESCE(expires, ''), created_at FROM annotation ORDER BY id");
     if (!as) return as.error();
@@ -296,34 +343,31 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of) {
         if (it == index.end()) return;
         nlohmann::json a = {{"kind", q.column_text(1)}, {"reason", q.column_text(2)}, {"created_at", q.column_text(4)}};
         if (!q.column_text(3).empty()) a["expires"] = q.column_text(3);
-        out[it->second].annotations.push_back(a);
+        auto& list = out[it->second].annotations;
+        if (list.is_null()) list = nlohmann::json::array();
+        list.push_back(a);
     });
     if (!as_rows) return as_rows.error();
     // Cross-provider joins from what the exports say: IRSA role ARNs, GKE workload identity.
-    std::map<std::string, size_t> by_arn, by_key;
-    for (size_t i = 0; i < out.size(); ++i) {
+    // Only built when some identity points at another (most inventories: a few k8s SAs).
+    bool any = false;
+    for (const auto& j : joins) any |= !j.aws_role_arn.empty() || !j.gcp_sa.empty();
+    std::unordered_map<std::string_view, size_t> by_arn, by_key;
+    for (size_t i = 0; any && i < out.size(); ++i) {
         by_key[out[i].key] = i;
-        if (out[i].data.contains("arn") && out[i].data["arn"].is_string())
-            by_arn[out[i].data["arn"].get<std::string>()] = i;
+        if (!joins[i].arn.empty()) by_arn[joins[i].arn] = i;
     }
-    for (size_t i = 0; i < out.size(); ++i) {
-        const auto& d = out[i].data;
-        auto relate = [&](std::optional<size_t> j, const std::string& rel, const std::string& back) {
-            if (!j) return;
-            out[i].related.emplace_back(out[*j].id, rel);
-            out[*j].related.emplace_back(out[i].id, back);
+    for (size_t i = 0; any && i < out.size(); ++i) {
+        auto relate = [&](const std::unordered_map<std::string_view, size_t>& map, const std::string& k,
+                          const std::string& rel, const std::string& back) {
+            auto it = k.empty() ? map.end() : map.find(k);
+            if (it == map.end()) return;
+            out[i].related.emplace_back(out[it->second].id, rel);
+            out[it->second].related.emplace_back(out[i].id, back);
         };
-        if (d.contains("aws_role_arn") && d["aws_role_arn"].is_string()) {
-            auto it = by_arn.find(d["aws_role_arn"].get<std::string>());
-            relate(it == by_arn.end() ? std::nullopt : std::optional<size_t>(it->second), "assumes aws role (IRSA)",
-                   "assumed by kubernetes service account");
-        }
-        if (d.contains("gcp_service_account") && d["gcp_service_account"].is_string()) {
-            auto it = by_key.find("gcp:sa/" + d["gcp_service_account"].get<std::string>());
-            relate(it == by_key.end() ? std::nullopt : std::optional<size_t>(it->second),
-                   "impersonates gcp service account (workload identity)",
-                   "impersonated by kubernetes service account");
-        }
+        relate(by_arn, joins[i].aws_role_arn, "assumes aws role (IRSA)", "assumed by kubernetes service account");
+        relate(by_key, joins[i].gcp_sa.empty() ? "" : "gcp:sa/" + joins[i].gcp_sa,
+               "impersonates gcp service account (workload identity)", "impersonated by kubernetes service account");
     }
     for (auto& r : out) {
         std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerInfo& a, const OwnerInfo& b) {

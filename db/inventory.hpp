@@ -27,20 +27,25 @@ struct OwnerInfo {
 struct CredentialRow {
     int64_t id = 0;
     std::string key, kind;
-    nlohmann::json data;
+    std::string data_text;                     // the stored JSON, as text
+    nlohmann::json data;                       // parsed, when load() was asked to
+    std::string status, expires, last_used;    // the facts lists and filters need
+    bool never_expires = false;
     std::vector<int64_t> findings;  // linked scan findings
 };
 
 struct IdentityRow {
     int64_t id = 0;
     std::string key, provider, kind, actor, name;
-    nlohmann::json data;
+    std::string data_text;           // the stored JSON, as text
+    nlohmann::json data;             // parsed, when load() was asked to
+    std::string created, last_used;  // the facts lists and filters need
     std::optional<OwnerInfo> owner;   // the strongest source
     std::vector<OwnerInfo> owners;    // every source, strongest first
     std::vector<CredentialRow> credentials;
     std::vector<std::string> sources; // files that described it
     int64_t first_run = 0, changed_run = 0;
-    nlohmann::json annotations = nlohmann::json::array();
+    nlohmann::json annotations;  // an array once there is one; null (none) avoids an allocation per row
     // Identities this one acts as or through: a k8s SA's IAM role (IRSA) or GCP SA (GKE
     // workload identity), and back.
     std::vector<std::pair<int64_t, std::string>> related;  // (identity id, relation)
@@ -55,9 +60,14 @@ public:
     /// but the run log.
     util::Expected<ApplyResult> apply(const scanners::importers::ImportBatch& batch, const std::string& source);
 
+    /// How much of each entity's stored JSON load() returns: only the extracted facts
+    /// (created, last used, expiry, status), also its text, or also the parsed tree. Listing
+    /// 100,000 identities must not build 100,000 JSON trees.
+    enum class Detail { Facts, Text, Parsed };
+
     /// Every identity with owners, credentials and links; `as_of_run` rebuilds the state as
     /// it stood after that run (0 = now).
-    util::Expected<std::vector<IdentityRow>> load(int64_t as_of_run = 0);
+    util::Expected<std::vector<IdentityRow>> load(int64_t as_of_run = 0, Detail detail = Detail::Parsed);
 
     /// Finds an identity by numeric id or natural key.
     util::Expected<int64_t> resolve(const std::string& id_or_key);

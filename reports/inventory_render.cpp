@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace nhi::reports {
 namespace {
 
@@ -11,11 +13,92 @@ std::string text(const nlohmann::json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-bool inactive(const nlohmann::json& d, const std::string& now) {
-    const std::string st = text(d, "status");
+bool inactive(const db::CredentialRow& c, const std::string& now) {
+    const std::string& st = c.status;
     if (st == "inactive" || st == "disabled" || st == "expired" || st == "invalid" || st == "deleted") return true;
-    const std::string exp = text(d, "expires");
-    return !exp.empty() && exp < now;
+    return !c.expires.empty() && c.expires < now;
+}
+
+// JSON string literal for `s` (UTF-8 passes through; control characters are escaped).
+void quote(std::string& out, std::string_view s) {
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+                else out += char(c);
+        }
+    }
+    out += '"';
+}
+
+void field(std::string& out, const char* key, std::string_view value, bool null_if_empty = true) {
+    out += '"';
+    out += key;
+    out += "\":";
+    if (value.empty() && null_if_empty) out += "null";
+    else quote(out, value);
+    out += ',';
+}
+
+// One identity as a JSON object, written directly: a list of 100,000 identities must not
+// build 100,000 JSON trees. Stored data is embedded as the text SQLite holds.
+void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts& f, const std::string& now) {
+    fmt::format_to(std::back_inserter(out), "{{\"id\":{},", row.id);
+    field(out, "key", row.key);
+    field(out, "provider", row.provider);
+    field(out, "kind", row.kind);
+    field(out, "actor", row.actor);
+    field(out, "name", row.name, false);
+    field(out, "owner", f.owner);
+    field(out, "owner_source", row.owner ? row.owner->source : "");
+    out += "\"owners\":[";
+    for (size_t i = 0; i < row.owners.size(); ++i) {
+        out += i ? ",{" : "{";
+        field(out, "owner", row.owners[i].owner, false);
+        field(out, "source", row.owners[i].source, false);
+        field(out, "detail", row.owners[i].detail, false);
+        out.back() = '}';
+    }
+    out += "],";
+    field(out, "created", f.created);
+    field(out, "last_used", f.last_used);
+    field(out, "expires", f.expires);
+    fmt::format_to(std::back_inserter(out), "\"never_expires\":{},\"credential_count\":{},\"active_credentials\":{},\"linked_findings\":{},",
+                       f.never_expires ? "true" : "false", f.credentials, f.active, f.linked_findings);
+    out += "\"sources\":[";
+    for (size_t i = 0; i < row.sources.size(); ++i) {
+        if (i) out += ',';
+        quote(out, row.sources[i]);
+    }
+    out += "],\"data\":";
+    out += row.data_text.empty() ? "null" : row.data_text;
+    out += ",\"credentials\":[";
+    for (size_t i = 0; i < row.credentials.size(); ++i) {
+        const auto& c = row.credentials[i];
+        fmt::format_to(std::back_inserter(out), "{}{{\"id\":{},", i ? "," : "", c.id);
+        field(out, "key", c.key);
+        field(out, "kind", c.kind);
+        out += "\"data\":";
+        out += c.data_text.empty() ? "null" : c.data_text;
+        out += ",\"findings\":[";
+        for (size_t k = 0; k < c.findings.size(); ++k) out += (k ? "," : "") + std::to_string(c.findings[k]);
+        fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", inactive(c, now) ? "false" : "true");
+    }
+    out += "],\"annotations\":";
+    out += row.annotations.is_null() ? "[]" : row.annotations.dump();
+    out += ",\"related\":[";
+    for (size_t i = 0; i < row.related.size(); ++i) {
+        fmt::format_to(std::back_inserter(out), "{}{{\"id\":{},\"relation\":", i ? "," : "", row.related[i].first);
+        quote(out, row.related[i].second);
+        out += '}';
+    }
+    fmt::format_to(std::back_inserter(out), "],\"first_run\":{},\"changed_run\":{}}}", row.first_run, row.changed_run);
 }
 
 std::string csv_cell(const std::string& v) {
@@ -35,75 +118,47 @@ IdentityFacts derive(const db::IdentityRow& row, const std::string& now) {
         f.owner = row.owner->owner;
         f.owner_source = row.owner->source + (row.owner->detail.empty() ? "" : " (" + row.owner->detail + ")");
     }
-    f.created = text(row.data, "created");
-    f.last_used = text(row.data, "last_used");
+    f.created = row.created;
+    f.last_used = row.last_used;
     f.credentials = row.credentials.size();
     for (const auto& c : row.credentials) {
         f.linked_findings += c.findings.size();
-        const std::string used = text(c.data, "last_used");
-        if (used > f.last_used) f.last_used = used;
-        if (inactive(c.data, now)) continue;
+        if (c.last_used > f.last_used) f.last_used = c.last_used;
+        if (inactive(c, now)) continue;
         ++f.active;
-        if (c.data.value("never_expires", false)) f.never_expires = true;
-        const std::string exp = text(c.data, "expires");
-        if (!exp.empty() && (f.expires.empty() || exp < f.expires)) f.expires = exp;
+        if (c.never_expires) f.never_expires = true;
+        if (!c.expires.empty() && (f.expires.empty() || c.expires < f.expires)) f.expires = c.expires;
     }
     return f;
 }
 
 nlohmann::json to_json(const db::IdentityRow& row, const std::string& now) {
-    auto f = derive(row, now);
-    nlohmann::json creds = nlohmann::json::array();
-    for (const auto& c : row.credentials)
-        creds.push_back({{"id", c.id}, {"key", c.key}, {"kind", c.kind}, {"data", c.data}, {"findings", c.findings},
-                         {"active", !inactive(c.data, now)}});
-    nlohmann::json owners = nlohmann::json::array();
-    for (const auto& o : row.owners) owners.push_back({{"owner", o.owner}, {"source", o.source}, {"detail", o.detail}});
-    return {{"id", row.id},
-            {"key", row.key},
-            {"provider", row.provider},
-            {"kind", row.kind},
-            {"actor", row.actor},
-            {"name", row.name},
-            {"owner", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
-            {"owner_source", f.owner.empty() ? nlohmann::json() : nlohmann::json(row.owner->source)},
-            {"owners", owners},
-            {"created", f.created.empty() ? nlohmann::json() : nlohmann::json(f.created)},
-            {"last_used", f.last_used.empty() ? nlohmann::json() : nlohmann::json(f.last_used)},
-            {"expires", f.expires.empty() ? nlohmann::json() : nlohmann::json(f.expires)},
-            {"never_expires", f.never_expires},
-            {"credential_count", f.credentials},
-            {"active_credentials", f.active},
-            {"linked_findings", f.linked_findings},
-            {"sources", row.sources},
-            {"data", row.data},
-            {"credentials", creds},
-            {"annotations", row.annotations},
-            {"related", [&] {
-                 nlohmann::json rel = nlohmann::json::array();
-                 for (const auto& [id, how] : row.related) rel.push_back({{"id", id}, {"relation", how}});
-                 return rel;
-             }()},
-            {"first_run", row.first_run},
-            {"changed_run", row.changed_run}};
+    std::string text;
+    write_row(text, row, derive(row, now), now);
+    return nlohmann::json::parse(text);
 }
 
-void render_inventory(const std::vector<db::IdentityRow>& rows, const std::string& format, const std::string& now,
-                      std::ostream& out) {
-    if (format == "json") {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& r : rows) arr.push_back(to_json(r, now));
-        out << arr.dump(2) << "\n";
-        return;
-    }
-    if (format == "jsonl") {
-        for (const auto& r : rows) out << to_json(r, now).dump() << "\n";
+void render_inventory(const std::vector<const db::IdentityRow*>& rows, const std::string& format,
+                      const std::string& now, std::ostream& out) {
+    if (format == "json" || format == "jsonl") {
+        const bool lines = format == "jsonl";
+        std::string buf;
+        if (!lines) out << "[\n";
+        for (size_t i = 0; i < rows.size(); ++i) {
+            buf.clear();
+            write_row(buf, *rows[i], derive(*rows[i], now), now);
+            if (!lines && i + 1 < rows.size()) buf += ',';
+            buf += '\n';
+            out << buf;
+        }
+        if (!lines) out << "]\n";
         return;
     }
     if (format == "csv") {
         out << "id,key,provider,kind,actor,name,owner,owner_source,credentials,active_credentials,created,last_used,"
                "expires,never_expires,linked_findings\n";
-        for (const auto& r : rows) {
+        for (const auto* rp : rows) {
+            const auto& r = *rp;
             auto f = derive(r, now);
             out << r.id << ',' << csv_cell(r.key) << ',' << r.provider << ',' << r.kind << ',' << r.actor << ','
                 << csv_cell(r.name) << ',' << csv_cell(f.owner) << ',' << csv_cell(f.owner_source) << ','
@@ -114,7 +169,8 @@ void render_inventory(const std::vector<db::IdentityRow>& rows, const std::strin
     }
     out << fmt::format("{:>5}  {:<10} {:<18} {:<8} {:<34} {:<24} {:>5}  {:<10} {:<10}\n", "ID", "PROVIDER", "KIND",
                        "ACTOR", "NAME", "OWNER", "CREDS", "EXPIRES", "LAST USED");
-    for (const auto& r : rows) {
+    for (const auto* rp : rows) {
+        const auto& r = *rp;
         auto f = derive(r, now);
         std::string name = r.name.size() > 34 ? r.name.substr(0, 33) + "~" : r.name;
         std::string owner = f.owner.empty() ? "(none)" : (f.owner.size() > 24 ? f.owner.substr(0, 23) + "~" : f.owner);
@@ -152,10 +208,10 @@ void render_identity(const db::IdentityRow& row,
     }
     out << "  credentials (" << f.active << " active of " << f.credentials << "):\n";
     for (const auto& c : row.credentials) {
-        out << "    - " << c.kind << "  " << c.key << (inactive(c.data, now) ? "  [inactive]" : "") << "\n";
+        out << "    - " << c.kind << "  " << c.key << (inactive(c, now) ? "  [inactive]" : "") << "\n";
         for (const char* k : {"key_id", "created", "expires", "last_used", "last_rotated", "status", "redacted", "reference", "location"})
             if (auto v = text(c.data, k); !v.empty()) out << "        " << k << ": " << v << "\n";
-        if (c.data.value("never_expires", false)) out << "        expires: never\n";
+        if (c.never_expires) out << "        expires: never\n";
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
             for (auto id : c.findings) out << " #" << id;

@@ -27,8 +27,8 @@ IdentityFacts derive(const db::IdentityRow& row, const std::string& now_utc);
 /// One identity as a JSON object (what json/jsonl print).
 nlohmann::json to_json(const db::IdentityRow& row, const std::string& now_utc);
 
-void render_inventory(const std::vector<db::IdentityRow>& rows, const std::string& format, const std::string& now_utc,
-                      std::ostream& out);
+void render_inventory(const std::vector<const db::IdentityRow*>& rows, const std::string& format,
+                      const std::string& now_utc, std::ostream& out);
 
 void render_identity(const db::IdentityRow& row,
                      const std::vector<std::tuple<int64_t, std::string, nlohmann::json>>& history,
