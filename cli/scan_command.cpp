@@ -15,6 +15,7 @@
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
+#include "scanners/codeowners.hpp"
 #include "db/store.hpp"
 #include "reports/finding_render.hpp"
 #include "rules/baseline.hpp"
@@ -156,6 +157,16 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
         std::lock_guard lock(mu);
         if (warnings_shown++ < kMaxWarnings) print_warning(e.what, e.why);
     };
+    // Identities the tree declares (manifests, Terraform, workflows, agent configs) go to the
+    // inventory with the findings; they need the datastore.
+    std::vector<scanners::importers::ImportBatch> discovered;
+    if (database && !a.git)
+        sinks.discovered = [&](scanners::importers::ImportBatch&& b) {
+            std::lock_guard lock(mu);
+            for (const auto& w : b.warnings)
+                if (warnings_shown++ < kMaxWarnings) print_warning("", w);
+            discovered.push_back(std::move(b));
+        };
 
     scanners::ScanStats stats;
     util::Status status = util::ok_status();
@@ -226,9 +237,35 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     if (database) {
         db::Store store(*database);
         if (auto st = store.record_findings(run_id, findings, a.store_secrets); !st) throw util::Fatal(st.error());
-        // A leaked key id or secret that the inventory already knows becomes a link.
-        auto links = db::Inventory(*database).relink();
+        db::Inventory inventory(*database);
+        std::optional<scanners::CodeOwners> codeowners;
+        if (!paths.empty() && paths.front() != "-") codeowners = scanners::CodeOwners::find(paths.front());
+        auto owners_of = [&](const std::string& path) { return codeowners ? codeowners->owners_of(path) : std::string(); };
+        if (!discovered.empty()) {
+            scanners::importers::ImportBatch all;
+            all.format = "repository";
+            for (auto& b : discovered) {
+                for (auto& id : b.identities) {
+                    if (id.owner.empty() && id.data.contains("declared_in")) {
+                        id.owner = owners_of(id.data["declared_in"].get<std::string>());
+                        id.owner_class = "codeowners";
+                        id.owner_source = "CODEOWNERS for " + id.data["declared_in"].get<std::string>();
+                    }
+                    all.identities.push_back(std::move(id));
+                }
+                for (auto& c : b.credentials) all.credentials.push_back(std::move(c));
+            }
+            std::string source = "nhi scan";
+            for (const auto& p : paths) source += " " + p;
+            auto applied = inventory.apply(all, source);
+            if (!applied) throw util::Fatal(applied.error());
+            s.discovered_identities = applied->identities;
+        }
+        // A leaked key id or secret that the inventory already knows becomes a link, and
+        // where it was found says who probably owns it.
+        auto links = inventory.relink();
         if (!links) throw util::Fatal(links.error());
+        if (auto st = inventory.owners_from_findings(run_id, owners_of); !st) throw util::Fatal(st.error());
         nlohmann::json js = s.to_json();
         js["inventory_links"] = *links;
         js["findings"] = findings.size();

@@ -144,7 +144,7 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, actor = ?6, name = ?7 WHERE id = ?3");
     if (!identities) return identities.error();
     auto owner = db_.prepare(
-        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, 'export', ?2, ?3, ?4) "
+        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?5, ?2, ?3, ?4) "
         "ON CONFLICT(identity_id, source) DO UPDATE SET owner = excluded.owner, detail = excluded.detail "
         "WHERE owner.owner IS NOT excluded.owner OR owner.detail IS NOT excluded.detail");
     if (!owner) return owner.error();
@@ -158,7 +158,7 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         r.new_identities += u->created;
         r.changed_identities += u->changed;
         if (!rec.owner.empty()) {
-            owner->bind(1, u->id).bind(2, rec.owner).bind(3, rec.owner_source).bind(4, r.run);
+            owner->bind(1, u->id).bind(2, rec.owner).bind(3, rec.owner_source).bind(4, r.run).bind(5, rec.owner_class);
             if (auto s = owner->run(); !s) return s.error();
         }
     }
@@ -207,6 +207,37 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
     r.links = *links;
     if (auto s = tx.commit(); !s) return s.error();
     return r;
+}
+
+util::Status Inventory::owners_from_findings(int64_t run,
+                                             const std::function<std::string(const std::string&)>& codeowners) {
+    auto q = db_.prepare(
+        "SELECT DISTINCT c.identity_id, o.path, COALESCE(o.author, '') FROM link l "
+        "JOIN credential c ON c.id = l.credential_id JOIN occurrence o ON o.finding_id = l.finding_id "
+        "WHERE o.run_id = ?1 ORDER BY o.id");
+    if (!q) return q.error();
+    q->bind(1, run);
+    struct Signal {
+        int64_t identity;
+        std::string source, owner, detail;
+    };
+    std::vector<Signal> signals;
+    auto rows = each_row(*q, [&](Statement& st) {
+        const std::string path = st.column_text(1), author = st.column_text(2);
+        if (auto team = codeowners(path); !team.empty())
+            signals.push_back({st.column_int(0), "codeowners", team, "CODEOWNERS for " + path});
+        if (!author.empty()) signals.push_back({st.column_int(0), "git-author", author, "introduced " + path});
+    });
+    if (!rows) return rows.error();
+    auto up = db_.prepare(
+        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT(identity_id, source) DO NOTHING");  // the first exposure found keeps its owner
+    if (!up) return up.error();
+    for (const auto& s : signals) {
+        up->bind(1, s.identity).bind(2, s.source).bind(3, s.owner).bind(4, s.detail).bind(5, run);
+        if (auto st = up->run(); !st) return st.error();
+    }
+    return util::ok_status();
 }
 
 util::Expected<size_t> Inventory::relink() {
@@ -295,6 +326,16 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
         creds.push_back(std::move(c));
     });
     if (!cs_rows) return cs_rows.error();
+    // Reuse: one secret (or key id) held by several credentials, e.g. the same literal token
+    // in two agents' configs.
+    auto rs_same = db_.prepare("SELECT a.id, b.id FROM credential a JOIN credential b ON b.match_sha256 = a.match_sha256 "
+                               "AND b.id != a.id WHERE a.match_sha256 IS NOT NULL ORDER BY b.id");
+    if (!rs_same) return rs_same.error();
+    auto reuse_rows = each_row(*rs_same, [&](Statement& q) {
+        auto it = cred_index.find(q.column_int(0));
+        if (it != cred_index.end()) out[it->second.first].credentials[it->second.second].reused_by.push_back(q.column_int(1));
+    });
+    if (!reuse_rows) return reuse_rows.error();
     auto ls = db_.prepare("SELECT credential_id, finding_id FROM link ORDER BY finding_id");
     if (!ls) return ls.error();
     if (auto s =

@@ -1,6 +1,7 @@
 // Typed writes and reads of the inventory: identities, credentials, owners, annotations,
 // links to scan findings, and their history across import runs.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ struct CredentialRow {
     std::string status, expires, last_used;    // the facts lists and filters need
     bool never_expires = false;
     std::vector<int64_t> findings;  // linked scan findings
+    std::vector<int64_t> reused_by;  // other credentials holding the same secret or key id (reuse)
 };
 
 struct IdentityRow {
@@ -81,6 +83,11 @@ public:
 
     /// Joins scan findings to credentials (key id or literal secret hashes). Returns new links.
     util::Expected<size_t> relink();
+
+    /// Weak owner signals for identities whose credentials run `run` found exposed: the
+    /// CODEOWNERS entry for the file (`codeowners(path)`, empty for none) and the git author
+    /// who introduced it.
+    util::Status owners_from_findings(int64_t run, const std::function<std::string(const std::string&)>& codeowners);
 
 private:
     Database& db_;

@@ -29,6 +29,7 @@ nlohmann::json ScanSummary::to_json() const {
             {"errors", errors},
             {"allowlisted", allowlisted},
             {"baselined", baselined},
+            {"discovered_identities", discovered_identities},
             {"seconds", seconds},
             {"rules", rules},
             {"run_id", run_id},
@@ -117,6 +118,9 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                            findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
                            s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
     if (s.shallow) out << "history is partial (shallow clone)\n";
+    if (s.discovered_identities)
+        out << fmt::format("inventory: {} identities declared in config files recorded (nhi inventory list --source \"nhi scan\")\n",
+                           s.discovered_identities);
     if (s.allowlisted || s.baselined)
         out << fmt::format("not reported: {} allowlisted by .nhi.yml, {} in the baseline\n", s.allowlisted,
                            s.baselined);

@@ -19,6 +19,7 @@ struct ScanSummary {
              skipped_special = 0;
     uint64_t errors = 0;
     uint64_t allowlisted = 0, baselined = 0;  // found but not reported
+    uint64_t discovered_identities = 0;       // declared in config files, recorded in the inventory
     double seconds = 0;
     size_t rules = 0;
     int64_t run_id = 0;

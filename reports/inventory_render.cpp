@@ -88,6 +88,8 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         out += c.data_text.empty() ? "null" : c.data_text;
         out += ",\"findings\":[";
         for (size_t k = 0; k < c.findings.size(); ++k) out += (k ? "," : "") + std::to_string(c.findings[k]);
+        out += "],\"reused_by\":[";
+        for (size_t k = 0; k < c.reused_by.size(); ++k) out += (k ? "," : "") + std::to_string(c.reused_by[k]);
         fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", inactive(c, now) ? "false" : "true");
     }
     out += "],\"annotations\":";
@@ -215,6 +217,11 @@ void render_identity(const db::IdentityRow& row,
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
             for (auto id : c.findings) out << " #" << id;
+            out << "\n";
+        }
+        if (!c.reused_by.empty()) {
+            out << "        reused: the same secret is held by credential";
+            for (auto id : c.reused_by) out << " #" << id;
             out << "\n";
         }
         if (auto rv = text(c.data, "revocation"); !rv.empty()) out << "        revoke: " << rv << "\n";

@@ -1,5 +1,7 @@
 #include "scanners/filesystem.hpp"
 
+#include "scanners/discovery.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -193,6 +195,10 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
         auto matches = w.scan(data);
         ++stats.files_scanned;
         stats.bytes_scanned += data.size();
+        if (sinks.discovered && discoverable(display)) {
+            auto batch = discover(display, data);
+            if (!batch.identities.empty() || !batch.warnings.empty()) sinks.discovered(std::move(batch));
+        }
         if (matches.empty()) return;
         auto findings = to_findings(engine, matches, data, display);
         stats.findings += findings.size();

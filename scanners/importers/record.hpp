@@ -17,6 +17,7 @@ struct IdentityRecord {
     nlohmann::json data = nlohmann::json::object();  // facts: created, last_used, status, scopes, ...
     std::string owner;         // from tags, labels, annotations or descriptions in the export
     std::string owner_source;  // e.g. "aws tag owner", "k8s label team"
+    std::string owner_class = "export";  // export | codeowners | git-author: how strong the owner is
 };
 
 struct CredentialRecord {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -213,4 +214,47 @@ TEST_CASE("a leaked access key found by scan links to the imported credential", 
     auto show = run_nhi("inventory show deploy-bot", dir.path());
     CHECK(show.out.find("exposed by scan findings") != std::string::npos);
     CHECK(show.out.find("aws iam update-access-key --user-name deploy-bot --access-key-id " + key_id) != std::string::npos);
+}
+
+TEST_CASE("scan records the identities a repository declares, owned per CODEOWNERS", "[e2e][inventory][discovery]") {
+    TempDir dir;
+    const fs::path repo = dir.path() / "repo";
+    for (const char* d : {".git", ".github/workflows", "k8s", "infra", ".docker"}) fs::create_directories(repo / d);
+    std::ofstream(repo / ".github/CODEOWNERS") << "*  @acme/platform\n/infra/ @acme/cloud\nk8s/ @acme/sre\n";
+    std::ofstream(repo / "k8s/sa.yaml") << "kind: ServiceAccount\nmetadata:\n  name: api\n  namespace: pay\n";
+    std::ofstream(repo / "infra/iam.tf") << "resource \"aws_iam_user\" \"d\" {\n  name = \"ci-bot\"\n}\n"
+                                         << "resource \"aws_iam_access_key\" \"d\" {\n  user = aws_iam_user.d.name\n}\n";
+    std::ofstream(repo / ".github/workflows/deploy.yml")
+        << "jobs:\n  d:\n    steps:\n      - with:\n          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n";
+    std::ofstream(repo / ".github/workflows/oidc.yml") << "permissions:\n  id-token: write\n";
+    // deploy-bot:ghp_... as docker stores it (base64); the token is generated, never issued.
+    std::ofstream(repo / ".docker/config.json")
+        << R"({"auths": {"ghcr.io": {"auth": "ZGVwbG95LWJvdDpnaHBfUXc4ZVI0dFk2dVUyaU8wcEEzc0Q1Zkc3aEoxa0w5ekg="}}})";
+    std::ofstream(repo / "k8s/broken.yaml") << "kind: ServiceAccount\nmetadata: [\n";
+
+    auto scan = run_nhi("scan repo --no-ignore", dir.path());
+    INFO(scan.out << scan.err);
+    CHECK(scan.code == 1);  // the docker auth is a finding too
+    CHECK(scan.out.find("identities declared in config files recorded") != std::string::npos);
+    CHECK(scan.err.find("k8s/broken.yaml: invalid YAML") != std::string::npos);
+
+    auto rows = list(dir.path(), "--source 'nhi scan'");
+    std::map<std::string, const nlohmann::json*> by;
+    for (const auto& r : rows) by[r["key"].get<std::string>()] = &r;
+    REQUIRE(by.count("k8s:sa/pay/api"));
+    CHECK(by["k8s:sa/pay/api"]->at("owner") == "@acme/sre");
+    CHECK(by["k8s:sa/pay/api"]->at("owner_source") == "codeowners");
+    REQUIRE(by.count("aws:user/ci-bot"));
+    CHECK(by["aws:user/ci-bot"]->at("owner") == "@acme/cloud");
+    CHECK(by["aws:user/ci-bot"]->at("credentials").size() == 1);
+    REQUIRE(by.count("github:workflow/.github/workflows/deploy.yml"));
+    CHECK(by["github:workflow/.github/workflows/deploy.yml"]->at("data")["oidc"] == false);
+    CHECK(by["github:workflow/.github/workflows/oidc.yml"]->at("data")["oidc"] == true);
+    REQUIRE(by.count("docker:.docker/config.json#ghcr.io"));
+    CHECK(by["docker:.docker/config.json#ghcr.io"]->at("linked_findings") == 1);
+    CHECK(nlohmann::json(rows).dump().find("ZGVwbG95LWJvdDpnaHBf") == std::string::npos);
+
+    // Scanning again records nothing new.
+    auto again = run_nhi("scan repo --no-ignore", dir.path());
+    CHECK(list(dir.path(), "--source 'nhi scan'") .size() == rows.size());
 }

@@ -1,0 +1,20 @@
+// Identities a repository declares in its configuration, recorded by `nhi scan` into the
+// inventory: Kubernetes ServiceAccount manifests, Terraform resources that create NHIs,
+// GitHub Actions workflows (static cloud keys or OIDC), MCP/agent configs, docker
+// config.json and .npmrc registry auths. Malformed files are warnings, never scan errors.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanners/importers/record.hpp"
+
+namespace nhi::scanners {
+
+/// True when `path` (relative, '/'-separated) is a file discovery looks into.
+bool discoverable(std::string_view path);
+
+/// The identities and credentials `content` declares; problems go to `batch.warnings`.
+importers::ImportBatch discover(std::string_view path, std::string_view content);
+
+}  // namespace nhi::scanners
