@@ -63,6 +63,7 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         field(out, "owner", row.owners[i].owner, false);
         field(out, "source", row.owners[i].source, false);
         field(out, "detail", row.owners[i].detail, false);
+        field(out, "confidence", owner_confidence(row.owners[i].source), false);
         out.back() = '}';
     }
     out += "],";
@@ -113,6 +114,12 @@ std::string csv_cell(const std::string& v) {
 std::string day(const std::string& ts) { return ts.size() >= 10 ? ts.substr(0, 10) : (ts.empty() ? "-" : ts); }
 
 }  // namespace
+
+const char* owner_confidence(const std::string& source) {
+    if (source == "explicit" || source == "export") return "high";
+    if (source == "codeowners") return "medium";
+    return "low";
+}
 
 IdentityFacts derive(const db::IdentityRow& row, const std::string& now) {
     IdentityFacts f;
@@ -199,7 +206,8 @@ void render_identity(const db::IdentityRow& row,
         << "  id " << row.id << ", key " << row.key << "\n";
     if (row.owners.empty()) out << "  owner: (none)\n";
     for (const auto& o : row.owners)
-        out << "  owner: " << o.owner << "  (source " << o.source << (o.detail.empty() ? "" : ", " + o.detail) << ")\n";
+        out << "  owner: " << o.owner << "  (source " << o.source << ", confidence " << owner_confidence(o.source)
+            << (o.detail.empty() ? "" : ", " + o.detail) << ")\n";
     if (!f.created.empty()) out << "  created: " << f.created << "\n";
     if (!f.last_used.empty()) out << "  last used: " << f.last_used << "\n";
     for (const auto& [k, v] : row.data.items()) {

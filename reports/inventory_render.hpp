@@ -24,6 +24,10 @@ struct IdentityFacts {
 
 IdentityFacts derive(const db::IdentityRow& row, const std::string& now_utc);
 
+/// How much an owner source is worth: explicit and export tags are high, CODEOWNERS medium,
+/// a git author low (it names who typed the secret, not who answers for it).
+const char* owner_confidence(const std::string& source);
+
 /// One identity as a JSON object (what json/jsonl print).
 nlohmann::json to_json(const db::IdentityRow& row, const std::string& now_utc);
 

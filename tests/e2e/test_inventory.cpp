@@ -258,3 +258,29 @@ TEST_CASE("scan records the identities a repository declares, owned per CODEOWNE
     auto again = run_nhi("scan repo --no-ignore", dir.path());
     CHECK(list(dir.path(), "--source 'nhi scan'") .size() == rows.size());
 }
+
+TEST_CASE("a key leaked in git history gets its author as a weak owner", "[e2e][inventory][git]") {
+    TempDir dir;
+    const std::string key_id = "AKIAW7NRZQ4KDX2MT5VB";  // generated; never issued
+    std::ofstream(dir.path() / "list-access-keys.release-bot.json")
+        << R"({"AccessKeyMetadata": [{"UserName": "release-bot", "AccessKeyId": ")" << key_id
+        << R"(", "Status": "Active", "CreateDate": "2024-05-01T10:00:00Z"}]})";
+    REQUIRE(run_nhi("inventory import list-access-keys.release-bot.json", dir.path()).code == 0);
+    fs::create_directories(dir.path() / "repo");
+    std::ofstream(dir.path() / "repo" / "deploy.env") << "AWS_ACCESS_KEY_ID=" << key_id << "\n";
+    const std::string git = "cd '" + (dir.path() / "repo").string() +
+                            "' && export GIT_AUTHOR_NAME='Dana Dev' GIT_AUTHOR_EMAIL=dana@acme.test GIT_COMMITTER_NAME=ci "
+                            "GIT_COMMITTER_EMAIL=ci@acme.test GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 && "
+                            "git init -q -b main . && git add -A && git commit -q -m leak >/dev/null 2>&1";
+    REQUIRE(std::system(git.c_str()) == 0);
+    auto scan = run_nhi("scan --git repo", dir.path());
+    REQUIRE(scan.code == 1);
+    auto rows = list(dir.path());
+    const auto* bot = by_key(rows, "aws:user/release-bot");
+    REQUIRE(bot);
+    CHECK((*bot)["linked_findings"] == 1);
+    CHECK((*bot)["owner_source"] == "git-author");
+    CHECK((*bot)["owner"].get<std::string>().find("Dana Dev") != std::string::npos);
+    // The owners report's weak-signal case: an owner known only from a git author.
+    CHECK((*bot)["owners"].size() == 1);
+}
