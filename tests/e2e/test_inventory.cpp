@@ -284,3 +284,23 @@ TEST_CASE("a key leaked in git history gets its author as a weak owner", "[e2e][
     // The owners report's weak-signal case: an owner known only from a git author.
     CHECK((*bot)["owners"].size() == 1);
 }
+
+TEST_CASE("the same literal secret in two agents' configs is reuse", "[e2e][inventory]") {
+    TempDir dir;
+    fs::create_directories(dir.path() / "laptop-a");
+    fs::create_directories(dir.path() / "laptop-b");
+    const std::string config = read_file(kExports / "mcp/claude_desktop_config.json");
+    std::ofstream(dir.path() / "laptop-a/claude_desktop_config.json") << config;
+    std::ofstream(dir.path() / "laptop-b/claude_desktop_config.json") << config;
+    REQUIRE(run_nhi("inventory import laptop-a/claude_desktop_config.json laptop-b/claude_desktop_config.json", dir.path())
+                .code == 0);
+    size_t literal = 0, reused = 0;
+    for (const auto& r : list(dir.path(), "--provider mcp"))
+        for (const auto& c : r["credentials"]) {
+            if (!c["data"]["literal"].get<bool>()) continue;
+            ++literal;
+            reused += c["reused_by"].size() == 1;
+        }
+    CHECK(literal == 6);  // 3 literals per copy
+    CHECK(reused == literal);
+}
