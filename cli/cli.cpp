@@ -74,6 +74,7 @@ int run(int argc, char** argv) {
     table["rules"] = add_rules_command(app);
     table["baseline"] = add_baseline_command(app);
     table["inventory"] = add_inventory_command(app);
+    table["report"] = add_report_command(app);
 
     // Unknown commands get a suggestion instead of CLI11's generic complaint.
     if (argc > 1 && argv[1][0] != '-' && !table.count(argv[1])) {

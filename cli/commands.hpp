@@ -12,5 +12,6 @@ Runner add_scan_command(CLI::App& app);
 Runner add_rules_command(CLI::App& app);
 Runner add_baseline_command(CLI::App& app);
 Runner add_inventory_command(CLI::App& app);
+Runner add_report_command(CLI::App& app);
 
 }  // namespace nhi::cli

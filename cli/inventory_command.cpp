@@ -7,6 +7,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
 #include "reports/inventory_render.hpp"
@@ -44,12 +45,18 @@ std::string read_export(const std::string& path) {
     return ss.str();
 }
 
-std::string now_of(const InventoryArgs& a) {
-    if (a.now.empty()) return util::format_utc(util::now_unix());
-    auto t = util::parse_iso8601(a.now);
+std::string now_of(const InventoryArgs& a) { return reference_time(a.now); }
+
+}  // namespace
+
+std::string reference_time(const std::string& flag_value) {
+    if (flag_value.empty()) return util::format_utc(util::now_unix());
+    auto t = util::parse_iso8601(flag_value);
     if (!t) throw util::Fatal({"--now", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
     return util::format_utc(*t);
 }
+
+namespace {
 
 int import(const InventoryArgs& a) {
     auto database = util::take(db::Database::open(db::resolve_path(a.db)));

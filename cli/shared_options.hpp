@@ -15,6 +15,9 @@ namespace nhi::cli {
 std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
                                                  const std::set<std::string>& disabled = {});
 
+/// `--now` as UTC text: the clock when empty, else the ISO-8601 time given (or a usage error).
+std::string reference_time(const std::string& flag_value);
+
 /// Fails with "did you mean" when `id` is not one of `rules`.
 void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rules, const std::string& where);
 

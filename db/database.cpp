@@ -135,6 +135,8 @@ void Statement::reset() {
 }
 
 int64_t Statement::column_int(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
+int Statement::parameter_count() const { return sqlite3_bind_parameter_count(stmt_.get()); }
+
 std::string Statement::column_text(int i) const {
     auto* t = sqlite3_column_text(stmt_.get(), i);
     return t ? std::string(reinterpret_cast<const char*>(t), size_t(sqlite3_column_bytes(stmt_.get(), i))) : "";

@@ -67,6 +67,8 @@ public:
     void reset();
 
     int64_t column_int(int i) const;
+    /// The number of ?N parameters the statement takes.
+    int parameter_count() const;
     std::string column_text(int i) const;
     std::string column_blob(int i) const;
     bool column_null(int i) const;

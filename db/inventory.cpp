@@ -141,7 +141,8 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         db_, "identity",
         "INSERT INTO identity(key, data, first_run, changed_run, provider, kind, actor, name) "
         "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
-        "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, actor = ?6, name = ?7 WHERE id = ?3");
+        "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, "
+        "actor = CASE WHEN ?8 THEN ?6 ELSE actor END, name = ?7 WHERE id = ?3");
     if (!identities) return identities.error();
     auto owner = db_.prepare(
         "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?5, ?2, ?3, ?4) "
@@ -152,6 +153,7 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
     for (const auto& rec : batch.identities) {
         auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
             st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
+            if (st.parameter_count() >= 8) st.bind(8, int64_t(rec.actor_known ? 1 : 0));
         });
         if (!u) return u.error();
         ids[rec.key] = u->id;

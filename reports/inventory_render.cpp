@@ -1,4 +1,5 @@
 #include "reports/inventory_render.hpp"
+#include "reports/common.hpp"
 
 #include <fmt/format.h>
 
@@ -6,18 +7,6 @@
 
 namespace nhi::reports {
 namespace {
-
-std::string text(const nlohmann::json& j, const char* key) {
-    if (!j.is_object()) return "";
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-bool inactive(const db::CredentialRow& c, const std::string& now) {
-    const std::string& st = c.status;
-    if (st == "inactive" || st == "disabled" || st == "expired" || st == "invalid" || st == "deleted") return true;
-    return !c.expires.empty() && c.expires < now;
-}
 
 // JSON string literal for `s` (UTF-8 passes through; control characters are escaped).
 void quote(std::string& out, std::string_view s) {
@@ -91,7 +80,7 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         for (size_t k = 0; k < c.findings.size(); ++k) out += (k ? "," : "") + std::to_string(c.findings[k]);
         out += "],\"reused_by\":[";
         for (size_t k = 0; k < c.reused_by.size(); ++k) out += (k ? "," : "") + std::to_string(c.reused_by[k]);
-        fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", inactive(c, now) ? "false" : "true");
+        fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", !is_active(c, now) ? "false" : "true");
     }
     out += "],\"annotations\":";
     out += row.annotations.is_null() ? "[]" : row.annotations.dump();
@@ -102,13 +91,6 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         out += '}';
     }
     fmt::format_to(std::back_inserter(out), "],\"first_run\":{},\"changed_run\":{}}}", row.first_run, row.changed_run);
-}
-
-std::string csv_cell(const std::string& v) {
-    if (v.find_first_of(",\"\n") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string day(const std::string& ts) { return ts.size() >= 10 ? ts.substr(0, 10) : (ts.empty() ? "-" : ts); }
@@ -133,7 +115,7 @@ IdentityFacts derive(const db::IdentityRow& row, const std::string& now) {
     for (const auto& c : row.credentials) {
         f.linked_findings += c.findings.size();
         if (c.last_used > f.last_used) f.last_used = c.last_used;
-        if (inactive(c, now)) continue;
+        if (!is_active(c, now)) continue;
         ++f.active;
         if (c.never_expires) f.never_expires = true;
         if (!c.expires.empty() && (f.expires.empty() || c.expires < f.expires)) f.expires = c.expires;
@@ -218,9 +200,9 @@ void render_identity(const db::IdentityRow& row,
     }
     out << "  credentials (" << f.active << " active of " << f.credentials << "):\n";
     for (const auto& c : row.credentials) {
-        out << "    - " << c.kind << "  " << c.key << (inactive(c, now) ? "  [inactive]" : "") << "\n";
+        out << "    - " << c.kind << "  " << c.key << (!is_active(c, now) ? "  [inactive]" : "") << "\n";
         for (const char* k : {"key_id", "created", "expires", "last_used", "last_rotated", "status", "redacted", "reference", "location"})
-            if (auto v = text(c.data, k); !v.empty()) out << "        " << k << ": " << v << "\n";
+            if (auto v = json_text(c.data, k); !v.empty()) out << "        " << k << ": " << v << "\n";
         if (c.never_expires) out << "        expires: never\n";
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
@@ -232,9 +214,9 @@ void render_identity(const db::IdentityRow& row,
             for (auto id : c.reused_by) out << " #" << id;
             out << "\n";
         }
-        if (auto rv = text(c.data, "revocation"); !rv.empty()) out << "        revoke: " << rv << "\n";
+        if (auto rv = json_text(c.data, "revocation"); !rv.empty()) out << "        revoke: " << rv << "\n";
     }
-    if (auto rv = text(row.data, "revocation"); !rv.empty()) out << "  revoke identity: " << rv << "\n";
+    if (auto rv = json_text(row.data, "revocation"); !rv.empty()) out << "  revoke identity: " << rv << "\n";
     for (const auto& a : row.annotations)
         out << "  annotation: " << a.value("kind", "") << ": " << a.value("reason", "")
             << (a.contains("expires") ? " (until " + a["expires"].get<std::string>() + ")" : "") << "\n";

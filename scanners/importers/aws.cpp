@@ -140,6 +140,11 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
             b.credential(std::move(c));
         }
         id.data["last_used"] = last;
+        // A console user with MFA and no keys is a person; the report is the only export
+        // that can tell.
+        if (!root && flag("password_enabled") && flag("mfa_active") && get("access_key_1_last_rotated") == "N/A" &&
+            get("access_key_2_last_rotated") == "N/A")
+            id.actor = "human";
         b.identity(std::move(id));
     }
     return b;
@@ -173,6 +178,7 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::st
         id.actor = "service";
         id.name = user;
         id.key = "aws:user/" + user;
+        id.actor_known = false;
         b.identity(std::move(id));
     }
     for (const auto& k : (*j)["AccessKeyMetadata"]) {

@@ -2,6 +2,7 @@
 // policies and tags. Policy documents arrive decoded (CLI) or percent-encoded (raw API).
 #include "scanners/importers/parsers.hpp"
 
+#include <map>
 #include <optional>
 
 #include "scanners/importers/common.hpp"
@@ -72,6 +73,7 @@ std::optional<IdentityRecord> iam_entity(const nlohmann::json& e, const char* ki
     id.name = str(e, name_field);
     if (id.name.empty()) return std::nullopt;
     id.key = key_prefix + id.name;
+    id.actor_known = std::string(kind) != "iam-user";  // users: only the credential report can tell people apart
     id.data["arn"] = str(e, "Arn");
     id.data["path"] = str(e, "Path");
     id.data["created"] = utc(e.value("CreateDate", nlohmann::json()));
@@ -89,9 +91,21 @@ util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view pat
         return util::Error{std::string(path), "no UserDetailList or RoleDetailList; not get-account-authorization-details output"};
     ImportBatch b;
     b.format = "aws-authorization-details";
+    // What each group grants; its members get it too.
+    std::map<std::string, nlohmann::json> groups;
+    for (const auto& g : j->value("GroupDetailList", nlohmann::json::array())) {
+        nlohmann::json data = nlohmann::json::object();
+        permissions(g, "GroupPolicyList", data);
+        groups[str(g, "GroupName")] = data;
+    }
     for (const auto& u : j->value("UserDetailList", nlohmann::json::array())) {
         auto id = iam_entity(u, "iam-user", "service", "UserName", "aws:user/", "UserPolicyList");
         if (!id) return util::Error{std::string(path), "a UserDetailList entry has no UserName"};
+        for (const auto& g : u.value("GroupList", nlohmann::json::array()))
+            if (auto it = g.is_string() ? groups.find(g.get<std::string>()) : groups.end(); it != groups.end()) {
+                for (const auto& p : it->second["policies"]) id->data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
+                for (const auto& a : it->second["actions"]) id->data["actions"].push_back(a);
+            }
         b.identity(std::move(*id));
     }
     for (const auto& r : j->value("RoleDetailList", nlohmann::json::array())) {

@@ -13,6 +13,7 @@ struct IdentityRecord {
     std::string provider;  // aws, gcp, azure, kubernetes, github, mcp
     std::string kind;      // iam-user, iam-role, service-account, service-principal, mcp-server, ...
     std::string actor;     // service | workload | agent | bot | human
+    bool actor_known = true;  // false: a default guess that must not overwrite another export's
     std::string name;
     nlohmann::json data = nlohmann::json::object();  // facts: created, last_used, status, scopes, ...
     std::string owner;         // from tags, labels, annotations or descriptions in the export

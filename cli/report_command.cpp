@@ -1,0 +1,81 @@
+// `nhi report risk|owners|expiry|summary`.
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
+#include "db/database.hpp"
+#include "db/inventory.hpp"
+#include "reports/report_render.hpp"
+#include "util/time.hpp"
+
+namespace nhi::cli {
+namespace {
+
+struct ReportArgs {
+    std::string db, format = "text", now, fail_on = "none", min_tier = "low";
+    int64_t run = 0;
+    int expiring_days = 30, top = 10;
+    reports::RiskConfig risk;
+};
+
+int run_report(const ReportArgs& a, const std::string& which) {
+    reports::ReportOptions o;
+    o.format = a.format;
+    o.now = reference_time(a.now);
+    if (!reports::parse_tier(a.min_tier, o.min_tier)) throw util::Fatal({"--min-tier", "expected low, medium, high or critical"});
+    reports::Tier fail_tier = reports::Tier::Low;
+    const bool gate = a.fail_on != "none";
+    if (gate && !reports::parse_tier(a.fail_on, fail_tier))
+        throw util::Fatal({"--fail-on", "expected none, low, medium, high or critical"});
+    o.expiring_days = a.expiring_days;
+    o.top = size_t(std::max(a.top, 0));
+
+    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto rows = util::take(db::Inventory(*database).load(a.run));
+    auto items = reports::assess_all(rows, a.risk, o.now);
+    if (which == "risk") reports::report_risk(items, o, std::cout);
+    else if (which == "owners") reports::report_owners(items, o, std::cout);
+    else if (which == "expiry") reports::report_expiry(items, a.risk, o, std::cout);
+    else reports::report_summary(items, o, std::cout);
+
+    // The pipeline gate: exit 1 when an identity (not accepted away) reaches the tier.
+    if (gate)
+        for (const auto& i : items)
+            if (i.risk.tier >= fail_tier) return kFindings;
+    return kOk;
+}
+
+}  // namespace
+
+Runner add_report_command(CLI::App& app) {
+    auto args = std::make_shared<ReportArgs>();
+    auto* cmd = app.add_subcommand("report", "Reports on the inventory: risk tiers with reasons, ownership gaps, expiry, the quarterly summary");
+    cmd->require_subcommand(1);
+    std::vector<std::pair<CLI::App*, std::string>> subs;
+    for (auto [name, help] : std::vector<std::pair<std::string, std::string>>{
+             {"risk", "Identities by risk tier, each with its factors (OWASP NHI ids), owner and revocation path"},
+             {"owners", "Ownership gaps: no owner, or only a weak signal (git author), grouped by source"},
+             {"expiry", "Expired, expiring soon, never expiring, and rotation overdue credentials"},
+             {"summary", "The quarterly review on one page: counts, tiers, coverage, top risks"}}) {
+        auto* s = cmd->add_subcommand(name, help);
+        s->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "csv", "markdown"}));
+        s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
+        s->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
+        s->add_option("--run", args->run, "Report on the inventory as it stood after this run");
+        s->add_option("--fail-on", args->fail_on, "Exit 1 if any identity is at or above this tier (none, low, medium, high, critical)");
+        s->add_option("--rotation-days", args->risk.rotation_days, "Rotation is overdue after this many days")->capture_default_str();
+        s->add_option("--unused-days", args->risk.unused_days, "Unused for this many days is stale")->capture_default_str();
+        subs.emplace_back(s, name);
+    }
+    subs[0].first->add_option("--min-tier", args->min_tier, "Only show identities at or above this tier");
+    subs[2].first->add_option("--within", args->expiring_days, "Expiring-soon window in days")->capture_default_str();
+    subs[3].first->add_option("--top", args->top, "How many top risks to list")->capture_default_str();
+    return [=]() -> int {
+        for (const auto& [s, name] : subs)
+            if (s->parsed()) return run_report(*args, name);
+        return kError;
+    };
+}
+
+}  // namespace nhi::cli

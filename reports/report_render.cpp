@@ -1,0 +1,278 @@
+#include "reports/report_render.hpp"
+#include "reports/common.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "reports/inventory_render.hpp"
+#include "util/time.hpp"
+
+namespace nhi::reports {
+namespace {
+
+std::string md(std::string v) {
+    std::string out;
+    for (char c : v) out += c == '|' ? std::string("\\|") : (c == '\n' ? std::string(" ") : std::string(1, c));
+    return out;
+}
+
+std::string upper(const char* s) {
+    std::string u(s);
+    for (auto& c : u) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+}
+
+// The first revocation step known for an identity: a credential's, else the identity's.
+std::string revocation(const db::IdentityRow& r) {
+    for (const auto& c : r.credentials)
+        if (auto rv = json_text(c.data, "revocation"); !rv.empty()) return rv;
+    return json_text(r.data, "revocation");
+}
+
+nlohmann::json assessed_json(const Assessed& a, const std::string& now) {
+    const auto& r = *a.row;
+    auto f = derive(r, now);
+    nlohmann::json factors = nlohmann::json::array();
+    for (const auto& x : a.risk.factors)
+        factors.push_back({{"id", x.id}, {"owasp", x.owasp}, {"weight", x.weight}, {"reason", x.reason}});
+    return {{"id", r.id},           {"key", r.key},
+            {"provider", r.provider}, {"kind", r.kind},
+            {"actor", r.actor},     {"name", r.name},
+            {"tier", to_string(a.risk.tier)}, {"score", a.risk.score},
+            {"factors", factors},   {"owner", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
+            {"owner_source", r.owner ? nlohmann::json(r.owner->source) : nlohmann::json()},
+            {"accepted_risk", a.risk.accepted.empty() ? nlohmann::json() : nlohmann::json(a.risk.accepted)},
+            {"revocation", revocation(r)}};
+}
+
+}  // namespace
+
+std::vector<Assessed> assess_all(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg, const std::string& now) {
+    std::vector<Assessed> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back({&r, assess(r, cfg, now)});
+    std::stable_sort(out.begin(), out.end(), [](const Assessed& a, const Assessed& b) {
+        return a.risk.tier != b.risk.tier ? a.risk.tier > b.risk.tier : a.risk.score > b.risk.score;
+    });
+    return out;
+}
+
+void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+    std::vector<const Assessed*> shown;
+    for (const auto& a : items)
+        if (a.risk.tier >= o.min_tier) shown.push_back(&a);
+    if (o.format == "json") {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto* a : shown) arr.push_back(assessed_json(*a, o.now));
+        out << arr.dump(2) << "\n";
+        return;
+    }
+    if (o.format == "csv") {
+        out << "tier,score,id,provider,kind,actor,name,owner,factors,revocation\n";
+        for (const auto* a : shown) {
+            std::string fs;
+            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "; ") + f.owasp + " " + f.id;
+            auto f = derive(*a->row, o.now);
+            out << to_string(a->risk.tier) << ',' << a->risk.score << ',' << a->row->id << ',' << a->row->provider << ','
+                << a->row->kind << ',' << a->row->actor << ',' << csv_cell(a->row->name) << ',' << csv_cell(f.owner) << ','
+                << csv_cell(fs) << ',' << csv_cell(revocation(*a->row)) << "\n";
+        }
+        return;
+    }
+    if (o.format == "markdown") {
+        out << "# NHI risk report\n\nAs of " << o.now << ". " << shown.size() << " identities at or above tier "
+            << to_string(o.min_tier) << ".\n\n| tier | identity | owner | factors | revoke |\n|---|---|---|---|---|\n";
+        for (const auto* a : shown) {
+            std::string fs;
+            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "<br>") + f.owasp + " " + md(f.reason);
+            auto f = derive(*a->row, o.now);
+            out << "| " << to_string(a->risk.tier) << " | " << md(a->row->provider + " " + a->row->kind + " " + a->row->name)
+                << " | " << md(f.owner.empty() ? "(none)" : f.owner) << " | " << fs << " | " << md(revocation(*a->row))
+                << " |\n";
+        }
+        return;
+    }
+    for (const auto* a : shown) {
+        auto f = derive(*a->row, o.now);
+        out << fmt::format("{:<8} {} {} {}  (id {}, score {})\n", upper(to_string(a->risk.tier)), a->row->provider,
+                           a->row->kind, a->row->name, a->row->id, a->risk.score);
+        out << "         owner: " << (f.owner.empty() ? "(none)" : f.owner + " [" + a->row->owner->source + "]") << "\n";
+        for (const auto& x : a->risk.factors)
+            out << fmt::format("         {:<5} {:<32} +{:<3} {}\n", x.owasp, x.id, x.weight, x.reason);
+        if (!a->risk.accepted.empty()) out << "         accepted risk: " << a->risk.accepted << "\n";
+        if (auto rv = revocation(*a->row); !rv.empty()) out << "         revoke: " << rv << "\n";
+    }
+    std::map<Tier, size_t> counts;
+    for (const auto& a : items) ++counts[a.risk.tier];
+    out << fmt::format("{} identities: {} critical, {} high, {} medium, {} low\n", items.size(), counts[Tier::Critical],
+                       counts[Tier::High], counts[Tier::Medium], counts[Tier::Low]);
+}
+
+void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+    // Gaps: no owner at all, or one known only from a weak signal (a git author).
+    struct Gap {
+        const Assessed* a;
+        std::string why;
+    };
+    std::map<std::string, std::vector<Gap>> by_source;
+    std::map<std::string, size_t> teams;
+    size_t owned = 0;
+    for (const auto& a : items) {
+        const auto& r = *a.row;
+        std::string source = r.sources.empty() ? "(unknown)" : r.sources.front();
+        if (!r.owner) {
+            by_source[source].push_back({&a, "no owner"});
+        } else if (r.owner->source == "git-author") {
+            by_source[source].push_back({&a, "weak: only a git author (" + r.owner->owner + ")"});
+        } else {
+            ++owned;
+            ++teams[r.owner->owner];
+        }
+    }
+    size_t gaps = items.size() - owned;
+    if (o.format == "json") {
+        nlohmann::json j = {{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
+                            {"teams", teams}};
+        for (const auto& [src, list] : by_source)
+            for (const auto& g : list) {
+                auto e = assessed_json(*g.a, o.now);
+                e["gap"] = g.why;
+                j["by_source"][src].push_back(e);
+            }
+        out << j.dump(2) << "\n";
+        return;
+    }
+    if (o.format == "csv") {
+        out << "source,id,provider,kind,name,gap,tier\n";
+        for (const auto& [src, list] : by_source)
+            for (const auto& g : list)
+                out << csv_cell(src) << ',' << g.a->row->id << ',' << g.a->row->provider << ',' << g.a->row->kind << ','
+                    << csv_cell(g.a->row->name) << ',' << csv_cell(g.why) << ',' << to_string(g.a->risk.tier) << "\n";
+        return;
+    }
+    const bool markdown = o.format == "markdown";
+    out << (markdown ? "# Ownership gaps\n\n" : "")
+        << fmt::format("{} of {} identities have a trusted owner; {} gaps.\n", owned, items.size(), gaps);
+    for (const auto& [src, list] : by_source) {
+        out << (markdown ? "\n## " : "\n") << src << " (" << list.size() << ")\n";
+        for (const auto& g : list)
+            out << (markdown ? "- " : "  ") << g.a->row->provider << " " << g.a->row->kind << " " << g.a->row->name
+                << " (id " << g.a->row->id << ", " << to_string(g.a->risk.tier) << "): " << g.why << "\n";
+    }
+    if (!teams.empty()) {
+        out << (markdown ? "\n## Identities per owner\n\n" : "\nidentities per owner:\n");
+        for (const auto& [t, n] : teams) out << (markdown ? "- " : "  ") << t << ": " << n << "\n";
+    }
+}
+
+void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, const ReportOptions& o, std::ostream& out) {
+    auto soon = util::parse_iso8601(o.now);
+    const std::string horizon = util::format_utc((soon ? *soon : 0) + int64_t(o.expiring_days) * 86400);
+    struct Line {
+        std::string bucket;
+        const db::IdentityRow* row;
+        const db::CredentialRow* cred;
+        std::string when;
+    };
+    std::vector<Line> lines;
+    for (const auto& a : items)
+        for (const auto& c : a.row->credentials) {
+            const std::string st = c.status;
+            if (st == "inactive" || st == "disabled" || st == "invalid" || st == "deleted") continue;
+            if (!c.expires.empty() && c.expires < o.now) lines.push_back({"expired", a.row, &c, c.expires});
+            else if (!c.expires.empty() && c.expires <= horizon) lines.push_back({"expiring", a.row, &c, c.expires});
+            else if (c.never_expires) lines.push_back({"never-expires", a.row, &c, ""});
+            for (const auto& f : a.risk.factors)
+                if (f.id == "rotation-overdue" && f.reason.find(c.key) != std::string::npos)
+                    lines.push_back({"rotation-overdue", a.row, &c, json_text(c.data, "last_rotated").empty()
+                                                                        ? json_text(c.data, "created") : json_text(c.data, "last_rotated")});
+        }
+    if (o.format == "json") {
+        nlohmann::json j = nlohmann::json::object();
+        for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) j[b] = nlohmann::json::array();
+        for (const auto& l : lines)
+            j[l.bucket].push_back({{"identity", l.row->id}, {"name", l.row->name}, {"provider", l.row->provider},
+                                   {"credential", l.cred->key}, {"kind", l.cred->kind},
+                                   {"date", l.when.empty() ? nlohmann::json() : nlohmann::json(l.when)},
+                                   {"revocation", json_text(l.cred->data, "revocation")}});
+        j["expiring_within_days"] = o.expiring_days;
+        j["rotation_days"] = cfg.rotation_days;
+        out << j.dump(2) << "\n";
+        return;
+    }
+    if (o.format == "csv") {
+        out << "bucket,identity,provider,name,credential,kind,date\n";
+        for (const auto& l : lines)
+            out << l.bucket << ',' << l.row->id << ',' << l.row->provider << ',' << csv_cell(l.row->name) << ','
+                << csv_cell(l.cred->key) << ',' << l.cred->kind << ',' << l.when << "\n";
+        return;
+    }
+    const bool markdown = o.format == "markdown";
+    const std::map<std::string, std::string> titles = {
+        {"expired", "Expired but still present"},
+        {"expiring", fmt::format("Expiring within {} days", o.expiring_days)},
+        {"never-expires", "Never expiring"},
+        {"rotation-overdue", fmt::format("Rotation overdue (older than {} days)", cfg.rotation_days)}};
+    for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) {
+        size_t n = std::count_if(lines.begin(), lines.end(), [&](const Line& l) { return l.bucket == b; });
+        out << (markdown ? "\n## " : "\n") << titles.at(b) << " (" << n << ")\n";
+        for (const auto& l : lines)
+            if (l.bucket == b)
+                out << (markdown ? "- " : "  ") << (l.when.empty() ? "" : l.when.substr(0, 10) + "  ") << l.row->provider
+                    << " " << l.row->name << ": " << l.cred->kind << " " << l.cred->key << "\n";
+    }
+}
+
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+    std::map<std::string, size_t> providers, actors;
+    std::map<Tier, size_t> tiers;
+    size_t owned = 0, expiry_known = 0, with_creds = 0, exposed = 0;
+    for (const auto& a : items) {
+        ++providers[a.row->provider];
+        ++actors[a.row->actor];
+        ++tiers[a.risk.tier];
+        if (a.row->owner && a.row->owner->source != "git-author") ++owned;
+        auto f = derive(*a.row, o.now);
+        if (f.active) {
+            ++with_creds;
+            if (!f.expires.empty() || f.never_expires) ++expiry_known;
+        }
+        if (f.linked_findings) ++exposed;
+    }
+    auto pct = [](size_t a, size_t b) { return b ? 100.0 * double(a) / double(b) : 100.0; };
+    if (o.format == "json") {
+        nlohmann::json top = nlohmann::json::array();
+        for (size_t i = 0; i < items.size() && i < o.top; ++i) top.push_back(assessed_json(items[i], o.now));
+        nlohmann::json t = nlohmann::json::object();
+        for (auto [k, v] : tiers) t[to_string(k)] = v;
+        out << nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
+                              {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
+                              {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                              {"top_risks", top}}
+                   .dump(2)
+            << "\n";
+        return;
+    }
+    const bool markdown = o.format == "markdown";
+    out << (markdown ? "# NHI quarterly review\n\n" : "NHI quarterly review\n") << "As of " << o.now << ": "
+        << items.size() << " non-human identities.\n\n";
+    out << "Tiers: " << tiers[Tier::Critical] << " critical, " << tiers[Tier::High] << " high, " << tiers[Tier::Medium]
+        << " medium, " << tiers[Tier::Low] << " low.\n";
+    out << fmt::format("Owner coverage: {:.0f}% ({} of {}). Expiry known for {:.0f}% of identities with active credentials. "
+                       "{} identities have a credential exposed in code or history.\n",
+                       pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed);
+    out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");
+    for (const auto& [k, v] : providers) out << (markdown ? "- " + k + ": " + std::to_string(v) + "\n" : k + " " + std::to_string(v) + "  ");
+    out << (markdown ? "\n## By actor\n\n" : "\nBy actor: ");
+    for (const auto& [k, v] : actors) out << (markdown ? "- " + k + ": " + std::to_string(v) + "\n" : k + " " + std::to_string(v) + "  ");
+    out << (markdown ? "\n## Top risks\n\n" : "\n\nTop risks:\n");
+    for (size_t i = 0; i < items.size() && i < o.top; ++i) {
+        const auto& a = items[i];
+        out << (markdown ? "1. " : "  ") << upper(to_string(a.risk.tier)) << " " << a.row->provider << " " << a.row->name
+            << ": " << (a.risk.factors.empty() ? "" : a.risk.factors.front().owasp + " " + a.risk.factors.front().reason) << "\n";
+    }
+}
+
+}  // namespace nhi::reports

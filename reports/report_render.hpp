@@ -1,0 +1,34 @@
+// `nhi report risk|owners|expiry|summary`: what a quarterly access review reads, as text,
+// JSON, CSV or Markdown.
+#pragma once
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "db/inventory.hpp"
+#include "reports/risk.hpp"
+
+namespace nhi::reports {
+
+struct Assessed {
+    const db::IdentityRow* row;
+    Assessment risk;
+};
+
+struct ReportOptions {
+    std::string format = "text";  // text | json | csv | markdown
+    std::string now;              // UTC reference time
+    Tier min_tier = Tier::Low;    // risk: show identities at or above this tier
+    int expiring_days = 30;       // expiry: the "expiring soon" window
+    size_t top = 10;              // summary: how many top risks
+};
+
+/// Assesses every row; the result is sorted by tier, then score, highest first.
+std::vector<Assessed> assess_all(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg, const std::string& now);
+
+void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, const ReportOptions& o, std::ostream& out);
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+
+}  // namespace nhi::reports

@@ -1,0 +1,151 @@
+// `nhi report` on the sample exports: every planted risk case gets its factor, OWASP id and
+// tier; every identity without an owner is in the owners report; the pipeline gate works.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "support.hpp"
+
+using namespace nhi::test;
+
+namespace {
+
+const fs::path kExports = fs::path(NHI_FIXTURES) / "exports";
+constexpr const char* kNow = " --now 2025-06-16T09:00:00Z";
+
+void import_samples(const fs::path& cwd) {
+    std::string args;
+    auto manifest = nlohmann::json::parse(read_file(kExports / "manifest.json"));
+    for (const auto& f : manifest["files"]) args += " '" + (kExports / f["path"].get<std::string>()).string() + "'";
+    REQUIRE(run_nhi("inventory import" + args, cwd).code == 0);
+}
+
+std::map<std::string, nlohmann::json> risk_by_key(const fs::path& cwd) {
+    auto r = run_nhi(std::string("report risk --format json") + kNow, cwd);
+    REQUIRE(r.code == 0);
+    std::map<std::string, nlohmann::json> out;
+    for (const auto& x : nlohmann::json::parse(r.out)) out[x["key"].get<std::string>()] = x;
+    return out;
+}
+
+bool has_factor(const nlohmann::json& x, const std::string& id, const std::string& owasp) {
+    for (const auto& f : x["factors"])
+        if (f["id"] == id && f["owasp"] == owasp && !f["reason"].get<std::string>().empty()) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2e][report]") {
+    TempDir dir;
+    import_samples(dir.path());
+    auto risk = risk_by_key(dir.path());
+    struct Case {
+        const char *key, *factor, *owasp, *tier;
+    };
+    for (const Case& c : {Case{"aws:user/ops-legacy-admin", "privileged", "NHI5", "critical"},
+                          Case{"aws:user/ops-legacy-admin", "service-console-password", "NHI10", "critical"},
+                          Case{"aws:user/ops-legacy-admin", "unused", "NHI1", "critical"},
+                          Case{"aws:user/github-actions-legacy", "static-key-federation-available", "NHI4", "medium"},
+                          Case{"k8s:sa/kube-system/legacy-dashboard", "privileged", "NHI5", "medium"},
+                          Case{"k8s:sa/kube-system/legacy-dashboard", "no-owner", "NHI1", "medium"},
+                          Case{"github:deploy-key/31200457", "never-expires", "NHI7", "high"},
+                          Case{"github:deploy-key/31200457", "privileged", "NHI5", "high"}}) {
+        INFO(c.key << " " << c.factor);
+        REQUIRE(risk.count(c.key));
+        CHECK(has_factor(risk[c.key], c.factor, c.owasp));
+        CHECK(risk[c.key]["tier"] == c.tier);
+    }
+    // Agents holding literal secrets (NHI3) and never-expiring GCP keys (NHI7).
+    size_t agents = 0;
+    for (const auto& [k, x] : risk)
+        if (x["actor"] == "agent" && has_factor(x, "agent-holds-secret", "NHI3")) ++agents;
+    CHECK(agents == 10);  // literal secrets across the six client configs
+    CHECK(has_factor(risk["gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com"], "never-expires", "NHI7"));
+    // Every identity with a tier has its reasons, and low ones may have none.
+    for (const auto& [k, x] : risk)
+        if (x["tier"] != "low") CHECK_FALSE(x["factors"].empty());
+}
+
+TEST_CASE("report owners lists every identity without an owner", "[e2e][report]") {
+    TempDir dir;
+    import_samples(dir.path());
+    auto list = run_nhi(std::string("inventory list --no-owner --format json") + kNow, dir.path());
+    REQUIRE(list.code == 0);
+    std::set<int64_t> unowned;
+    for (const auto& r : nlohmann::json::parse(list.out)) unowned.insert(r["id"].get<int64_t>());
+    REQUIRE(unowned.size() > 10);
+    auto owners = run_nhi(std::string("report owners --format json") + kNow, dir.path());
+    REQUIRE(owners.code == 0);
+    std::set<int64_t> reported;
+    const auto report = nlohmann::json::parse(owners.out);
+    for (const auto& [src, items] : report["by_source"].items())
+        for (const auto& x : items) reported.insert(x["id"].get<int64_t>());
+    for (auto id : unowned) CHECK(reported.count(id));
+    auto text = run_nhi(std::string("report owners") + kNow, dir.path());
+    CHECK(text.out.find("no owner") != std::string::npos);
+}
+
+TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][report]") {
+    TempDir dir;
+    import_samples(dir.path());
+    auto expiry = run_nhi(std::string("report expiry --format json") + kNow, dir.path());
+    REQUIRE(expiry.code == 0);
+    auto e = nlohmann::json::parse(expiry.out);
+    std::set<std::string> expiring;
+    for (const auto& x : e["expiring"]) expiring.insert(x["name"].get<std::string>());
+    CHECK(expiring.count("acme-reporting-connector"));
+    CHECK_FALSE(e["never-expires"].empty());
+    CHECK_FALSE(e["rotation-overdue"].empty());
+
+    auto summary = run_nhi(std::string("report summary --format json") + kNow, dir.path());
+    REQUIRE(summary.code == 0);
+    auto s = nlohmann::json::parse(summary.out);
+    size_t tiers = 0;
+    for (const auto& [t, n] : s["tiers"].items()) tiers += n.get<size_t>();
+    CHECK(tiers == s["identities"].get<size_t>());
+    CHECK(s["top_risks"].size() == 10);
+
+    for (const char* f : {"text", "csv", "markdown"}) {
+        auto r = run_nhi(std::string("report risk --min-tier high --format ") + f + kNow, dir.path());
+        CHECK(r.code == 0);
+        CHECK(r.out.find("ops-legacy-admin") != std::string::npos);
+    }
+    CHECK(run_nhi(std::string("report risk --fail-on critical") + kNow, dir.path()).code == 1);
+    CHECK(run_nhi(std::string("report risk --fail-on none") + kNow, dir.path()).code == 0);
+    CHECK(run_nhi(std::string("report risk --fail-on bogus") + kNow, dir.path()).code == 2);
+}
+
+TEST_CASE("an accepted risk lowers the tier only with a reason and an unexpired expiry", "[e2e][report]") {
+    TempDir dir;
+    import_samples(dir.path());
+    REQUIRE(run_nhi("inventory annotate ops-legacy-admin --kind accepted-risk --reason 'break-glass, in vault' "
+                    "--expires 2025-01-01",
+                    dir.path()).code == 0);  // already lapsed at --now
+    CHECK(risk_by_key(dir.path())["aws:user/ops-legacy-admin"]["tier"] == "critical");
+    REQUIRE(run_nhi("inventory annotate ops-legacy-admin --kind accepted-risk --reason 'break-glass, in vault' "
+                    "--expires 2025-12-31",
+                    dir.path()).code == 0);
+    auto x = risk_by_key(dir.path())["aws:user/ops-legacy-admin"];
+    CHECK(x["tier"] == "high");
+    CHECK(x["accepted_risk"].get<std::string>().find("break-glass") != std::string::npos);
+}
+
+TEST_CASE("a leaked key that links to an imported identity makes it critical (NHI2)", "[e2e][report]") {
+    TempDir dir;
+    const std::string key_id = "AKIAQ3EGUKZT7MWJ5NRB";  // generated; never issued
+    std::ofstream(dir.path() / "list-access-keys.deploy-bot.json")
+        << R"({"AccessKeyMetadata": [{"UserName": "deploy-bot", "AccessKeyId": ")" << key_id
+        << R"(", "Status": "Active", "CreateDate": "2025-05-01T10:00:00Z"}]})";
+    fs::create_directories(dir.path() / "src");
+    std::ofstream(dir.path() / "src" / "deploy.sh") << "export AWS_ACCESS_KEY_ID=" << key_id << "\n";
+    REQUIRE(run_nhi("inventory import list-access-keys.deploy-bot.json", dir.path()).code == 0);
+    REQUIRE(run_nhi("scan src", dir.path()).code == 1);
+    auto x = risk_by_key(dir.path())["aws:user/deploy-bot"];
+    CHECK(x["tier"] == "critical");
+    CHECK(has_factor(x, "exposed", "NHI2"));
+}
