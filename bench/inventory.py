@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Inventory at scale: generate exports describing N identities across formats, then time
-`nhi inventory import` and `nhi inventory list` on them.
+`nhi inventory import`, `nhi inventory list` and `nhi report` on them.
 
 usage: inventory.py --nhi PATH [--identities 100000] [--keep DIR]
 
@@ -108,12 +108,16 @@ def main():
     dt_text, _ = timed([a.nhi, "inventory", "list", "--db", db], root, to_file=os.devnull)
     dt_filter, p2 = timed([a.nhi, "inventory", "list", "--db", db, "--no-owner", "--provider", "kubernetes"], root)
     dt_again, _ = timed([a.nhi, "inventory", "import", "--db", db] + [p for p, _ in files], root)
+    dt_summary, _ = timed([a.nhi, "report", "summary", "--db", db], root, to_file=os.devnull)
+    dt_risk, _ = timed([a.nhi, "report", "risk", "--db", db, "--format", "csv"], root, to_file=os.devnull)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print("import total:            %6.2f s (target <= 10 s)  peak RSS %.0f MiB" % (total_import, rss_import))
     print("list --format jsonl:     %6.2f s, %d rows, %.0f MiB" % (dt_list, rows, os.path.getsize(out) / 2**20))
     print("list (text table):       %6.2f s (target <= 1 s)" % dt_text)
     print("list --no-owner --provider kubernetes: %6.2f s" % dt_filter)
     print("re-import of all files (no changes): %6.2f s" % dt_again)
+    print("report summary:          %6.2f s" % dt_summary)
+    print("report risk --format csv: %5.2f s" % dt_risk)
     print("peak RSS of any child:   %.0f MiB" % rss)
     if not a.keep:
         shutil.rmtree(root)
