@@ -40,9 +40,12 @@ util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view 
         while (i < s.size() && !done) {
             char c = s[i++];
             if (quoted) {
-                if (c == '"' && i < s.size() && s[i] == '"') field.push_back('"'), ++i;
-                else if (c == '"') quoted = false;
-                else field.push_back(c);
+                if (c == '"' && i < s.size() && s[i] == '"')
+                    field.push_back('"'), ++i;
+                else if (c == '"')
+                    quoted = false;
+                else
+                    field.push_back(c);
             } else if (c == '"') {
                 quoted = true;
             } else if (c == ',') {
@@ -54,7 +57,8 @@ util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view 
                 field.push_back(c);
             }
         }
-        if (quoted) return util::Error{std::string(path), "line " + std::to_string(line) + ": unterminated quoted field"};
+        if (quoted)
+            return util::Error{std::string(path), "line " + std::to_string(line) + ": unterminated quoted field"};
         row.push_back(std::move(field));
         if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
         ++line;
@@ -75,7 +79,9 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
         return -1;
     };
     for (const char* need : {"user", "arn", "user_creation_time"})
-        if (col(need) < 0) return util::Error{std::string(path), std::string("line 1: no `") + need + "` column; not a credential report"};
+        if (col(need) < 0)
+            return util::Error{std::string(path),
+                               std::string("line 1: no `") + need + "` column; not a credential report"};
 
     ImportBatch b;
     b.format = "aws-credential-report";
@@ -118,7 +124,8 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
             c.data["last_rotated"] = rotated;
             c.data["last_used"] = used;
             if (auto reg = get(p + "last_used_region"); reg != "N/A" && !reg.empty()) c.data["last_used_region"] = reg;
-            if (auto svc = get(p + "last_used_service"); svc != "N/A" && !svc.empty()) c.data["last_used_service"] = svc;
+            if (auto svc = get(p + "last_used_service"); svc != "N/A" && !svc.empty())
+                c.data["last_used_service"] = svc;
             c.data["status"] = flag(p + "active") ? "active" : "inactive";
             c.data["revocation"] = root ? "Root keys: console only (root user > Security credentials > delete)"
                                         : fill(kKeyRevoke, user, "");
@@ -158,10 +165,13 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::st
     ImportBatch b;
     b.format = "aws-access-keys";
     std::string user;
-    for (const auto& k : (*j)["AccessKeyMetadata"]) {
+    const auto& list_k = (*j)["AccessKeyMetadata"];
+    for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
+        const auto& k = list_k[at_k];
         user = str(k, "UserName");
         if (user.empty() || str(k, "AccessKeyId").empty())
-            return util::Error{std::string(path), "an AccessKeyMetadata entry lacks UserName or AccessKeyId"};
+            return util::Error{std::string(path), "entry " + std::to_string(at_k + 1) +
+                                                      ": an AccessKeyMetadata entry lacks UserName or AccessKeyId"};
     }
     if (user.empty()) {
         // An empty list still names its user, but only in the file name the export convention
@@ -195,7 +205,8 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::st
         c.data["revocation"] = fill(kKeyRevoke, u, kid);
         b.credential(std::move(c));
     }
-    if (j->value("IsTruncated", false)) b.warnings.push_back(std::string(path) + ": IsTruncated is true; later pages are not in this file");
+    if (j->value("IsTruncated", false))
+        b.warnings.push_back(std::string(path) + ": IsTruncated is true; later pages are not in this file");
     return b;
 }
 

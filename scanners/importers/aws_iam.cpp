@@ -49,7 +49,8 @@ void permissions(const nlohmann::json& e, const char* inline_list, nlohmann::jso
     data["policies"] = policies;
     data["actions"] = actions;
     if (e.contains("GroupList")) data["groups"] = e["GroupList"];
-    if (e.contains("PermissionsBoundary")) data["permissions_boundary"] = e["PermissionsBoundary"].value("PermissionsBoundaryArn", "");
+    if (e.contains("PermissionsBoundary"))
+        data["permissions_boundary"] = e["PermissionsBoundary"].value("PermissionsBoundaryArn", "");
 }
 
 void owner_from_tags(const nlohmann::json& e, IdentityRecord& id) {
@@ -88,7 +89,8 @@ util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view pat
     auto j = parse_json(path, content);
     if (!j) return j.error();
     if (!j->is_object() || (!j->contains("UserDetailList") && !j->contains("RoleDetailList")))
-        return util::Error{std::string(path), "no UserDetailList or RoleDetailList; not get-account-authorization-details output"};
+        return util::Error{std::string(path),
+                           "no UserDetailList or RoleDetailList; not get-account-authorization-details output"};
     ImportBatch b;
     b.format = "aws-authorization-details";
     // What each group grants; its members get it too.
@@ -98,28 +100,40 @@ util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view pat
         permissions(g, "GroupPolicyList", data);
         groups[str(g, "GroupName")] = data;
     }
-    for (const auto& u : j->value("UserDetailList", nlohmann::json::array())) {
+    const auto& list_u = j->value("UserDetailList", nlohmann::json::array());
+    for (size_t at_u = 0; at_u < list_u.size(); ++at_u) {
+        const auto& u = list_u[at_u];
         auto id = iam_entity(u, "iam-user", "service", "UserName", "aws:user/", "UserPolicyList");
-        if (!id) return util::Error{std::string(path), "a UserDetailList entry has no UserName"};
+        if (!id)
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_u + 1) + ": a UserDetailList entry has no UserName"};
         for (const auto& g : u.value("GroupList", nlohmann::json::array()))
             if (auto it = g.is_string() ? groups.find(g.get<std::string>()) : groups.end(); it != groups.end()) {
-                for (const auto& p : it->second["policies"]) id->data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
+                for (const auto& p : it->second["policies"])
+                    id->data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
                 for (const auto& a : it->second["actions"]) id->data["actions"].push_back(a);
             }
         b.identity(std::move(*id));
     }
-    for (const auto& r : j->value("RoleDetailList", nlohmann::json::array())) {
+    const auto& list_r = j->value("RoleDetailList", nlohmann::json::array());
+    for (size_t at_r = 0; at_r < list_r.size(); ++at_r) {
+        const auto& r = list_r[at_r];
         auto id = iam_entity(r, "iam-role", "workload", "RoleName", "aws:role/", "RolePolicyList");
-        if (!id) return util::Error{std::string(path), "a RoleDetailList entry has no RoleName"};
+        if (!id)
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_r + 1) + ": a RoleDetailList entry has no RoleName"};
         id->data["service_linked"] = str(r, "Path").rfind("/aws-service-role/", 0) == 0;
         id->data["trust_policy"] = policy_document(r.value("AssumeRolePolicyDocument", nlohmann::json()));
         if (r.contains("RoleLastUsed") && r["RoleLastUsed"].is_object())
             id->data["last_used"] = utc(r["RoleLastUsed"].value("LastUsedDate", nlohmann::json()));
-        id->data["revocation"] = "Detach/delete its policies (aws iam detach-role-policy / delete-role-policy), revoke "
-                                 "sessions in the console, then aws iam delete-role --role-name " + id->name;
+        id->data["revocation"] =
+            "Detach/delete its policies (aws iam detach-role-policy / delete-role-policy), revoke "
+            "sessions in the console, then aws iam delete-role --role-name " +
+            id->name;
         b.identity(std::move(*id));
     }
-    if (j->value("IsTruncated", false)) b.warnings.push_back(std::string(path) + ": IsTruncated is true; this is one page");
+    if (j->value("IsTruncated", false))
+        b.warnings.push_back(std::string(path) + ": IsTruncated is true; this is one page");
     return b;
 }
 

@@ -24,8 +24,10 @@ void azure_credentials(const nlohmann::json& obj, const std::string& identity_ke
             set_expiry(r.data, c.value("endDateTime", nlohmann::json()));
             if (!secret) r.data["usage"] = str(c, "usage");
             if (secret && c.value("hint", nlohmann::json()).is_string()) r.data["hint"] = str(c, "hint");
-            r.data["revocation"] = on == "app" ? "az ad app credential delete --id " + str(obj, "appId") + " --key-id " + key_id + (secret ? "" : " --cert")
-                                               : "az ad sp credential delete --id " + object_id + " --key-id " + key_id + (secret ? "" : " --cert");
+            r.data["revocation"] = on == "app" ? "az ad app credential delete --id " + str(obj, "appId") +
+                                                     " --key-id " + key_id + (secret ? "" : " --cert")
+                                               : "az ad sp credential delete --id " + object_id + " --key-id " +
+                                                     key_id + (secret ? "" : " --cert");
             b.credential(std::move(r));
         }
     }
@@ -56,9 +58,13 @@ util::Expected<ImportBatch> parse_azure_applications(std::string_view path, std:
     if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (az ad app list)"};
     ImportBatch b;
     b.format = "azure-applications";
-    for (const auto& app : *j) {
+    const auto& list_app = *j;
+    for (size_t at_app = 0; at_app < list_app.size(); ++at_app) {
+        const auto& app = list_app[at_app];
         const std::string app_id = str(app, "appId");
-        if (app_id.empty()) return util::Error{std::string(path), "an application without `appId`"};
+        if (app_id.empty())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_app + 1) + ": an application without `appId`"};
         IdentityRecord id;
         id.provider = "azure";
         id.kind = "application";
@@ -82,9 +88,13 @@ util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path
     if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (az ad sp list)"};
     ImportBatch b;
     b.format = "azure-service-principals";
-    for (const auto& sp : *j) {
+    const auto& list_sp = *j;
+    for (size_t at_sp = 0; at_sp < list_sp.size(); ++at_sp) {
+        const auto& sp = list_sp[at_sp];
         const std::string oid = str(sp, "id");
-        if (oid.empty()) return util::Error{std::string(path), "a service principal without `id`"};
+        if (oid.empty())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_sp + 1) + ": a service principal without `id`"};
         IdentityRecord id;
         id.provider = "azure";
         const bool managed = str(sp, "servicePrincipalType") == "ManagedIdentity";
@@ -111,11 +121,16 @@ util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, std:
     if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (GET /repos/{owner}/{repo}/keys)"};
     ImportBatch b;
     b.format = "github-deploy-keys";
-    for (const auto& k : *j) {
-        if (!k.contains("id") || !k["id"].is_number()) return util::Error{std::string(path), "a deploy key without numeric `id`"};
+    const auto& list_k = *j;
+    for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
+        const auto& k = list_k[at_k];
+        if (!k.contains("id") || !k["id"].is_number())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_k + 1) + ": a deploy key without numeric `id`"};
         const std::string id_s = std::to_string(k["id"].get<int64_t>()), url = str(k, "url");
         std::string repo;  // owner/repo from .../repos/OWNER/REPO/keys/ID
-        if (auto at = url.find("/repos/"); at != std::string::npos) repo = url.substr(at + 7, url.find("/keys/") - at - 7);
+        if (auto at = url.find("/repos/"); at != std::string::npos)
+            repo = url.substr(at + 7, url.find("/keys/") - at - 7);
         IdentityRecord id;
         id.provider = "github";
         id.kind = "deploy-key";
@@ -153,8 +168,12 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
         return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
     ImportBatch b;
     b.format = "github-app-installations";
-    for (const auto& in : (*j)["installations"]) {
-        if (!in.contains("id") || !in["id"].is_number()) return util::Error{std::string(path), "an installation without numeric `id`"};
+    const auto& list_in = (*j)["installations"];
+    for (size_t at_in = 0; at_in < list_in.size(); ++at_in) {
+        const auto& in = list_in[at_in];
+        if (!in.contains("id") || !in["id"].is_number())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_in + 1) + ": an installation without numeric `id`"};
         const std::string id_s = std::to_string(in["id"].get<int64_t>());
         IdentityRecord id;
         id.provider = "github";
@@ -167,7 +186,8 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
         id.data["permissions"] = in.value("permissions", nlohmann::json::object());
         id.data["repository_selection"] = str(in, "repository_selection");
         id.data["status"] = in.value("suspended_at", nlohmann::json()).is_null() ? "active" : "suspended";
-        id.data["revocation"] = "Org settings > GitHub Apps > " + id.name + " > Suspend or Uninstall (DELETE /app/installations/" + id_s + ")";
+        id.data["revocation"] = "Org settings > GitHub Apps > " + id.name +
+                                " > Suspend or Uninstall (DELETE /app/installations/" + id_s + ")";
         b.identity(std::move(id));
     }
     return b;
@@ -176,13 +196,18 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
 util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path, std::string_view content) {
     auto j = parse_json(path, content);
     if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (GET /orgs/{org}/personal-access-tokens)"};
+    if (!j->is_array())
+        return util::Error{std::string(path), "expected a JSON list (GET /orgs/{org}/personal-access-tokens)"};
     ImportBatch b;
     b.format = "github-fine-grained-pats";
     std::set<std::string> owners;
-    for (const auto& t : *j) {
+    const auto& list_t = *j;
+    for (size_t at_t = 0; at_t < list_t.size(); ++at_t) {
+        const auto& t = list_t[at_t];
         const std::string login = str(t.value("owner", nlohmann::json::object()), "login");
-        if (login.empty() || !t.contains("id")) return util::Error{std::string(path), "a token without id or owner.login"};
+        if (login.empty() || !t.contains("id"))
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_t + 1) + ": a token without id or owner.login"};
         const std::string pat = std::to_string(t["id"].get<int64_t>());
         if (owners.insert(login).second) {
             IdentityRecord id;
@@ -203,8 +228,10 @@ util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path
         c.data["name"] = str(t, "token_name");
         c.data["created"] = utc(t.value("access_granted_at", nlohmann::json()));
         c.data["last_used"] = utc(t.value("token_last_used_at", nlohmann::json()));
-        if (t.value("token_expires_at", nlohmann::json()).is_null()) c.data["never_expires"] = true;
-        else set_expiry(c.data, t["token_expires_at"]);
+        if (t.value("token_expires_at", nlohmann::json()).is_null())
+            c.data["never_expires"] = true;
+        else
+            set_expiry(c.data, t["token_expires_at"]);
         c.data["status"] = t.value("token_expired", false) ? "expired" : "active";
         c.data["permissions"] = t.value("permissions", nlohmann::json::object());
         c.data["repository_selection"] = str(t, "repository_selection");

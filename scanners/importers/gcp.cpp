@@ -25,8 +25,7 @@ IdentityRecord service_account(const std::string& email) {
 }
 
 std::string key_revoke(const std::string& key_id, const std::string& email) {
-    return "gcloud iam service-accounts keys disable " + key_id + " --iam-account=" + email +
-           " (or keys delete)";
+    return "gcloud iam service-accounts keys disable " + key_id + " --iam-account=" + email + " (or keys delete)";
 }
 
 }  // namespace
@@ -37,9 +36,13 @@ util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, st
     if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
     ImportBatch b;
     b.format = "gcp-service-accounts";
-    for (const auto& sa : *j) {
+    const auto& list_sa = *j;
+    for (size_t at_sa = 0; at_sa < list_sa.size(); ++at_sa) {
+        const auto& sa = list_sa[at_sa];
         const std::string email = str(sa, "email");
-        if (email.empty()) return util::Error{std::string(path), "a service account without `email`"};
+        if (email.empty())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_sa + 1) + ": a service account without `email`"};
         IdentityRecord id = service_account(email);
         id.data["unique_id"] = str(sa, "uniqueId");
         id.data["display_name"] = str(sa, "displayName");
@@ -67,11 +70,15 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
     ImportBatch b;
     b.format = "gcp-service-account-keys";
     std::string email;
-    for (const auto& k : *j) {
+    const auto& list_k = *j;
+    for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
+        const auto& k = list_k[at_k];
         const std::string name = str(k, "name");
         auto sa = name.find("/serviceAccounts/"), keys = name.find("/keys/");
         if (sa == std::string::npos || keys == std::string::npos || keys < sa)
-            return util::Error{std::string(path), "a key whose `name` is not projects/P/serviceAccounts/EMAIL/keys/KEYID"};
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_k + 1) +
+                                   ": a key whose `name` is not projects/P/serviceAccounts/EMAIL/keys/KEYID"};
         email = name.substr(sa + 17, keys - sa - 17);
         const std::string key_id = name.substr(keys + 6);
         CredentialRecord c;
@@ -86,8 +93,9 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
         set_expiry(c.data, k.value("validBeforeTime", nlohmann::json()));
         c.data["status"] = k.value("disabled", false) ? "disabled" : "enabled";
         if (k.contains("disableReason")) c.data["disable_reason"] = str(k, "disableReason");
-        c.data["revocation"] = c.data["user_managed"].get<bool>() ? key_revoke(key_id, email)
-                                                                  : "System-managed: Google rotates it; cannot be deleted";
+        c.data["revocation"] = c.data["user_managed"].get<bool>()
+                                   ? key_revoke(key_id, email)
+                                   : "System-managed: Google rotates it; cannot be deleted";
         b.credential(std::move(c));
     }
     if (!email.empty()) b.identity(service_account(email));
@@ -140,7 +148,8 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, std::str
                 IdentityRecord id = service_account(email);
                 id.data["roles"] = nlohmann::json::array();
                 if (deleted) id.data["status"] = "deleted";
-                id.data["google_agent"] = email.rfind("service-", 0) == 0 && email.find("@gcp-sa-") != std::string::npos;
+                id.data["google_agent"] =
+                    email.rfind("service-", 0) == 0 && email.find("@gcp-sa-") != std::string::npos;
                 it = seen.emplace(email, std::move(id)).first;
             }
             nlohmann::json grant = {{"role", role}};

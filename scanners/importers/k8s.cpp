@@ -16,11 +16,15 @@ util::Expected<ImportBatch> parse_k8s_list(std::string_view path, std::string_vi
     b.format = "k8s-list";
     std::map<std::string, size_t> sa_index;
     auto meta = [](const nlohmann::json& item) { return item.value("metadata", nlohmann::json::object()); };
-    for (const auto& item : (*j)["items"]) {
+    const auto& list_item = (*j)["items"];
+    for (size_t at_item = 0; at_item < list_item.size(); ++at_item) {
+        const auto& item = list_item[at_item];
         if (str(item, "kind") != "ServiceAccount") continue;
         auto m = meta(item);
         const std::string ns = str(m, "namespace"), name = str(m, "name");
-        if (name.empty()) return util::Error{std::string(path), "a ServiceAccount without metadata.name"};
+        if (name.empty())
+            return util::Error{std::string(path),
+                               "entry " + std::to_string(at_item + 1) + ": a ServiceAccount without metadata.name"};
         IdentityRecord id;
         id.provider = "kubernetes";
         id.kind = "service-account";
@@ -41,8 +45,10 @@ util::Expected<ImportBatch> parse_k8s_list(std::string_view path, std::string_vi
             id.owner_source = "k8s label " + l->first;
         }
         if (ann.contains("eks.amazonaws.com/role-arn")) id.data["aws_role_arn"] = ann["eks.amazonaws.com/role-arn"];
-        if (ann.contains("iam.gke.io/gcp-service-account")) id.data["gcp_service_account"] = ann["iam.gke.io/gcp-service-account"];
-        if (item.contains("automountServiceAccountToken")) id.data["automount_token"] = item["automountServiceAccountToken"];
+        if (ann.contains("iam.gke.io/gcp-service-account"))
+            id.data["gcp_service_account"] = ann["iam.gke.io/gcp-service-account"];
+        if (item.contains("automountServiceAccountToken"))
+            id.data["automount_token"] = item["automountServiceAccountToken"];
         id.data["revocation"] = "kubectl delete serviceaccount " + name + " -n " + ns;
         sa_index[ns + "/" + name] = b.identities.size();
         b.identity(std::move(id));
@@ -81,8 +87,11 @@ util::Expected<ImportBatch> parse_k8s_list(std::string_view path, std::string_vi
                                         {"role", str(ref, "kind") + "/" + str(ref, "name")}};
                 if (!target.empty()) {
                     auto it = sa_index.find(target);
-                    if (it != sa_index.end()) b.identities[it->second].data["roles"].push_back(grant);
-                    else b.warnings.push_back(std::string(path) + ": " + kind + " " + name + " binds missing service account " + target);
+                    if (it != sa_index.end())
+                        b.identities[it->second].data["roles"].push_back(grant);
+                    else
+                        b.warnings.push_back(std::string(path) + ": " + kind + " " + name +
+                                             " binds missing service account " + target);
                 } else if (str(s, "kind") == "Group" && str(s, "name").rfind("system:serviceaccounts:", 0) == 0) {
                     const std::string gns = str(s, "name").substr(23);
                     for (auto& [key, idx] : sa_index)
