@@ -2,6 +2,7 @@
 #include "reports/common.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "reports/inventory_render.hpp"
 #include "util/time.hpp"
@@ -12,6 +13,23 @@ namespace {
 int64_t days_between(const std::string& from, const std::string& to) {
     auto a = util::parse_iso8601(from), b = util::parse_iso8601(to);
     return a && b ? (*b - *a) / 86400 : 0;
+}
+
+// True when a name's words say it belongs to a CI system (ci-deployer, github-actions-legacy).
+bool names_ci(const std::string& name) {
+    std::string word;
+    for (size_t i = 0; i <= name.size(); ++i) {
+        char c = i < name.size() ? char(std::tolower(static_cast<unsigned char>(name[i]))) : '-';
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            word += c;
+            continue;
+        }
+        if (word == "ci" || word == "cicd" || word == "github" || word == "gitlab" || word == "actions" ||
+            word == "jenkins" || word == "circleci" || word == "buildkite")
+            return true;
+        word.clear();
+    }
+    return false;
 }
 
 // Admin, wildcard or cluster-wide grants, from whichever export described the identity.
@@ -124,16 +142,11 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
         if (c.kind == "static-cloud-key")
             add("static-key-federation-available", "NHI4", 15,
                 "workflow uses static cloud key " + json_text(c.data, "reference") + " instead of OIDC");
-            if (c.kind == "root-access-key") add("root-key", "NHI10", 40, "root account access key " + c.key);
+        if (c.kind == "root-access-key") add("root-key", "NHI10", 40, "root account access key " + c.key);
         // A CI system holding a long-lived cloud key: OIDC federation would remove the key.
-        if (c.kind == "access-key" && r.provider == "aws") {
-            std::string n = r.name + " " + json_text(r.data, "path");
-            for (auto& ch : n) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-            if (n.find("github") != std::string::npos || n.find("gitlab") != std::string::npos ||
-                n.find("ci") != std::string::npos || n.find("actions") != std::string::npos)
-                add("static-key-federation-available", "NHI4", 15,
-                    "CI identity " + r.name + " uses access key " + c.key + " where OIDC federation is available");
-        }
+        if (c.kind == "access-key" && r.provider == "aws" && names_ci(r.name + "/" + json_text(r.data, "path")))
+            add("static-key-federation-available", "NHI4", 15,
+                "CI identity " + r.name + " uses access key " + c.key + " where OIDC federation is available");
     }
 
     // Staleness: judged on the identity and its credentials together.
