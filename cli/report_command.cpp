@@ -6,6 +6,7 @@
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
+#include "reports/diff.hpp"
 #include "reports/report_render.hpp"
 #include "util/time.hpp"
 
@@ -14,7 +15,8 @@ namespace {
 
 struct ReportArgs {
     std::string db, format = "text", now, fail_on = "none", min_tier = "low";
-    int64_t run = 0;
+    int64_t run = 0, from = -1, to = 0;
+    bool record = false;
     int expiring_days = 30, top = 10;
     reports::RiskConfig risk;
 };
@@ -32,12 +34,40 @@ int run_report(const ReportArgs& a, const std::string& which) {
     o.top = size_t(std::max(a.top, 0));
 
     auto database = util::take(db::Database::open(db::resolve_path(a.db)));
-    auto rows = util::take(db::Inventory(*database).load(a.run));
+    db::Inventory inv(*database);
+    if (which == "diff") {
+        int64_t from = a.from;
+        if (from < 0) {
+            from = util::take(inv.latest_run("review"));
+            if (from == 0)
+                throw util::Fatal({"--from", "no review recorded yet: pass --from RUN, or mark one with "
+                                             "`nhi report summary --record`"});
+        }
+        const std::string from_time = util::take(inv.run_time(from));
+        if (from_time.empty()) throw util::Fatal({"--from", "no run " + std::to_string(from)});
+        std::string to_time = o.now;
+        if (a.to) {
+            to_time = util::take(inv.run_time(a.to));
+            if (to_time.empty()) throw util::Fatal({"--to", "no run " + std::to_string(a.to)});
+        }
+        auto before = util::take(inv.load(from)), after = util::take(inv.load(a.to));
+        // With --now both sides are judged at that time (reproducible); otherwise each at its own.
+        auto d = reports::diff_inventories(before, after, util::take(inv.finding_first_runs()), a.risk, from,
+                                           a.now.empty() ? from_time : o.now, a.to, to_time);
+        d.from_time = from_time;
+        reports::render_diff(d, a.format, std::cout);
+        return kOk;
+    }
+    auto rows = util::take(inv.load(a.run));
     auto items = reports::assess_all(rows, a.risk, o.now);
     if (which == "risk") reports::report_risk(items, o, std::cout);
     else if (which == "owners") reports::report_owners(items, o, std::cout);
     else if (which == "expiry") reports::report_expiry(items, a.risk, o, std::cout);
     else reports::report_summary(items, o, std::cout);
+    if (which == "summary" && a.record) {
+        int64_t review = util::take(inv.record_run("review", "nhi report summary"));
+        std::cerr << "recorded this review as run " << review << " (nhi report diff compares against it)\n";
+    }
 
     // The pipeline gate: exit 1 when an identity (not accepted away) reaches the tier.
     if (gate)
@@ -57,7 +87,8 @@ Runner add_report_command(CLI::App& app) {
              {"risk", "Identities by risk tier, each with its factors (OWASP NHI ids), owner and revocation path"},
              {"owners", "Ownership gaps: no owner, or only a weak signal (git author), grouped by source"},
              {"expiry", "Expired, expiring soon, never expiring, and rotation overdue credentials"},
-             {"summary", "The quarterly review on one page: counts, tiers, coverage, top risks"}}) {
+             {"summary", "The quarterly review on one page: counts, tiers, coverage, top risks"},
+             {"diff", "What changed since a run (default: the last recorded review): added, removed, tiers, exposures, owners"}}) {
         auto* s = cmd->add_subcommand(name, help);
         s->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "csv", "markdown"}));
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
@@ -71,6 +102,9 @@ Runner add_report_command(CLI::App& app) {
     subs[0].first->add_option("--min-tier", args->min_tier, "Only show identities at or above this tier");
     subs[2].first->add_option("--within", args->expiring_days, "Expiring-soon window in days")->capture_default_str();
     subs[3].first->add_option("--top", args->top, "How many top risks to list")->capture_default_str();
+    subs[3].first->add_flag("--record", args->record, "Record this as a review, the baseline of the next `report diff`");
+    subs[4].first->add_option("--from", args->from, "Compare from this run (default: the last recorded review)");
+    subs[4].first->add_option("--to", args->to, "Compare to this run (default: now)");
     return [=]() -> int {
         for (const auto& [s, name] : subs)
             if (s->parsed()) return run_report(*args, name);

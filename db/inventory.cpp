@@ -110,6 +110,15 @@ std::string rows_as_of(const std::string& table, const std::string& cols, int64_
            " t WHERE t.first_run <= ?1";
 }
 
+// What an inventory holds at run ?1 (0 = now): each source (export file, scanned tree) says
+// what exists as of its latest import; an entity that its sources' latest imports no longer
+// mention was removed. A CTE named `present` with the ids of `entity`.
+std::string present_sql(const std::string& entity) {
+    return "WITH latest AS (SELECT source, max(id) AS run FROM run WHERE kind = 'import' AND (?1 = 0 OR id <= ?1) "
+           "GROUP BY source), present AS (SELECT DISTINCT s.entity_id FROM sighting s JOIN latest l ON s.run_id = l.run "
+           "WHERE s.entity = '" + entity + "') ";
+}
+
 // Steps `st` to the end, calling `row` for each result row.
 template <typename Fn>
 util::Status each_row(Statement& st, Fn&& row) {
@@ -144,11 +153,48 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, "
         "actor = CASE WHEN ?8 THEN ?6 ELSE actor END, name = ?7 WHERE id = ?3");
     if (!identities) return identities.error();
-    auto owner = db_.prepare(
-        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?5, ?2, ?3, ?4) "
-        "ON CONFLICT(identity_id, source) DO UPDATE SET owner = excluded.owner, detail = excluded.detail "
-        "WHERE owner.owner IS NOT excluded.owner OR owner.detail IS NOT excluded.detail");
-    if (!owner) return owner.error();
+    // Owners keep their history: a changed or dropped owner is ended at this run, not erased.
+    auto current_owner = db_.prepare(
+        "SELECT o.id, o.owner, COALESCE(o.detail, ''), COALESCE(r.source, '') FROM owner o "
+        "LEFT JOIN run r ON r.id = o.run_id WHERE o.identity_id = ?1 AND o.source = ?2 AND o.ended_run IS NULL");
+    auto end_owner = db_.prepare("UPDATE owner SET ended_run = ?2 WHERE id = ?1");
+    auto set_detail = db_.prepare("UPDATE owner SET detail = ?2 WHERE id = ?1");
+    auto add_owner =
+        db_.prepare("INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5)");
+    for (auto* st : {&current_owner, &end_owner, &set_detail, &add_owner})
+        if (!*st) return st->error();
+    auto record_owner = [&](int64_t id, const scanners::importers::IdentityRecord& rec) -> util::Status {
+        current_owner->bind(1, id).bind(2, rec.owner_class);
+        auto row = current_owner->step();
+        if (!row) return row.error();
+        int64_t open_id = 0;
+        std::string open_owner, open_detail, open_source;
+        if (*row) {
+            open_id = current_owner->column_int(0);
+            open_owner = current_owner->column_text(1);
+            open_detail = current_owner->column_text(2);
+            open_source = current_owner->column_text(3);
+        }
+        current_owner->reset();
+        if (rec.owner.empty()) {
+            // Only the export that named the owner can take it back: another file that knows
+            // nothing of owners says nothing about them.
+            if (!open_id || open_source != source) return util::ok_status();
+            end_owner->bind(1, open_id).bind(2, r.run);
+            return end_owner->run();
+        }
+        if (open_id && open_owner == rec.owner) {
+            if (open_detail == rec.owner_source) return util::ok_status();
+            set_detail->bind(1, open_id).bind(2, rec.owner_source);
+            return set_detail->run();
+        }
+        if (open_id) {
+            end_owner->bind(1, open_id).bind(2, r.run);
+            if (auto s = end_owner->run(); !s) return s;
+        }
+        add_owner->bind(1, id).bind(2, rec.owner_class).bind(3, rec.owner).bind(4, rec.owner_source).bind(5, r.run);
+        return add_owner->run();
+    };
     std::unordered_map<std::string, int64_t> ids;
     for (const auto& rec : batch.identities) {
         auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
@@ -159,10 +205,7 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         ids[rec.key] = u->id;
         r.new_identities += u->created;
         r.changed_identities += u->changed;
-        if (!rec.owner.empty()) {
-            owner->bind(1, u->id).bind(2, rec.owner).bind(3, rec.owner_source).bind(4, r.run).bind(5, rec.owner_class);
-            if (auto s = owner->run(); !s) return s.error();
-        }
+        if (auto s = record_owner(u->id, rec); !s) return s.error();
     }
     r.identities = ids.size();
 
@@ -211,6 +254,42 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
     return r;
 }
 
+util::Expected<std::string> Inventory::run_time(int64_t run) {
+    auto st = db_.prepare("SELECT started_at FROM run WHERE id = ?1");
+    if (!st) return st.error();
+    st->bind(1, run);
+    auto row = st->step();
+    if (!row) return row.error();
+    return *row ? st->column_text(0) : std::string();
+}
+
+util::Expected<int64_t> Inventory::latest_run(const std::string& kind) {
+    auto st = db_.prepare("SELECT COALESCE(max(id), 0) FROM run WHERE kind = ?1");
+    if (!st) return st.error();
+    st->bind(1, kind);
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->column_int(0);
+}
+
+util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std::string& source) {
+    auto st = db_.prepare(
+        "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) VALUES(?1, ?2, ?3, ?3, 'ok', ?4)");
+    if (!st) return st.error();
+    st->bind(1, kind).bind(2, source).bind(3, util::format_utc(util::now_unix())).bind(4, NHI_VERSION);
+    if (auto s = st->run(); !s) return s.error();
+    return db_.last_insert_id();
+}
+
+util::Expected<std::map<int64_t, int64_t>> Inventory::finding_first_runs() {
+    std::map<int64_t, int64_t> out;
+    auto st = db_.prepare("SELECT id, first_run FROM finding WHERE id IN (SELECT finding_id FROM link)");
+    if (!st) return st.error();
+    auto rows = each_row(*st, [&](Statement& q) { out[q.column_int(0)] = q.column_int(1); });
+    if (!rows) return rows.error();
+    return out;
+}
+
 util::Status Inventory::owners_from_findings(int64_t run,
                                              const std::function<std::string(const std::string&)>& codeowners) {
     auto q = db_.prepare(
@@ -233,7 +312,7 @@ util::Status Inventory::owners_from_findings(int64_t run,
     if (!rows) return rows.error();
     auto up = db_.prepare(
         "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT(identity_id, source) DO NOTHING");  // the first exposure found keeps its owner
+        "ON CONFLICT(identity_id, source) WHERE ended_run IS NULL DO NOTHING");  // the first exposure keeps it
     if (!up) return up.error();
     for (const auto& s : signals) {
         up->bind(1, s.identity).bind(2, s.source).bind(3, s.owner).bind(4, s.detail).bind(5, run);
@@ -278,12 +357,13 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
     // With as_of, each entity's data is its last version at or before that run. SQLite pulls
     // out the facts that lists and filters need, so the JSON is parsed only on request.
     const std::string ident_rows = rows_as_of("identity", "id, key, provider, kind, actor, name, first_run, changed_run", as_of);
-    auto st = db_.prepare("SELECT id, key, provider, kind, actor, name, d, first_run, changed_run, "
+    auto st = db_.prepare(present_sql("identity") +
+                          "SELECT id, key, provider, kind, actor, name, d, first_run, changed_run, "
                           "json_extract(d, '$.created'), json_extract(d, '$.last_used'), json_extract(d, '$.arn'), "
                           "json_extract(d, '$.aws_role_arn'), json_extract(d, '$.gcp_service_account') FROM (" +
-                          ident_rows + ") ORDER BY id");
+                          ident_rows + ") WHERE id IN present ORDER BY id");
     if (!st) return st.error();
-    if (as_of) st->bind(1, as_of);
+    st->bind(1, as_of);
     auto st_rows = each_row(*st, [&](Statement& q) {
         IdentityRow r;
         r.id = q.column_int(0);
@@ -304,11 +384,12 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
     });
     if (!st_rows) return st_rows.error();
     const std::string cred_rows = rows_as_of("credential", "id, identity_id, key, kind", as_of);
-    auto cs = db_.prepare("SELECT id, identity_id, key, kind, d, json_extract(d, '$.status'), "
+    auto cs = db_.prepare(present_sql("credential") +
+                          "SELECT id, identity_id, key, kind, d, json_extract(d, '$.status'), "
                           "json_extract(d, '$.expires'), json_extract(d, '$.last_used'), "
-                          "json_extract(d, '$.never_expires') FROM (" + cred_rows + ") ORDER BY id");
+                          "json_extract(d, '$.never_expires') FROM (" + cred_rows + ") WHERE id IN present ORDER BY id");
     if (!cs) return cs.error();
-    if (as_of) cs->bind(1, as_of);
+    cs->bind(1, as_of);
     std::unordered_map<int64_t, std::pair<size_t, size_t>> cred_index;
     auto cs_rows = each_row(*cs, [&](Statement& q) {
         auto it = index.find(q.column_int(1));
@@ -349,9 +430,10 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
                      });
         !s)
         return s.error();
-    auto os = db_.prepare(as_of == 0 ? "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner"
+    auto os = db_.prepare(as_of == 0 ? "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
+                                       "WHERE ended_run IS NULL"
                                      : "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
-                                       "WHERE run_id IS NULL OR run_id <= ?1");
+                                       "WHERE (run_id IS NULL OR run_id <= ?1) AND (ended_run IS NULL OR ended_run > ?1)");
     if (!os) return os.error();
     if (as_of) os->bind(1, as_of);
     auto os_rows = each_row(*os, [&](Statement& q) {
@@ -437,7 +519,7 @@ util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {
     auto st = db_.prepare(
         "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, 'explicit', ?2, 'nhi inventory "
         "set-owner', NULL) "
-        "ON CONFLICT(identity_id, source) DO UPDATE SET owner = excluded.owner");
+        "ON CONFLICT(identity_id, source) WHERE ended_run IS NULL DO UPDATE SET owner = excluded.owner");
     if (!st) return st.error();
     st->bind(1, identity).bind(2, owner);
     return st->run();

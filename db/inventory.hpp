@@ -2,6 +2,7 @@
 // links to scan findings, and their history across import runs.
 #pragma once
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,15 @@ public:
 
     /// Joins scan findings to credentials (key id or literal secret hashes). Returns new links.
     util::Expected<size_t> relink();
+
+    /// When a run started (UTC text), or "" for an unknown run.
+    util::Expected<std::string> run_time(int64_t run);
+    /// The latest run of `kind` (e.g. "review"), or 0.
+    util::Expected<int64_t> latest_run(const std::string& kind);
+    /// Records a run of `kind` (a review) and returns its id.
+    util::Expected<int64_t> record_run(const std::string& kind, const std::string& source);
+    /// The run in which each scan finding was first seen.
+    util::Expected<std::map<int64_t, int64_t>> finding_first_runs();
 
     /// Weak owner signals for identities whose credentials run `run` found exposed: the
     /// CODEOWNERS entry for the file (`codeowners(path)`, empty for none) and the git author

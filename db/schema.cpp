@@ -156,6 +156,25 @@ CREATE TABLE link (
   PRIMARY KEY (credential_id, finding_id)
 ) WITHOUT ROWID;
 )sql",
+        // 4: owners keep their history. An export that stops naming an owner ends that owner
+        // (ended_run) rather than deleting it, so `report diff` and `--run N` see who owned what
+        // then. One current row per identity and source.
+        R"sql(
+CREATE TABLE owner_v4 (
+  id INTEGER PRIMARY KEY,
+  identity_id INTEGER NOT NULL REFERENCES identity(id),
+  source TEXT NOT NULL,            -- explicit | export | codeowners | git-author
+  owner TEXT NOT NULL,
+  detail TEXT,                     -- which tag, label or file said so
+  run_id INTEGER,                  -- the run that first said so; NULL when set by hand
+  ended_run INTEGER                -- the first run where it no longer held; NULL while current
+);
+INSERT INTO owner_v4(identity_id, source, owner, detail, run_id) SELECT identity_id, source, owner, detail, run_id FROM owner;
+DROP TABLE owner;
+ALTER TABLE owner_v4 RENAME TO owner;
+CREATE UNIQUE INDEX owner_current ON owner(identity_id, source) WHERE ended_run IS NULL;
+CREATE INDEX owner_identity ON owner(identity_id);
+)sql",
     };
     return steps;
 }

@@ -149,3 +149,89 @@ TEST_CASE("a leaked key that links to an imported identity makes it critical (NH
     CHECK(x["tier"] == "critical");
     CHECK(has_factor(x, "exposed", "NHI2"));
 }
+
+TEST_CASE("report diff across two imports that differ in known ways", "[e2e][report][diff]") {
+    TempDir dir;
+    const fs::path list = dir.path() / "cluster.json";
+    auto k8s = nlohmann::json::parse(read_file(kExports / "k8s" / "list.json"));
+    std::ofstream(list) << k8s.dump();
+    REQUIRE(run_nhi("inventory import cluster.json", dir.path()).code == 0);  // run 1
+    // Before any review is recorded there is nothing to compare with, and the error says so.
+    auto none = run_nhi("report diff", dir.path());
+    CHECK(none.code == 2);
+    CHECK(none.err.find("--record") != std::string::npos);
+    REQUIRE(run_nhi(std::string("report summary --record") + kNow, dir.path()).code == 0);  // run 2
+
+    // The next quarter's export: one SA deleted, one added without an owner, one owner
+    // annotation and team label dropped, and ci/deployer bound to cluster-admin.
+    nlohmann::json items = nlohmann::json::array();
+    for (auto& it : k8s["items"]) {
+        const auto& md = it["metadata"];
+        if (it["kind"] == "ServiceAccount" && md["namespace"] == "default" && md["name"] == "default") continue;
+        if (it["kind"] == "ServiceAccount" && md["name"] == "payments-api") {
+            it["metadata"]["annotations"].erase("owner");
+            it["metadata"].erase("labels");  // its team label would still name an owner
+        }
+        items.push_back(it);
+    }
+    items.push_back({{"apiVersion", "v1"}, {"kind", "ServiceAccount"},
+                     {"metadata", {{"name", "etl-runner"}, {"namespace", "data"}, {"uid", "0d9c8a57-3e1f-4b62-9a7e-5c4d3b2a1f00"},
+                                   {"creationTimestamp", "2025-06-01T08:00:00Z"}}}});
+    items.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "ClusterRoleBinding"},
+                     {"metadata", {{"name", "deployer-cluster-admin"}}},
+                     {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "cluster-admin"}}},
+                     {"subjects", {{{"kind", "ServiceAccount"}, {"name", "deployer"}, {"namespace", "ci"}}}}});
+    k8s["items"] = items;
+    std::ofstream(list) << k8s.dump();
+    REQUIRE(run_nhi("inventory import cluster.json", dir.path()).code == 0);  // run 3
+
+    auto r = run_nhi(std::string("report diff --format json") + kNow, dir.path());
+    REQUIRE(r.code == 0);
+    auto d = nlohmann::json::parse(r.out);
+    CHECK(d["from_run"] == 2);
+    auto names = [&](const char* section) {
+        std::set<std::string> out;
+        for (const auto& x : d[section]) out.insert(x["key"].get<std::string>());
+        return out;
+    };
+    CHECK(names("added") == std::set<std::string>{"k8s:sa/data/etl-runner"});
+    CHECK(names("removed") == std::set<std::string>{"k8s:sa/default/default"});
+    CHECK(names("owners_lost") == std::set<std::string>{"k8s:sa/payments/payments-api"});
+    CHECK(names("owners_gained").empty());
+    bool deployer_up = false;
+    for (const auto& x : d["tier_changes"])
+        if (x["key"] == "k8s:sa/ci/deployer") deployer_up = x["after"] == "critical" || x["after"] == "high";
+    CHECK(deployer_up);
+
+    // The removed SA is gone from today's inventory but still there as of run 1.
+    auto now = run_nhi("inventory list --format json", dir.path());
+    auto then = run_nhi("inventory list --format json --run 1", dir.path());
+    REQUIRE(now.code == 0);
+    REQUIRE(then.code == 0);
+    auto has = [](const std::string& out, const std::string& key) {
+        for (const auto& x : nlohmann::json::parse(out))
+            if (x["key"] == key) return true;
+        return false;
+    };
+    CHECK_FALSE(has(now.out, "k8s:sa/default/default"));
+    CHECK(has(then.out, "k8s:sa/default/default"));
+    CHECK_FALSE(has(then.out, "k8s:sa/data/etl-runner"));
+    // Owners keep their history: payments-api was owned then and is not now.
+    auto owner_of = [](const std::string& out, const std::string& key) {
+        for (const auto& x : nlohmann::json::parse(out))
+            if (x["key"] == key) return x["owner"].is_null() ? std::string() : x["owner"].get<std::string>();
+        return std::string("(absent)");
+    };
+    CHECK(owner_of(then.out, "k8s:sa/payments/payments-api") == "payments-team@acme.test");
+    CHECK(owner_of(now.out, "k8s:sa/payments/payments-api").empty());
+
+    // Explicit runs and the other formats.
+    auto explicit_runs = run_nhi("report diff --from 1 --to 3 --format json" + std::string(kNow), dir.path());
+    REQUIRE(explicit_runs.code == 0);
+    CHECK(nlohmann::json::parse(explicit_runs.out)["added"].size() == 1);
+    auto text = run_nhi(std::string("report diff") + kNow, dir.path());
+    CHECK(text.out.find("Removed identities (1)") != std::string::npos);
+    auto csv = run_nhi(std::string("report diff --format csv") + kNow, dir.path());
+    CHECK(csv.out.find("owners_lost,") != std::string::npos);
+    CHECK(run_nhi("report diff --from 99", dir.path()).code == 2);
+}

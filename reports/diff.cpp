@@ -1,0 +1,116 @@
+#include "reports/diff.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/common.hpp"
+
+namespace nhi::reports {
+namespace {
+
+DiffEntry entry(const db::IdentityRow& r) { return {r.id, r.key, r.provider, r.kind, r.name, "", "", ""}; }
+
+std::string owner_of(const db::IdentityRow& r) { return r.owner ? r.owner->owner : ""; }
+
+}  // namespace
+
+Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vector<db::IdentityRow>& after,
+                      const std::map<int64_t, int64_t>& first_run, const RiskConfig& cfg, int64_t from_run,
+                      const std::string& from_time, int64_t to_run, const std::string& to_time) {
+    Diff d;
+    d.from = from_run;
+    d.to = to_run;
+    d.from_time = from_time;
+    d.to_time = to_time;
+    std::map<int64_t, const db::IdentityRow*> old_rows;
+    for (const auto& r : before) old_rows[r.id] = &r;
+    std::map<int64_t, bool> seen;
+    for (const auto& r : after) {
+        seen[r.id] = true;
+        auto it = old_rows.find(r.id);
+        // Newly exposed: a linked finding first seen after the `from` run.
+        for (const auto& c : r.credentials)
+            for (auto f : c.findings)
+                if (auto fr = first_run.find(f); fr != first_run.end() && fr->second > from_run) {
+                    auto e = entry(r);
+                    e.detail = c.kind + " " + c.key + " (finding #" + std::to_string(f) + ")";
+                    d.newly_exposed.push_back(e);
+                }
+        if (it == old_rows.end()) {
+            d.added.push_back(entry(r));
+            continue;
+        }
+        const auto& old = *it->second;
+        // Each side is judged at its own time, so ageing alone can move a tier.
+        auto t0 = assess(old, cfg, from_time).tier, t1 = assess(r, cfg, to_time).tier;
+        if (t0 != t1) {
+            auto e = entry(r);
+            e.before = to_string(t0);
+            e.after = to_string(t1);
+            d.tier_changes.push_back(e);
+        }
+        const std::string o0 = owner_of(old), o1 = owner_of(r);
+        if (o0 != o1) {
+            auto e = entry(r);
+            e.before = o0;
+            e.after = o1;
+            (o0.empty() ? d.owners_gained : o1.empty() ? d.owners_lost : d.owners_changed).push_back(e);
+        }
+    }
+    for (const auto& r : before)
+        if (!seen.count(r.id)) d.removed.push_back(entry(r));
+    return d;
+}
+
+void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
+    const std::vector<std::pair<const char*, const std::vector<DiffEntry>*>> sections = {
+        {"added", &d.added},
+        {"removed", &d.removed},
+        {"tier_changes", &d.tier_changes},
+        {"newly_exposed", &d.newly_exposed},
+        {"owners_gained", &d.owners_gained},
+        {"owners_lost", &d.owners_lost},
+        {"owners_changed", &d.owners_changed}};
+    if (format == "json") {
+        nlohmann::json j = {{"from_run", d.from}, {"to_run", d.to == 0 ? nlohmann::json("now") : nlohmann::json(d.to)},
+                            {"from_time", d.from_time}, {"to_time", d.to_time}};
+        for (const auto& [name, list] : sections) {
+            j[name] = nlohmann::json::array();
+            for (const auto& e : *list) {
+                nlohmann::json x = {{"id", e.id}, {"key", e.key}, {"provider", e.provider}, {"kind", e.kind}, {"name", e.name}};
+                if (!e.before.empty() || !e.after.empty()) x["before"] = e.before, x["after"] = e.after;
+                if (!e.detail.empty()) x["detail"] = e.detail;
+                j[name].push_back(x);
+            }
+        }
+        out << j.dump(2) << "\n";
+        return;
+    }
+    if (format == "csv") {
+        out << "change,id,provider,kind,name,before,after,detail\n";
+        for (const auto& [name, list] : sections)
+            for (const auto& e : *list)
+                out << name << ',' << e.id << ',' << e.provider << ',' << e.kind << ',' << csv_cell(e.name) << ','
+                    << csv_cell(e.before) << ',' << csv_cell(e.after) << ',' << csv_cell(e.detail) << "\n";
+        return;
+    }
+    const bool md = format == "markdown";
+    out << (md ? "# Changes since run " : "Changes since run ") << d.from << " (" << d.from_time << ") to "
+        << (d.to ? "run " + std::to_string(d.to) : std::string("now")) << " (" << d.to_time << ")\n";
+    const std::map<std::string, std::string> titles = {
+        {"added", "Added identities"},       {"removed", "Removed identities"},
+        {"tier_changes", "Tier changes"},    {"newly_exposed", "Newly exposed secrets"},
+        {"owners_gained", "Owners gained"},  {"owners_lost", "Owners lost"},
+        {"owners_changed", "Owners changed"}};
+    for (const auto& [name, list] : sections) {
+        out << (md ? "\n## " : "\n") << titles.at(name) << " (" << list->size() << ")\n";
+        for (const auto& e : *list) {
+            out << (md ? "- " : "  ") << e.provider << " " << e.kind << " " << e.name;
+            if (!e.before.empty() || !e.after.empty())
+                out << ": " << (e.before.empty() ? "(none)" : e.before) << " -> " << (e.after.empty() ? "(none)" : e.after);
+            if (!e.detail.empty()) out << ": " << e.detail;
+            out << "\n";
+        }
+    }
+}
+
+}  // namespace nhi::reports

@@ -1,0 +1,34 @@
+// `nhi report diff`: what changed between two runs (by default the last recorded review and
+// now): identities added and removed, tier changes, newly exposed secrets, owners gained or
+// lost.
+#pragma once
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "db/inventory.hpp"
+#include "reports/risk.hpp"
+
+namespace nhi::reports {
+
+struct DiffEntry {
+    int64_t id = 0;
+    std::string key, provider, kind, name;
+    std::string before, after;  // tiers, or owners; empty when not applicable
+    std::string detail;
+};
+
+struct Diff {
+    int64_t from = 0, to = 0;  // to 0 = now
+    std::string from_time, to_time;
+    std::vector<DiffEntry> added, removed, tier_changes, newly_exposed, owners_gained, owners_lost, owners_changed;
+};
+
+Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vector<db::IdentityRow>& after,
+                      const std::map<int64_t, int64_t>& finding_first_run, const RiskConfig& cfg, int64_t from_run,
+                      const std::string& from_time, int64_t to_run, const std::string& to_time);
+
+void render_diff(const Diff& d, const std::string& format, std::ostream& out);
+
+}  // namespace nhi::reports
