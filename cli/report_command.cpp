@@ -93,8 +93,11 @@ Runner add_report_command(CLI::App& app) {
         s->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "csv", "markdown"}));
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
         s->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
-        s->add_option("--run", args->run, "Report on the inventory as it stood after this run");
-        s->add_option("--fail-on", args->fail_on, "Exit 1 if any identity is at or above this tier (none, low, medium, high, critical)");
+        if (name != "diff") {  // a diff names its own two runs and gates on nothing
+            s->add_option("--run", args->run, "Report on the inventory as it stood after this run");
+            s->add_option("--fail-on", args->fail_on,
+                          "Exit 1 if any identity is at or above this tier (none, low, medium, high, critical)");
+        }
         s->add_option("--rotation-days", args->risk.rotation_days, "Rotation is overdue after this many days")->capture_default_str();
         s->add_option("--unused-days", args->risk.unused_days, "Unused for this many days is stale")->capture_default_str();
         subs.emplace_back(s, name);

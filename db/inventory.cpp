@@ -430,6 +430,18 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
                      });
         !s)
         return s.error();
+    // Where each exposure was seen: the risk model tells production from staging by path.
+    auto ps = db_.prepare("SELECT DISTINCT l.credential_id, o.path FROM link l JOIN occurrence o ON o.finding_id = l.finding_id "
+                          "ORDER BY o.path");
+    if (!ps) return ps.error();
+    if (auto s = each_row(*ps,
+                          [&](Statement& q) {
+                              auto it = cred_index.find(q.column_int(0));
+                              if (it != cred_index.end())
+                                  out[it->second.first].credentials[it->second.second].exposed_at.push_back(q.column_text(1));
+                          });
+        !s)
+        return s.error();
     auto os = db_.prepare(as_of == 0 ? "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
                                        "WHERE ended_run IS NULL"
                                      : "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "

@@ -35,6 +35,7 @@ struct CredentialRow {
     bool never_expires = false;
     std::vector<int64_t> findings;  // linked scan findings
     std::vector<int64_t> reused_by;  // other credentials holding the same secret or key id (reuse)
+    std::vector<std::string> exposed_at;  // distinct paths where its linked findings were seen
 };
 
 struct IdentityRow {

@@ -21,6 +21,7 @@ Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vec
     d.to = to_run;
     d.from_time = from_time;
     d.to_time = to_time;
+    const auto pop_before = population(before), pop_after = population(after);
     std::map<int64_t, const db::IdentityRow*> old_rows;
     for (const auto& r : before) old_rows[r.id] = &r;
     std::map<int64_t, bool> seen;
@@ -41,7 +42,7 @@ Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vec
         }
         const auto& old = *it->second;
         // Each side is judged at its own time, so ageing alone can move a tier.
-        auto t0 = assess(old, cfg, from_time).tier, t1 = assess(r, cfg, to_time).tier;
+        auto t0 = assess(old, cfg, from_time, &pop_before).tier, t1 = assess(r, cfg, to_time, &pop_after).tier;
         if (t0 != t1) {
             auto e = entry(r);
             e.before = to_string(t0);

@@ -52,7 +52,8 @@ nlohmann::json assessed_json(const Assessed& a, const std::string& now) {
 std::vector<Assessed> assess_all(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg, const std::string& now) {
     std::vector<Assessed> out;
     out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back({&r, assess(r, cfg, now)});
+    const auto others = population(rows);
+    for (const auto& r : rows) out.push_back({&r, assess(r, cfg, now, &others)});
     std::stable_sort(out.begin(), out.end(), [](const Assessed& a, const Assessed& b) {
         return a.risk.tier != b.risk.tier ? a.risk.tier > b.risk.tier : a.risk.score > b.risk.score;
     });

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
+#include "reports/environment.hpp"
 #include "reports/inventory_render.hpp"
 #include "util/time.hpp"
 
@@ -100,7 +102,40 @@ bool parse_tier(const std::string& s, Tier& out) {
     return false;
 }
 
-Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now) {
+Population population(const std::vector<db::IdentityRow>& rows) {
+    Population p;
+    for (const auto& r : rows) {
+        bool any_reuse = false;
+        for (const auto& c : r.credentials) any_reuse |= !c.reused_by.empty();
+        if (!any_reuse) continue;  // only reused secrets are ever looked up
+        const std::string env = environment_of(r);
+        for (const auto& c : r.credentials) p.credential_environment[c.id] = env;
+    }
+    return p;
+}
+
+namespace {
+
+// NHI8: the environments one credential reaches, from where it was exposed and from the
+// environments of the other identities holding the same secret.
+std::string cross_environment(const db::IdentityRow& r, const db::CredentialRow& c, const Population* others) {
+    std::map<std::string, std::string> seen;  // environment -> an example place
+    if (auto own = environment_of(r); !own.empty()) seen.emplace(own, r.name);
+    for (const auto& p : c.exposed_at)
+        if (auto e = environment_of_path(p); !e.empty()) seen.emplace(e, p);
+    if (others)
+        for (auto id : c.reused_by)
+            if (auto it = others->credential_environment.find(id); it != others->credential_environment.end() && !it->second.empty())
+                seen.emplace(it->second, "credential #" + std::to_string(id));
+    if (seen.size() < 2) return "";
+    std::string out;
+    for (const auto& [env, where] : seen) out += (out.empty() ? "" : ", ") + env + " (" + where + ")";
+    return out;
+}
+
+}  // namespace
+
+Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now, const Population* others) {
     Assessment a;
     auto add = [&](const char* id, const char* owasp, int weight, std::string reason) {
         a.factors.push_back({id, owasp, weight, std::move(reason)});
@@ -134,6 +169,8 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
         if (!c.reused_by.empty())
             add("reused", "NHI9", 20, c.kind + " " + c.key + ": the same secret is held by " +
                                           std::to_string(c.reused_by.size()) + " other credential(s)");
+        if (auto envs = cross_environment(r, c, others); !envs.empty())
+            add("cross-environment", "NHI8", 25, c.kind + " " + c.key + " is used in several environments: " + envs);
         if (c.data.is_object() && c.data.value("literal", false) && r.actor == "agent")
             add("agent-holds-secret", "NHI3", 20, "agent config holds a literal secret (" + json_text(c.data, "location") + ")");
         if (c.kind == "service-account-key" && c.data.value("user_managed", false))

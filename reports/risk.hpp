@@ -3,6 +3,7 @@
 // shows the factors, so a tier can always be explained.
 #pragma once
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "db/inventory.hpp"
@@ -33,6 +34,14 @@ struct Assessment {
     std::string accepted;  // the accepted-risk reason that lowered the tier, if any
 };
 
-Assessment assess(const db::IdentityRow& row, const RiskConfig& config, const std::string& now_utc);
+/// What judging one identity needs to know about the others: for each credential id, the
+/// environment of the identity holding it (NHI8 compares a reused secret's holders).
+struct Population {
+    std::unordered_map<int64_t, std::string> credential_environment;
+};
+Population population(const std::vector<db::IdentityRow>& rows);
+
+Assessment assess(const db::IdentityRow& row, const RiskConfig& config, const std::string& now_utc,
+                  const Population* others = nullptr);
 
 }  // namespace nhi::reports

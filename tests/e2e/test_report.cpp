@@ -38,6 +38,13 @@ bool has_factor(const nlohmann::json& x, const std::string& id, const std::strin
     return false;
 }
 
+// An `aws iam list-access-keys` export of one active key for `user`.
+void write_access_keys(const TempDir& dir, const std::string& user, const std::string& key_id) {
+    dir.write("list-access-keys." + user + ".json",
+              R"({"AccessKeyMetadata": [{"UserName": ")" + user + R"(", "AccessKeyId": ")" + key_id +
+                  R"(", "Status": "Active", "CreateDate": "2025-05-01T10:00:00Z"}]})");
+}
+
 }  // namespace
 
 TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2e][report]") {
@@ -138,9 +145,7 @@ TEST_CASE("an accepted risk lowers the tier only with a reason and an unexpired 
 TEST_CASE("a leaked key that links to an imported identity makes it critical (NHI2)", "[e2e][report]") {
     TempDir dir;
     const std::string key_id = "AKIAQ3EGUKZT7MWJ5NRB";  // generated; never issued
-    std::ofstream(dir.path() / "list-access-keys.deploy-bot.json")
-        << R"({"AccessKeyMetadata": [{"UserName": "deploy-bot", "AccessKeyId": ")" << key_id
-        << R"(", "Status": "Active", "CreateDate": "2025-05-01T10:00:00Z"}]})";
+    write_access_keys(dir, "deploy-bot", key_id);
     fs::create_directories(dir.path() / "src");
     std::ofstream(dir.path() / "src" / "deploy.sh") << "export AWS_ACCESS_KEY_ID=" << key_id << "\n";
     REQUIRE(run_nhi("inventory import list-access-keys.deploy-bot.json", dir.path()).code == 0);
@@ -234,4 +239,23 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
     auto csv = run_nhi(std::string("report diff --format csv") + kNow, dir.path());
     CHECK(csv.out.find("owners_lost,") != std::string::npos);
     CHECK(run_nhi("report diff --from 99", dir.path()).code == 2);
+}
+
+TEST_CASE("one credential in production and staging is NHI8", "[e2e][report]") {
+    TempDir dir;
+    const std::string key_id = "AKIAQ3EGUKZT4HXV2PDL";  // generated; never issued
+    write_access_keys(dir, "app-svc", key_id);
+    dir.write("config/production/app.env", "AWS_ACCESS_KEY_ID=" + key_id + "\n");
+    REQUIRE(run_nhi("inventory import list-access-keys.app-svc.json", dir.path()).code == 0);
+    REQUIRE(run_nhi("scan config", dir.path()).code == 1);
+    CHECK_FALSE(has_factor(risk_by_key(dir.path())["aws:user/app-svc"], "cross-environment", "NHI8"));
+    dir.write("config/staging/app.env", "AWS_ACCESS_KEY_ID=" + key_id + "\n");
+    REQUIRE(run_nhi("scan config", dir.path()).code == 1);
+    auto x = risk_by_key(dir.path())["aws:user/app-svc"];
+    REQUIRE(has_factor(x, "cross-environment", "NHI8"));
+    for (const auto& f : x["factors"])
+        if (f["id"] == "cross-environment") {
+            CHECK(f["reason"].get<std::string>().find("production") != std::string::npos);
+            CHECK(f["reason"].get<std::string>().find("staging") != std::string::npos);
+        }
 }

@@ -1,0 +1,51 @@
+// The risk model on hand-built rows: factors that depend on other identities.
+#include <catch2/catch.hpp>
+
+#include "reports/risk.hpp"
+
+using namespace nhi;
+
+namespace {
+
+db::IdentityRow holder(int64_t id, const std::string& ns, int64_t cred, int64_t other) {
+    db::IdentityRow r;
+    r.id = id;
+    r.key = "k8s:sa/" + ns + "/app";
+    r.provider = "kubernetes";
+    r.kind = "service-account";
+    r.name = ns + "/app";
+    r.data = {{"namespace", ns}};
+    db::CredentialRow c;
+    c.id = cred;
+    c.key = "k8s:secret/" + ns + "/app-token";
+    c.kind = "secret";
+    c.status = "active";
+    c.data = nlohmann::json::object();
+    c.reused_by = {other};
+    r.credentials.push_back(c);
+    return r;
+}
+
+bool has(const reports::Assessment& a, const std::string& id) {
+    for (const auto& f : a.factors)
+        if (f.id == id) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("a secret shared by production and staging identities is NHI8 for both", "[reports][risk]") {
+    std::vector<db::IdentityRow> rows = {holder(1, "shop-prod", 10, 20), holder(2, "shop-staging", 20, 10)};
+    const auto pop = reports::population(rows);
+    for (const auto& r : rows) {
+        auto a = reports::assess(r, {}, "2025-06-16T09:00:00Z", &pop);
+        CHECK(has(a, "cross-environment"));
+        CHECK(has(a, "reused"));
+    }
+    // Reuse inside one environment is NHI9 only.
+    rows[1] = holder(2, "shop-prod-eu", 20, 10);
+    const auto same = reports::population(rows);
+    auto a = reports::assess(rows[0], {}, "2025-06-16T09:00:00Z", &same);
+    CHECK(has(a, "reused"));
+    CHECK_FALSE(has(a, "cross-environment"));
+}
