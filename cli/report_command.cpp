@@ -1,5 +1,6 @@
-// `nhi report risk|owners|expiry|summary`.
+// `nhi report risk|owners|expiry|summary|diff`.
 #include <iostream>
+#include <optional>
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
@@ -7,19 +8,55 @@
 #include "db/database.hpp"
 #include "db/inventory.hpp"
 #include "reports/diff.hpp"
+#include "reports/html.hpp"
 #include "reports/report_render.hpp"
+#include "util/output.hpp"
 #include "util/time.hpp"
 
 namespace nhi::cli {
 namespace {
 
 struct ReportArgs {
-    std::string db, format = "text", now, fail_on = "none", min_tier = "low";
+    std::string db, format = "text", now, fail_on = "none", min_tier = "low", output;
     int64_t run = 0, from = -1, to = 0;
     bool record = false;
     int expiring_days = 30, top = 10;
     reports::RiskConfig risk;
 };
+
+// The HTML review: charts, the table, the trend across recorded reviews and what changed
+// since the last one.
+void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items, const std::vector<db::IdentityRow>& rows,
+                const ReportArgs& a, const reports::ReportOptions& o, std::ostream& out) {
+    reports::HtmlReport rep;
+    rep.items = &items;
+    rep.now = o.now;
+    rep.min_tier = o.min_tier;
+    const auto reviews = util::take(inv.runs("review"));
+    constexpr size_t kTrendPoints = 12;
+    for (size_t i = reviews.size() > kTrendPoints - 1 ? reviews.size() - (kTrendPoints - 1) : 0; i < reviews.size(); ++i) {
+        const auto& r = reviews[i];
+        if (a.run && r.id > a.run) break;
+        const std::string label = r.time.substr(0, 10);
+        if (r.stats.is_object() && r.stats.contains("tiers")) {
+            rep.trend.push_back(reports::trend_point_from_json(r.stats, label));
+        } else {  // a review recorded without stats: rebuild it
+            auto then = util::take(inv.load(r.id));
+            rep.trend.push_back(reports::trend_point(reports::assess_all(then, a.risk, r.time), label));
+        }
+    }
+    rep.trend.push_back(reports::trend_point(items, a.run ? "run " + std::to_string(a.run) : "now"));
+    std::optional<reports::Diff> diff;
+    if (!reviews.empty() && !a.run) {
+        const auto& last = reviews.back();
+        auto before = util::take(inv.load(last.id));
+        diff = reports::diff_inventories(before, rows, util::take(inv.finding_first_runs()), a.risk, last.id,
+                                         a.now.empty() ? last.time : o.now, 0, o.now);
+        diff->from_time = last.time;
+        rep.since_review = &*diff;
+    }
+    reports::report_html(rep, out);
+}
 
 int run_report(const ReportArgs& a, const std::string& which) {
     reports::ReportOptions o;
@@ -55,17 +92,23 @@ int run_report(const ReportArgs& a, const std::string& which) {
         auto d = reports::diff_inventories(before, after, util::take(inv.finding_first_runs()), a.risk, from,
                                            a.now.empty() ? from_time : o.now, a.to, to_time);
         d.from_time = from_time;
-        reports::render_diff(d, a.format, std::cout);
+        util::Output out(a.output);
+        reports::render_diff(d, a.format, out.stream());
+        out.commit();
         return kOk;
     }
     auto rows = util::take(inv.load(a.run));
     auto items = reports::assess_all(rows, a.risk, o.now);
-    if (which == "risk") reports::report_risk(items, o, std::cout);
-    else if (which == "owners") reports::report_owners(items, o, std::cout);
-    else if (which == "expiry") reports::report_expiry(items, a.risk, o, std::cout);
-    else reports::report_summary(items, o, std::cout);
+    util::Output out(a.output);
+    if (a.format == "html") write_html(inv, items, rows, a, o, out.stream());
+    else if (which == "risk") reports::report_risk(items, o, out.stream());
+    else if (which == "owners") reports::report_owners(items, o, out.stream());
+    else if (which == "expiry") reports::report_expiry(items, a.risk, o, out.stream());
+    else reports::report_summary(items, o, out.stream());
+    out.commit();
     if (which == "summary" && a.record) {
-        int64_t review = util::take(inv.record_run("review", "nhi report summary"));
+        // The tier counts go with the review, so later trend charts need not rebuild it.
+        int64_t review = util::take(inv.record_run("review", "nhi report summary", to_json(reports::trend_point(items, ""))));
         std::cerr << "recorded this review as run " << review << " (nhi report diff compares against it)\n";
     }
 
@@ -90,7 +133,13 @@ Runner add_report_command(CLI::App& app) {
              {"summary", "The quarterly review on one page: counts, tiers, coverage, top risks"},
              {"diff", "What changed since a run (default: the last recorded review): added, removed, tiers, exposures, owners"}}) {
         auto* s = cmd->add_subcommand(name, help);
-        s->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "csv", "markdown"}));
+        // HTML is the whole review document, so only the review's own commands offer it.
+        const bool html = name == "summary" || name == "risk";
+        s->add_option("-f,--format", args->format,
+                      html ? "Output format (html: the review as one self-contained page with charts)" : "Output format")
+            ->check(html ? CLI::IsMember({"text", "json", "csv", "markdown", "html"})
+                         : CLI::IsMember({"text", "json", "csv", "markdown"}));
+        s->add_option("-o,--output", args->output, "Write the report to FILE (replaced only when complete)");
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
         s->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
         if (name != "diff") {  // a diff names its own two runs and gates on nothing

@@ -272,13 +272,33 @@ util::Expected<int64_t> Inventory::latest_run(const std::string& kind) {
     return st->column_int(0);
 }
 
-util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std::string& source) {
+util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std::string& source,
+                                              const nlohmann::json& stats) {
     auto st = db_.prepare(
-        "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) VALUES(?1, ?2, ?3, ?3, 'ok', ?4)");
+        "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version, stats) "
+        "VALUES(?1, ?2, ?3, ?3, 'ok', ?4, ?5)");
     if (!st) return st.error();
     st->bind(1, kind).bind(2, source).bind(3, util::format_utc(util::now_unix())).bind(4, NHI_VERSION);
+    if (stats.is_null()) st->bind_null(5);
+    else st->bind(5, stats.dump());
     if (auto s = st->run(); !s) return s.error();
     return db_.last_insert_id();
+}
+
+util::Expected<std::vector<Inventory::RunInfo>> Inventory::runs(const std::string& kind) {
+    auto st = db_.prepare("SELECT id, kind, source, started_at, COALESCE(stats, '') FROM run WHERE kind = ?1 ORDER BY id");
+    if (!st) return st.error();
+    st->bind(1, kind);
+    std::vector<RunInfo> out;
+    auto rows = each_row(*st, [&](Statement& q) {
+        RunInfo r{q.column_int(0), q.column_text(1), q.column_text(2), q.column_text(3), nullptr};
+        // Stats are ours, but a damaged row must not take the report down with it.
+        if (auto text = q.column_text(4); !text.empty()) r.stats = nlohmann::json::parse(text, nullptr, false);
+        if (r.stats.is_discarded()) r.stats = nullptr;
+        out.push_back(std::move(r));
+    });
+    if (!rows) return rows.error();
+    return out;
 }
 
 util::Expected<std::map<int64_t, int64_t>> Inventory::finding_first_runs() {

@@ -90,8 +90,16 @@ public:
     util::Expected<std::string> run_time(int64_t run);
     /// The latest run of `kind` (e.g. "review"), or 0.
     util::Expected<int64_t> latest_run(const std::string& kind);
-    /// Records a run of `kind` (a review) and returns its id.
-    util::Expected<int64_t> record_run(const std::string& kind, const std::string& source);
+    /// Records a run of `kind` (a review) with its stats (JSON, may be null) and returns its id.
+    util::Expected<int64_t> record_run(const std::string& kind, const std::string& source,
+                                       const nlohmann::json& stats = nullptr);
+    struct RunInfo {
+        int64_t id = 0;
+        std::string kind, source, time;
+        nlohmann::json stats;  // null when the run recorded none
+    };
+    /// Every run of `kind`, oldest first.
+    util::Expected<std::vector<RunInfo>> runs(const std::string& kind);
     /// The run in which each scan finding was first seen.
     util::Expected<std::map<int64_t, int64_t>> finding_first_runs();
 

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace nhi::test {
 
 namespace fs = std::filesystem;
@@ -56,15 +58,13 @@ struct Result {
     std::string err;
 };
 
-/// Runs `nhi ARGS` through the shell in `cwd`, with stdout and stderr captured apart.
-/// `args` is shell text: the tests quote their own paths.
-inline Result run_nhi(const std::string& args, const fs::path& cwd, const std::string& stdin_text = "") {
+/// Runs shell `command` in `cwd` with stdout and stderr captured apart.
+inline Result run_shell(const std::string& command, const fs::path& cwd, const std::string& stdin_text = "") {
     static int counter = 0;
     fs::path base = fs::temp_directory_path() / ("nhi-run-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::string out = base.string() + ".out", err = base.string() + ".err", in = base.string() + ".in";
     std::ofstream(in, std::ios::binary) << stdin_text;
-    std::string cmd = "cd '" + cwd.string() + "' && NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
-                      "' CI=true '" NHI_BINARY "' " + args + " <'" + in + "' >'" + out + "' 2>'" + err + "'";
+    std::string cmd = "cd '" + cwd.string() + "' && " + command + " <'" + in + "' >'" + out + "' 2>'" + err + "'";
     int status = std::system(cmd.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -74,6 +74,24 @@ inline Result run_nhi(const std::string& args, const fs::path& cwd, const std::s
     fs::remove(err);
     fs::remove(in);
     return r;
+}
+
+/// Runs `nhi ARGS` through the shell in `cwd`, with stdout and stderr captured apart.
+/// `args` is shell text: the tests quote their own paths.
+inline Result run_nhi(const std::string& args, const fs::path& cwd, const std::string& stdin_text = "") {
+    return run_shell("NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() + "' CI=true '" NHI_BINARY
+                     "' " + args,
+                     cwd, stdin_text);
+}
+
+/// Imports every sample export the manifest lists (tests/fixtures/exports) into `cwd`'s
+/// datastore. Returns false when the import fails.
+inline bool import_samples(const fs::path& cwd) {
+    const fs::path exports = fs::path(NHI_FIXTURES) / "exports";
+    std::string args;
+    auto manifest = nlohmann::json::parse(read_file(exports / "manifest.json"));
+    for (const auto& f : manifest["files"]) args += " '" + (exports / f["path"].get<std::string>()).string() + "'";
+    return run_nhi("inventory import" + args, cwd).code == 0;
 }
 
 }  // namespace nhi::test

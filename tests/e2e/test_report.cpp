@@ -17,13 +17,6 @@ namespace {
 const fs::path kExports = fs::path(NHI_FIXTURES) / "exports";
 constexpr const char* kNow = " --now 2025-06-16T09:00:00Z";
 
-void import_samples(const fs::path& cwd) {
-    std::string args;
-    auto manifest = nlohmann::json::parse(read_file(kExports / "manifest.json"));
-    for (const auto& f : manifest["files"]) args += " '" + (kExports / f["path"].get<std::string>()).string() + "'";
-    REQUIRE(run_nhi("inventory import" + args, cwd).code == 0);
-}
-
 std::map<std::string, nlohmann::json> risk_by_key(const fs::path& cwd) {
     auto r = run_nhi(std::string("report risk --format json") + kNow, cwd);
     REQUIRE(r.code == 0);
@@ -49,7 +42,7 @@ void write_access_keys(const TempDir& dir, const std::string& user, const std::s
 
 TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2e][report]") {
     TempDir dir;
-    import_samples(dir.path());
+    REQUIRE(import_samples(dir.path()));
     auto risk = risk_by_key(dir.path());
     struct Case {
         const char *key, *factor, *owasp, *tier;
@@ -80,7 +73,7 @@ TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2
 
 TEST_CASE("report owners lists every identity without an owner", "[e2e][report]") {
     TempDir dir;
-    import_samples(dir.path());
+    REQUIRE(import_samples(dir.path()));
     auto list = run_nhi(std::string("inventory list --no-owner --format json") + kNow, dir.path());
     REQUIRE(list.code == 0);
     std::set<int64_t> unowned;
@@ -99,7 +92,7 @@ TEST_CASE("report owners lists every identity without an owner", "[e2e][report]"
 
 TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][report]") {
     TempDir dir;
-    import_samples(dir.path());
+    REQUIRE(import_samples(dir.path()));
     auto expiry = run_nhi(std::string("report expiry --format json") + kNow, dir.path());
     REQUIRE(expiry.code == 0);
     auto e = nlohmann::json::parse(expiry.out);
@@ -129,7 +122,7 @@ TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][repor
 
 TEST_CASE("an accepted risk lowers the tier only with a reason and an unexpired expiry", "[e2e][report]") {
     TempDir dir;
-    import_samples(dir.path());
+    REQUIRE(import_samples(dir.path()));
     REQUIRE(run_nhi("inventory annotate ops-legacy-admin --kind accepted-risk --reason 'break-glass, in vault' "
                     "--expires 2025-01-01",
                     dir.path()).code == 0);  // already lapsed at --now
