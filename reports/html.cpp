@@ -159,92 +159,109 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 details summary{cursor:pointer}details ul{margin:6px 0;padding-left:18px}
 code{font-size:12px;background:#f6f8fa;padding:1px 4px;border-radius:4px;word-break:break-all}
 #filter{padding:6px 10px;width:320px;border:1px solid #d0d7de;border-radius:6px;margin-bottom:8px}
-@media print{th{position:static}#filter{display:none}}
+button{padding:5px 10px;border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa;cursor:pointer}button:disabled{opacity:.4;cursor:default}
+@media print{th{position:static}#filter,button{display:none}}
 )css";
 
-// Sorting and filtering of the identity table. Rows carry their sort keys in data-v, so a
-// 100,000-row table sorts without parsing text. `#sort=<column>[-asc|-desc]` in the address
-// opens the report already sorted, for links shared in tickets.
+// The identity table is drawn by this script from the rows embedded as JSON: a page of
+// 100,000 static rows takes a browser tens of seconds to lay out, a page of 100 does not,
+// and sorting and filtering an array is instant. Everything is built with textContent,
+// never innerHTML, so a name in an export cannot become markup. `#sort=<column>[-asc|-desc]`
+// in the address opens the report sorted, for links shared in tickets.
 const char* kScript = R"js(
 (function(){
-  var table=document.getElementById('identities');if(!table)return;
+  var holder=document.getElementById('nhi-data'),table=document.getElementById('identities');
+  if(!holder||!table)return;
+  var data=JSON.parse(holder.textContent),TIERS=['','low','medium','high','critical'];
+  var FIELD={tier:'t',score:'s',provider:'p',kind:'k',name:'n',owner:'o',age:'a',expires:'e',factors:'i'};
+  var NUM={tier:1,score:1,age:1},SIZE=100;
+  data.forEach(function(d){var seen=[];d.f.forEach(function(f){if(seen.indexOf(f[0])<0)seen.push(f[0]);});d.i=seen.join(', ');
+    d.q=[d.p,d.k,d.n,d.o||'',d.i,TIERS[d.t]].join(' ').toLowerCase();});
+  var view=data.slice(),page=0,col='tier',dir=-1;
   var body=table.tBodies[0],heads=table.tHead.rows[0].cells;
-  function key(row,i,num){var c=row.cells[i],v=c.getAttribute('data-v');if(v===null)v=c.textContent;return num?parseFloat(v):v.toLowerCase();}
-  function sort(i,dir){
-    var num=heads[i].getAttribute('data-type')==='num',rows=Array.prototype.slice.call(body.rows);
-    rows.sort(function(a,b){var x=key(a,i,num),y=key(b,i,num);return (x<y?-1:x>y?1:0)*dir;});
-    var f=document.createDocumentFragment();rows.forEach(function(r){f.appendChild(r);});body.appendChild(f);
-    for(var k=0;k<heads.length;k++)heads[k].removeAttribute('aria-sort');
-    heads[i].setAttribute('aria-sort',dir>0?'ascending':'descending');
+  function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined&&text!==null)e.textContent=text;return e;}
+  function row(d){
+    var tr=el('tr'),td=el('td');td.setAttribute('data-v',d.t);td.appendChild(el('span','tier t'+d.t,TIERS[d.t]));tr.appendChild(td);
+    tr.appendChild(el('td','num',d.s));[d.p,d.k,d.n].forEach(function(v){tr.appendChild(el('td',null,v));});
+    var o=el('td');if(d.o){o.textContent=d.o;if(d.w)o.appendChild(el('i',null,' (git author)'));}else o.appendChild(el('i',null,'none'));
+    tr.appendChild(o);tr.appendChild(el('td','num',d.a<0?'':d.a));tr.appendChild(el('td',null,d.e));
+    var f=el('td');
+    if(!d.f.length)f.appendChild(el('span','muted','none'));
+    else{var det=el('details'),ul=el('ul');det.appendChild(el('summary',null,d.i));
+      d.f.forEach(function(x){var li=el('li');li.appendChild(el('b',null,x[0]+' '+x[1]));li.appendChild(document.createTextNode(' +'+x[2]+': '+x[3]));ul.appendChild(li);});
+      det.appendChild(ul);if(d.x)det.appendChild(el('p',null,'Accepted risk: '+d.x));
+      if(d.r){var p=el('p',null,'Revoke: ');p.appendChild(el('code',null,d.r));det.appendChild(p);}f.appendChild(det);}
+    tr.appendChild(f);return tr;
   }
-  for(var i=0;i<heads.length;i++)(function(i){heads[i].addEventListener('click',function(){
-    sort(i,heads[i].getAttribute('aria-sort')==='descending'?1:-1);});})(i);
+  function render(){
+    body.textContent='';var fr=document.createDocumentFragment(),end=Math.min(view.length,(page+1)*SIZE);
+    for(var i=page*SIZE;i<end;i++)fr.appendChild(row(view[i]));body.appendChild(fr);
+    document.getElementById('shown').textContent=view.length?(page*SIZE+1)+'-'+end+' of '+view.length+(view.length<data.length?' matching':''):'none of '+data.length;
+    document.getElementById('prev').disabled=page===0;document.getElementById('next').disabled=end>=view.length;
+  }
+  function order(){
+    var k=FIELD[col],num=NUM[col];
+    view.sort(function(a,b){var x=a[k],y=b[k];if(!num){x=String(x||'').toLowerCase();y=String(y||'').toLowerCase();}
+      return (x<y?-1:x>y?1:0)*dir||b.s-a.s;});
+    for(var i=0;i<heads.length;i++)heads[i].removeAttribute('aria-sort');
+    for(i=0;i<heads.length;i++)if(heads[i].getAttribute('data-col')===col)heads[i].setAttribute('aria-sort',dir>0?'ascending':'descending');
+    page=0;render();
+  }
+  for(var i=0;i<heads.length;i++)(function(h){h.addEventListener('click',function(){
+    var c=h.getAttribute('data-col');dir=c===col&&dir<0?1:(c===col?-1:(NUM[c]?-1:1));col=c;order();});})(heads[i]);
+  document.getElementById('prev').addEventListener('click',function(){if(page>0){page--;render();}});
+  document.getElementById('next').addEventListener('click',function(){if((page+1)*SIZE<view.length){page++;render();}});
   var filter=document.getElementById('filter'),timer=null;
-  if(filter)filter.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(function(){
-    var q=filter.value.toLowerCase(),shown=0;
-    for(var r=0;r<body.rows.length;r++){var row=body.rows[r],hit=!q||row.textContent.toLowerCase().indexOf(q)>=0;
-      row.style.display=hit?'':'none';if(hit)shown++;}
-    document.getElementById('shown').textContent=shown;},150);});
+  filter.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(function(){
+    var q=filter.value.toLowerCase();view=q?data.filter(function(d){return d.q.indexOf(q)>=0;}):data.slice();order();},150);});
   var m=/^#sort=([a-z]+)(?:-(asc|desc))?$/.exec(location.hash);
-  if(m)for(var j=0;j<heads.length;j++)if(heads[j].getAttribute('data-col')===m[1])sort(j,m[2]==='asc'?1:-1);
+  if(m&&FIELD[m[1]]){col=m[1];dir=m[2]==='asc'?1:-1;}
+  order();
   document.documentElement.setAttribute('data-ready','1');
 })();
 )js";
 
+// JSON that is safe inside <script>: '<' appears only in strings, where \u003c means the same.
+std::string script_json(const nlohmann::json& j) {
+    std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), out;
+    out.reserve(text.size());
+    for (char c : text) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
+    return out;
+}
+
 void write_table(const HtmlReport& rep, std::ostream& out) {
     const auto& items = *rep.items;
-    size_t listed = 0;
-    for (const auto& a : items) listed += a.risk.tier >= rep.min_tier;
-    out << "<section><h2>Identities</h2><p class=\"muted\"><span id=\"shown\">" << listed << "</span> of " << listed
-        << " listed";
-    if (listed < items.size())
-        out << " (tier " << to_string(rep.min_tier) << " and above; " << items.size() - listed << " lower not listed)";
-    out << ". Click a column to sort; open a row's factors for the reasons.</p>"
-           "<input id=\"filter\" type=\"search\" placeholder=\"Filter: name, owner, provider, NHI id…\" aria-label=\"Filter\">"
-           "<table id=\"identities\"><thead><tr>"
-           "<th data-col=\"tier\" data-type=\"num\" aria-sort=\"descending\">Tier</th>"
-           "<th data-col=\"score\" data-type=\"num\">Score</th><th data-col=\"provider\">Provider</th>"
-           "<th data-col=\"kind\">Kind</th><th data-col=\"name\">Identity</th><th data-col=\"owner\">Owner</th>"
-           "<th data-col=\"age\" data-type=\"num\">Oldest key (days)</th><th data-col=\"expires\">Expires</th>"
-           "<th data-col=\"factors\">Factors</th></tr></thead><tbody>\n";
+    nlohmann::json rows = nlohmann::json::array();
     for (const auto& a : items) {
         if (a.risk.tier < rep.min_tier) continue;
         const auto& r = *a.row;
         const auto f = derive(r, rep.now);
-        const int64_t age = oldest_credential_days(r, rep.now);
-        const int t = int(a.risk.tier);
-        std::string ids;  // the factors' OWASP ids, each once, for the collapsed row
-        std::vector<std::string> seen;
-        for (const auto& x : a.risk.factors)
-            if (std::find(seen.begin(), seen.end(), x.owasp) == seen.end()) {
-                seen.push_back(x.owasp);
-                ids += (ids.empty() ? "" : ", ") + x.owasp;
-            }
-        out << "<tr><td data-v=\"" << t << "\"><span class=\"tier t" << t << "\">" << to_string(a.risk.tier)
-            << "</span></td><td class=\"num\">" << a.risk.score << "</td><td>" << escape(r.provider) << "</td><td>"
-            << escape(r.kind) << "</td><td>" << escape(r.name) << "</td><td>"
-            << (f.owner.empty() ? std::string("<i>none</i>") : escape(f.owner) + (r.owner && r.owner->source == "git-author" ? " <i>(git author)</i>" : ""))
-            << "</td><td class=\"num\" data-v=\"" << age << "\">" << (age < 0 ? std::string("") : std::to_string(age))
-            << "</td><td>" << escape(f.never_expires ? std::string("never") : f.expires.substr(0, 10)) << "</td><td>";
-        if (a.risk.factors.empty()) {
-            out << "<span class=\"muted\">none</span>";
-        } else {
-            out << "<details><summary>" << escape(ids) << "</summary><ul>";
-            for (const auto& x : a.risk.factors)
-                out << "<li><b>" << escape(x.owasp) << " " << escape(x.id) << "</b> +" << x.weight << ": " << escape(x.reason)
-                    << "</li>";
-            out << "</ul>";
-            if (!a.risk.accepted.empty()) out << "<p>Accepted risk: " << escape(a.risk.accepted) << "</p>";
-            for (const auto& c : r.credentials)
-                if (auto rv = json_text(c.data, "revocation"); !rv.empty()) {
-                    out << "<p>Revoke: <code>" << escape(rv) << "</code></p>";
-                    break;
-                }
-            out << "</details>";
-        }
-        out << "</td></tr>\n";
+        nlohmann::json factors = nlohmann::json::array();
+        for (const auto& x : a.risk.factors) factors.push_back({x.owasp, x.id, x.weight, x.reason});
+        std::string revoke;
+        for (const auto& c : r.credentials)
+            if (revoke = json_text(c.data, "revocation"); !revoke.empty()) break;
+        if (revoke.empty()) revoke = json_text(r.data, "revocation");
+        rows.push_back({{"t", int(a.risk.tier)}, {"s", a.risk.score}, {"p", r.provider}, {"k", r.kind}, {"n", r.name},
+                        {"o", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
+                        {"w", r.owner && r.owner->source == "git-author"}, {"a", oldest_credential_days(r, rep.now)},
+                        {"e", f.never_expires ? std::string("never") : f.expires.substr(0, 10)}, {"f", factors},
+                        {"x", a.risk.accepted}, {"r", revoke}});
     }
-    out << "</tbody></table></section>\n";
+    out << "<section><h2>Identities</h2><p class=\"muted\"><span id=\"shown\">" << rows.size() << "</span>";
+    if (rows.size() < items.size())
+        out << " (tier " << to_string(rep.min_tier) << " and above; " << items.size() - rows.size() << " lower not listed)";
+    out << ". Click a column to sort; open a row's factors for the reasons and the revocation step.</p>"
+           "<input id=\"filter\" type=\"search\" placeholder=\"Filter: name, owner, provider, tier, NHI id\" aria-label=\"Filter\"> "
+           "<button id=\"prev\" type=\"button\">&larr; Previous</button> <button id=\"next\" type=\"button\">Next &rarr;</button>"
+           "<noscript><p>The table needs JavaScript; <code>nhi report risk --format csv</code> has the same rows.</p></noscript>"
+           "<table id=\"identities\"><thead><tr>"
+           "<th data-col=\"tier\">Tier</th><th data-col=\"score\">Score</th><th data-col=\"provider\">Provider</th>"
+           "<th data-col=\"kind\">Kind</th><th data-col=\"name\">Identity</th><th data-col=\"owner\">Owner</th>"
+           "<th data-col=\"age\">Oldest key (days)</th><th data-col=\"expires\">Expires</th>"
+           "<th data-col=\"factors\">Factors</th></tr></thead><tbody></tbody></table></section>\n"
+           "<script id=\"nhi-data\" type=\"application/json\">"
+        << script_json(rows) << "</script>\n";
 }
 
 }  // namespace

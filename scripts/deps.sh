@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages nhi builds with (see README "Dependencies").
 # --test also installs what only the test suite needs (Chromium, for the HTML report test).
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config git ripgrep python3
+pkgs=(cmake g++ make pkg-config git ripgrep python3 sqlite3
       libhyperscan-dev libpcre2-dev libcli11-dev libgit2-dev libsqlite3-dev
       nlohmann-json3-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev zlib1g-dev libtomlplusplus-dev)
 if [ "${1:-}" = "--test" ]; then pkgs+=(chromium); fi
