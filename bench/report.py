@@ -9,8 +9,9 @@ Quarter 1 is imported and recorded as a review; quarter 2 removes 1% of the Kube
 service accounts, adds 1% new ones and drops half the owner labels of one team, so
 `report diff` and the HTML page's trend and changes have real work.
 
-Targets (issue 6, this 2-core machine): each report <= 5 s and the HTML page <= 8 s for
-100,000 identities, peak RSS <= 1 GiB. No other tool reports on an NHI inventory, so the
+Targets (issue 6, this 2-core machine, 100,000 identities): each report on one inventory
+<= 5 s; `report diff` and the HTML page, which load two (now and the last review), <= 10 s;
+peak RSS <= 1 GiB; the HTML page drawn by Chromium in <= 10 s. No other tool reports on an NHI inventory, so the
 reference is the sqlite3 shell dumping the identity, credential and owner rows (no
 assessment, no rendering): the ratio is what nhi's risk model and rendering cost on top of
 reading the data.
@@ -108,9 +109,19 @@ def main():
         print("%-40s %8.2f %8.1f %9.0f %7.1f MiB" % (label, dt, dt / floor if floor else 0, rss, size))
     with open(os.path.join(root, "review.html")) as f:
         html = f.read()
+    opening = '<script id="nhi-data" type="application/json">'
+    data = html[html.index(opening) + len(opening):]
+    rows = json.loads(data[:data.index("</script>")])
     print("html: %d table rows, %d charts, external references: %d" % (
-        html.count("<tr>") - 1, html.count('<svg role="img"'), sum(html.count(s) for s in ("http://", "https://"))))
+        len(rows), html.count('<svg role="img"'), sum(html.count(s) for s in ("http://", "https://"))))
     print("peak RSS of any report: %.0f MiB (target <= 1024)" % worst)
+    if shutil.which("chromium"):  # how long a reader waits for the page (headless, first 100 rows drawn)
+        t = time.perf_counter()
+        subprocess.run(["timeout", "300", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--user-data-dir=" + os.path.join(root, "profile"), "--window-size=1280,2000",
+                        "--screenshot=" + os.path.join(root, "review.png"), "file://" + os.path.join(root, "review.html")],
+                       cwd=root, capture_output=True)
+        print("chromium: review.html loaded, drawn and captured in %.1f s" % (time.perf_counter() - t))
     if not a.keep:
         shutil.rmtree(root)
 

@@ -222,35 +222,36 @@ const char* kScript = R"js(
 )js";
 
 // JSON that is safe inside <script>: '<' appears only in strings, where \u003c means the same.
-std::string script_json(const nlohmann::json& j) {
-    std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), out;
-    out.reserve(text.size());
-    for (char c : text) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
-    return out;
+void write_script_json(const nlohmann::json& j, std::ostream& out) {
+    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    size_t from = 0;
+    for (size_t lt = text.find('<'); lt != std::string::npos; from = lt + 1, lt = text.find('<', from))
+        out.write(text.data() + from, std::streamsize(lt - from)) << "\\u003c";
+    out.write(text.data() + from, std::streamsize(text.size() - from));
+}
+
+nlohmann::json table_row(const Assessed& a, const std::string& now) {
+    const auto& r = *a.row;
+    const auto f = derive(r, now);
+    nlohmann::json factors = nlohmann::json::array();
+    for (const auto& x : a.risk.factors) factors.push_back({x.owasp, x.id, x.weight, x.reason});
+    std::string revoke;
+    for (const auto& c : r.credentials)
+        if (revoke = json_text(c.data, "revocation"); !revoke.empty()) break;
+    if (revoke.empty()) revoke = json_text(r.data, "revocation");
+    return {{"t", int(a.risk.tier)}, {"s", a.risk.score}, {"p", r.provider}, {"k", r.kind}, {"n", r.name},
+            {"o", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
+            {"w", r.owner && r.owner->source == "git-author"}, {"a", oldest_credential_days(r, now)},
+            {"e", f.never_expires ? std::string("never") : f.expires.substr(0, 10)}, {"f", factors},
+            {"x", a.risk.accepted}, {"r", revoke}};
 }
 
 void write_table(const HtmlReport& rep, std::ostream& out) {
     const auto& items = *rep.items;
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& a : items) {
-        if (a.risk.tier < rep.min_tier) continue;
-        const auto& r = *a.row;
-        const auto f = derive(r, rep.now);
-        nlohmann::json factors = nlohmann::json::array();
-        for (const auto& x : a.risk.factors) factors.push_back({x.owasp, x.id, x.weight, x.reason});
-        std::string revoke;
-        for (const auto& c : r.credentials)
-            if (revoke = json_text(c.data, "revocation"); !revoke.empty()) break;
-        if (revoke.empty()) revoke = json_text(r.data, "revocation");
-        rows.push_back({{"t", int(a.risk.tier)}, {"s", a.risk.score}, {"p", r.provider}, {"k", r.kind}, {"n", r.name},
-                        {"o", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
-                        {"w", r.owner && r.owner->source == "git-author"}, {"a", oldest_credential_days(r, rep.now)},
-                        {"e", f.never_expires ? std::string("never") : f.expires.substr(0, 10)}, {"f", factors},
-                        {"x", a.risk.accepted}, {"r", revoke}});
-    }
-    out << "<section><h2>Identities</h2><p class=\"muted\"><span id=\"shown\">" << rows.size() << "</span>";
-    if (rows.size() < items.size())
-        out << " (tier " << to_string(rep.min_tier) << " and above; " << items.size() - rows.size() << " lower not listed)";
+    const size_t listed = size_t(std::count_if(items.begin(), items.end(), [&](const Assessed& a) { return a.risk.tier >= rep.min_tier; }));
+    out << "<section><h2>Identities</h2><p class=\"muted\"><span id=\"shown\">" << listed << "</span>";
+    if (listed < items.size())
+        out << " (tier " << to_string(rep.min_tier) << " and above; " << items.size() - listed << " lower not listed)";
     out << ". Click a column to sort; open a row's factors for the reasons and the revocation step.</p>"
            "<input id=\"filter\" type=\"search\" placeholder=\"Filter: name, owner, provider, tier, NHI id\" aria-label=\"Filter\"> "
            "<button id=\"prev\" type=\"button\">&larr; Previous</button> <button id=\"next\" type=\"button\">Next &rarr;</button>"
@@ -260,8 +261,15 @@ void write_table(const HtmlReport& rep, std::ostream& out) {
            "<th data-col=\"kind\">Kind</th><th data-col=\"name\">Identity</th><th data-col=\"owner\">Owner</th>"
            "<th data-col=\"age\">Oldest key (days)</th><th data-col=\"expires\">Expires</th>"
            "<th data-col=\"factors\">Factors</th></tr></thead><tbody></tbody></table></section>\n"
-           "<script id=\"nhi-data\" type=\"application/json\">"
-        << script_json(rows) << "</script>\n";
+           "<script id=\"nhi-data\" type=\"application/json\">[";
+    bool first = true;  // streamed row by row: the page for 100,000 identities is never one string
+    for (const auto& a : items) {
+        if (a.risk.tier < rep.min_tier) continue;
+        out << (first ? "\n" : ",\n");
+        first = false;
+        write_script_json(table_row(a, rep.now), out);
+    }
+    out << "]</script>\n";
 }
 
 }  // namespace

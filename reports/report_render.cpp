@@ -65,9 +65,11 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
     for (const auto& a : items)
         if (a.risk.tier >= o.min_tier) shown.push_back(&a);
     if (o.format == "json") {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto* a : shown) arr.push_back(assessed_json(*a, o.now));
-        out << arr.dump(2) << "\n";
+        // One identity per line, streamed like `inventory list`: 100,000 identities must not
+        // become one JSON tree and one 60 MB string first.
+        out << "[";
+        for (size_t i = 0; i < shown.size(); ++i) out << (i ? ",\n" : "\n") << assessed_json(*shown[i], o.now).dump();
+        out << "\n]\n";
         return;
     }
     if (o.format == "csv") {
