@@ -192,7 +192,10 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
     bool tracked = r.data.is_object() && (r.data.contains("last_used") || r.data.contains("password_last_used"));
     for (const auto& c : r.credentials) tracked |= c.data.is_object() && c.data.contains("last_used");
     const std::string basis = facts.last_used.empty() ? facts.created : facts.last_used;
-    if (tracked && !basis.empty() && days_between(basis, now) > cfg.unused_days && facts.active > 0)
+    // A role or other identity without credentials of its own is judged on its own use; one
+    // whose credentials are all disabled is already out of service.
+    if (tracked && !basis.empty() && days_between(basis, now) > cfg.unused_days &&
+        (facts.active > 0 || r.credentials.empty()))
         add("unused", "NHI1", 15, facts.last_used.empty() ? "never used since creation " + facts.created.substr(0, 10)
                                                         : "last used " + facts.last_used.substr(0, 10) + " (" +
                                                               std::to_string(days_between(facts.last_used, now)) + " days ago)");
@@ -206,7 +209,11 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
 
     // Tier rules (README "Risk model"): an active exposed credential is critical; otherwise
     // the score decides, and a privileged identity is at least medium.
-    for (const auto& f : a.factors) a.score += f.weight;
+    // Each factor counts once, at its heaviest: two overdue keys are one rotation problem,
+    // listed twice so both can be fixed.
+    std::map<std::string, int> heaviest;
+    for (const auto& f : a.factors) heaviest[f.id] = std::max(heaviest[f.id], f.weight);
+    for (const auto& [id, w] : heaviest) a.score += w;
     if (exposed_active || a.score >= 80) a.tier = Tier::Critical;
     else if (a.score >= 45) a.tier = Tier::High;
     else if (a.score >= 20 || !priv.empty()) a.tier = Tier::Medium;

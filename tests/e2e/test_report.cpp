@@ -54,7 +54,18 @@ TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2
                           Case{"k8s:sa/kube-system/legacy-dashboard", "privileged", "NHI5", "medium"},
                           Case{"k8s:sa/kube-system/legacy-dashboard", "no-owner", "NHI1", "medium"},
                           Case{"github:deploy-key/31200457", "never-expires", "NHI7", "high"},
-                          Case{"github:deploy-key/31200457", "privileged", "NHI5", "high"}}) {
+                          Case{"github:deploy-key/31200457", "privileged", "NHI5", "high"},
+                          Case{"gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com", "privileged", "NHI5", "high"},
+                          Case{"gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com", "static-key-federation-available",
+                               "NHI4", "high"},
+                          Case{"gcp:sa/etl-legacy@acme-prod-4821.iam.gserviceaccount.com", "rotation-overdue", "NHI7", "medium"},
+                          Case{"github:installation/36001122", "privileged", "NHI5", "medium"},  // administration: write
+                          Case{"github:installation/36001122", "third-party-app", "NHI3", "medium"},
+                          Case{"github:deploy-key/101733902", "privileged", "NHI5", "medium"},   // write access
+                          Case{"github:user/metrics-svc-acme", "never-expires", "NHI7", "medium"},  // PAT without expiry
+                          Case{"azure:app/31f20c02-6507-446e-8c29-8fb011fea8f4", "never-expires", "NHI7", "medium"},  // 2299
+                          Case{"aws:user/legacy-backup", "unused", "NHI1", "medium"},
+                          Case{"k8s:sa/ci/deployer", "never-expires", "NHI7", "medium"}}) {  // legacy token secret
         INFO(c.key << " " << c.factor);
         REQUIRE(risk.count(c.key));
         CHECK(has_factor(risk[c.key], c.factor, c.owasp));

@@ -1,6 +1,8 @@
 // The risk model on hand-built rows: factors that depend on other identities.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "reports/risk.hpp"
 
 using namespace nhi;
@@ -48,4 +50,41 @@ TEST_CASE("a secret shared by production and staging identities is NHI8 for both
     auto a = reports::assess(rows[0], {}, "2025-06-16T09:00:00Z", &same);
     CHECK(has(a, "reused"));
     CHECK_FALSE(has(a, "cross-environment"));
+}
+
+TEST_CASE("unused: roles are judged on their own use; factors count once toward the score", "[reports][risk]") {
+    db::IdentityRow role;
+    role.id = 1;
+    role.key = "aws:role/old-batch";
+    role.provider = "aws";
+    role.kind = "iam-role";
+    role.name = "old-batch";
+    role.data = {{"created", "2023-01-01T00:00:00Z"}, {"last_used", "2024-11-01T00:00:00Z"}};
+    role.created = "2023-01-01T00:00:00Z";
+    role.last_used = "2024-11-01T00:00:00Z";
+    role.owner = db::OwnerInfo{"platform", "export", "tag owner"};
+    auto a = reports::assess(role, {}, "2025-06-16T09:00:00Z");
+    CHECK(has(a, "unused"));
+    role.last_used = role.data["last_used"] = "2025-06-01T00:00:00Z";
+    CHECK_FALSE(has(reports::assess(role, {}, "2025-06-16T09:00:00Z"), "unused"));
+
+    // Two overdue keys: listed twice, scored once.
+    db::IdentityRow user = holder(2, "shop", 10, 0);
+    user.credentials[0].reused_by.clear();
+    user.credentials[0].kind = "access-key";
+    user.credentials[0].data = {{"created", "2023-01-01T00:00:00Z"}};
+    user.credentials.push_back(user.credentials[0]);
+    user.credentials[1].id = 11;
+    user.credentials[1].key += "-2";
+    auto b = reports::assess(user, {}, "2025-06-16T09:00:00Z");
+    int overdue = 0, weight = 0;
+    for (const auto& f : b.factors)
+        if (f.id == "rotation-overdue") ++overdue, weight = f.weight;
+    CHECK(overdue == 2);
+    int expected = 0;
+    std::set<std::string> once;
+    for (const auto& f : b.factors)
+        if (once.insert(f.id).second) expected += f.weight;
+    CHECK(b.score == expected);
+    CHECK(weight > 0);
 }
