@@ -439,8 +439,12 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
         if (it != cred_index.end()) out[it->second.first].credentials[it->second.second].reused_by.push_back(q.column_int(1));
     });
     if (!reuse_rows) return reuse_rows.error();
-    auto ls = db_.prepare("SELECT credential_id, finding_id FROM link ORDER BY finding_id");
+    // As of a run, only the exposures known by then: a diff must see a leak as new.
+    auto ls = db_.prepare(as_of == 0 ? "SELECT credential_id, finding_id FROM link ORDER BY finding_id"
+                                     : "SELECT l.credential_id, l.finding_id FROM link l JOIN finding f ON f.id = l.finding_id "
+                                       "WHERE f.first_run <= ?1 ORDER BY l.finding_id");
     if (!ls) return ls.error();
+    if (as_of) ls->bind(1, as_of);
     if (auto s =
             each_row(*ls,
                      [&](Statement& q) {
@@ -451,9 +455,12 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
         !s)
         return s.error();
     // Where each exposure was seen: the risk model tells production from staging by path.
-    auto ps = db_.prepare("SELECT DISTINCT l.credential_id, o.path FROM link l JOIN occurrence o ON o.finding_id = l.finding_id "
-                          "ORDER BY o.path");
+    auto ps = db_.prepare(as_of == 0 ? "SELECT DISTINCT l.credential_id, o.path FROM link l "
+                                       "JOIN occurrence o ON o.finding_id = l.finding_id ORDER BY o.path"
+                                     : "SELECT DISTINCT l.credential_id, o.path FROM link l "
+                                       "JOIN occurrence o ON o.finding_id = l.finding_id WHERE o.run_id <= ?1 ORDER BY o.path");
     if (!ps) return ps.error();
+    if (as_of) ps->bind(1, as_of);
     if (auto s = each_row(*ps,
                           [&](Statement& q) {
                               auto it = cred_index.find(q.column_int(0));

@@ -165,11 +165,14 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
     auto k8s = nlohmann::json::parse(read_file(kExports / "k8s" / "list.json"));
     std::ofstream(list) << k8s.dump();
     REQUIRE(run_nhi("inventory import cluster.json", dir.path()).code == 0);  // run 1
+    const std::string key_id = "AKIAQ3EGUKZT2RBW6YHC";  // generated; never issued
+    write_access_keys(dir, "deploy-bot", key_id);
+    REQUIRE(run_nhi("inventory import list-access-keys.deploy-bot.json", dir.path()).code == 0);
     // Before any review is recorded there is nothing to compare with, and the error says so.
     auto none = run_nhi("report diff", dir.path());
     CHECK(none.code == 2);
     CHECK(none.err.find("--record") != std::string::npos);
-    REQUIRE(run_nhi(std::string("report summary --record") + kNow, dir.path()).code == 0);  // run 2
+    REQUIRE(run_nhi(std::string("report summary --record") + kNow, dir.path()).code == 0);  // run 3 (the deploy bot import was run 2)
 
     // The next quarter's export: one SA deleted, one added without an owner, one owner
     // annotation and team label dropped, and ci/deployer bound to cluster-admin.
@@ -192,12 +195,15 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
                      {"subjects", {{{"kind", "ServiceAccount"}, {"name", "deployer"}, {"namespace", "ci"}}}}});
     k8s["items"] = items;
     std::ofstream(list) << k8s.dump();
-    REQUIRE(run_nhi("inventory import cluster.json", dir.path()).code == 0);  // run 3
+    REQUIRE(run_nhi("inventory import cluster.json", dir.path()).code == 0);
+    // And the deploy bot's key turns up in a script.
+    dir.write("src/deploy.sh", "export AWS_ACCESS_KEY_ID=" + key_id + "\n");
+    REQUIRE(run_nhi("scan src", dir.path()).code == 1);
 
     auto r = run_nhi(std::string("report diff --format json") + kNow, dir.path());
     REQUIRE(r.code == 0);
     auto d = nlohmann::json::parse(r.out);
-    CHECK(d["from_run"] == 2);
+    CHECK(d["from_run"] == 3);
     auto names = [&](const char* section) {
         std::set<std::string> out;
         for (const auto& x : d[section]) out.insert(x["key"].get<std::string>());
@@ -211,6 +217,11 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
     for (const auto& x : d["tier_changes"])
         if (x["key"] == "k8s:sa/ci/deployer") deployer_up = x["after"] == "critical" || x["after"] == "high";
     CHECK(deployer_up);
+    CHECK(names("newly_exposed") == std::set<std::string>{"aws:user/deploy-bot"});
+    bool bot_critical = false;
+    for (const auto& x : d["tier_changes"])
+        if (x["key"] == "aws:user/deploy-bot") bot_critical = x["after"] == "critical";
+    CHECK(bot_critical);
 
     // The removed SA is gone from today's inventory but still there as of run 1.
     auto now = run_nhi("inventory list --format json", dir.path());
@@ -235,9 +246,9 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
     CHECK(owner_of(now.out, "k8s:sa/payments/payments-api").empty());
 
     // Explicit runs and the other formats.
-    auto explicit_runs = run_nhi("report diff --from 1 --to 3 --format json" + std::string(kNow), dir.path());
+    auto explicit_runs = run_nhi("report diff --from 1 --to 4 --format json" + std::string(kNow), dir.path());
     REQUIRE(explicit_runs.code == 0);
-    CHECK(nlohmann::json::parse(explicit_runs.out)["added"].size() == 1);
+    CHECK(nlohmann::json::parse(explicit_runs.out)["added"].size() == 2);  // the deploy bot and etl-runner
     auto text = run_nhi(std::string("report diff") + kNow, dir.path());
     CHECK(text.out.find("Removed identities (1)") != std::string::npos);
     auto csv = run_nhi(std::string("report diff --format csv") + kNow, dir.path());
