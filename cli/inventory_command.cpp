@@ -52,7 +52,7 @@ std::string now_of(const InventoryArgs& a) { return reference_time(a.now); }
 std::string reference_time(const std::string& flag_value) {
     if (flag_value.empty()) return util::format_utc(util::now_unix());
     auto t = util::parse_iso8601(flag_value);
-    if (!t) throw util::Fatal({"--now", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
+    if (!t) throw util::Fatal({"--as-of", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
     return util::format_utc(*t);
 }
 
@@ -207,14 +207,14 @@ Runner add_inventory_command(CLI::App& app) {
     ls->add_option("--unused-for", args->unused_for, "Only identities not used for DAYS (never used counts)");
     ls->add_option("--source", args->source, "Only identities described by an import whose file path contains this");
     ls->add_option("--run", args->run, "The inventory as it stood after this run (default: now)");
-    ls->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
+    ls->add_option("--as-of,--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
     db_opt(ls);
 
     auto* sh = cmd->add_subcommand("show", "Everything known about one identity: credentials, owners, links, history");
     sh->add_option("id", args->id, "Identity id, key or name")->required();
     sh->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
     sh->add_option("--run", args->run, "As it stood after this run");
-    sh->add_option("--now", args->now, "Reference time");
+    sh->add_option("--as-of,--now", args->now, "Reference time, ISO-8601 (default: the clock)");
     db_opt(sh);
 
     auto* so = cmd->add_subcommand("set-owner", "Set an identity's owner explicitly (the strongest owner source)");

@@ -141,7 +141,7 @@ Runner add_report_command(CLI::App& app) {
                          : CLI::IsMember({"text", "json", "csv", "markdown"}));
         s->add_option("-o,--output", args->output, "Write the report to FILE (replaced only when complete)");
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
-        s->add_option("--now", args->now, "Reference time for expiry and staleness (default: the clock)");
+        s->add_option("--as-of,--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
         if (name != "diff") {  // a diff names its own two runs and gates on nothing
             s->add_option("--run", args->run, "Report on the inventory as it stood after this run");
             s->add_option("--fail-on", args->fail_on,
