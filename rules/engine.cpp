@@ -288,7 +288,7 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
             why = Rejection::Entropy;
         else if (!rule.skip_placeholder_filter && is_placeholder(secret, rule.weak_is_secret)) why = Rejection::Placeholder;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
-        else if (!rule.validator.empty() && !(v = validate(rule.validator, secret)).valid) why = Rejection::Validator;
+        else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
         else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
         if (why != Rejection::None) {
             if (rejection && *rejection == Rejection::None) *rejection = why;

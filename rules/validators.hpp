@@ -17,8 +17,9 @@ struct Validation {
 /// True when `name` is a known validator.
 bool validator_exists(std::string_view name);
 
-/// Runs validator `name` on the extracted secret; unknown names fail closed.
-Validation validate(std::string_view name, std::string_view secret);
+/// Runs validator `name` on the extracted secret; unknown names fail closed. `weak_is_secret`
+/// is the rule's: weak passwords inside credential files still count.
+Validation validate(std::string_view name, std::string_view secret, bool weak_is_secret = false);
 
 /// AWS account id (12 digits) encoded in a 20-character access key id such as AKIA...,
 /// or empty when the id is not of the 2019+ encoded form.
