@@ -258,6 +258,20 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
             << "\n";
         return;
     }
+    if (o.format == "csv") {  // one measure per row, for a spreadsheet that tracks reviews
+        out << "section,name,value\n";
+        out << "total,identities," << items.size() << "\n";
+        for (Tier t : {Tier::Critical, Tier::High, Tier::Medium, Tier::Low}) out << "tier," << to_string(t) << ',' << tiers[t] << "\n";
+        for (const auto& [k, v] : providers) out << "provider," << csv_cell(k) << ',' << v << "\n";
+        for (const auto& [k, v] : actors) out << "actor," << csv_cell(k) << ',' << v << "\n";
+        out << fmt::format("coverage,owner_percent,{:.1f}\ncoverage,expiry_known_percent,{:.1f}\n", pct(owned, items.size()),
+                           pct(expiry_known, with_creds));
+        out << "exposure,identities_with_exposed_secret," << exposed << "\n";
+        for (size_t i = 0; i < items.size() && i < o.top; ++i)
+            out << "top_risk," << csv_cell(items[i].row->provider + " " + items[i].row->name) << ','
+                << to_string(items[i].risk.tier) << "\n";
+        return;
+    }
     const bool markdown = o.format == "markdown";
     out << (markdown ? "# NHI quarterly review\n\n" : "NHI quarterly review\n") << "As of " << o.now << ": "
         << items.size() << " non-human identities.\n\n";

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "support.hpp"
 
@@ -120,6 +121,18 @@ TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][repor
     for (const auto& [t, n] : s["tiers"].items()) tiers += n.get<size_t>();
     CHECK(tiers == s["identities"].get<size_t>());
     CHECK(s["top_risks"].size() == 10);
+    // CSV: one measure per row; the tier rows add up to the total.
+    auto csv = run_nhi(std::string("report summary --format csv") + kNow, dir.path());
+    REQUIRE(csv.code == 0);
+    std::istringstream lines(csv.out);
+    std::string line;
+    size_t csv_tiers = 0, csv_total = 0;
+    while (std::getline(lines, line)) {
+        if (line.rfind("tier,", 0) == 0) csv_tiers += std::stoul(line.substr(line.rfind(',') + 1));
+        if (line.rfind("total,identities,", 0) == 0) csv_total = std::stoul(line.substr(17));
+    }
+    CHECK(csv_total == s["identities"].get<size_t>());
+    CHECK(csv_tiers == csv_total);
 
     for (const char* f : {"text", "csv", "markdown"}) {
         auto r = run_nhi(std::string("report risk --min-tier high --format ") + f + kNow, dir.path());
