@@ -197,10 +197,15 @@ def score(nhi, files, seed, keep, verbose):
     p = subprocess.run([nhi, "scan", ".", "--format", "jsonl", "--no-ignore"], cwd=tmp, capture_output=True, text=True, env=env)
     if p.returncode not in (0, 1):
         sys.exit("nhi scan exited %d: %s" % (p.returncode, p.stderr.strip()[-400:]))
-    found = {}
+    found, context = {}, 0
     for line in p.stdout.splitlines():
         if line.startswith("{"):
             f = json.loads(line)
+            # Context findings (severity info: the user or host beside a secret) claim no
+            # secret; the planted truth holds only secrets, so they are counted apart.
+            if f.get("severity") == "info":
+                context += 1
+                continue
             found[(os.path.normpath(f["path"]), int(f["line"]))] = f["rule"]
     want = {(os.path.normpath(t["path"]), t["line"]) for t in truth}
     tp = len(want & found.keys())
@@ -215,7 +220,8 @@ def score(nhi, files, seed, keep, verbose):
         shutil.rmtree(tmp)
     recall = tp / len(want) if want else 1.0
     precision = tp / len(found) if found else 1.0
-    print("planted=%d reported=%d true=%d false_positives=%d missed=%d" % (len(want), len(found), tp, len(fps), len(fns)))
+    print("planted=%d reported=%d true=%d false_positives=%d missed=%d context_findings=%d" % (
+        len(want), len(found), tp, len(fps), len(fns), context))
     print("generated-corpus: recall=%.3f precision=%.3f (files=%d seed=%d)" % (recall, precision, files, seed))
 
 

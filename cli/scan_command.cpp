@@ -289,7 +289,7 @@ int run_scan(const ScanArgs& a) {
     rules::Severity threshold = rules::Severity::Low;
     bool never_fail = a.fail_on == "none";
     if (!never_fail && !rules::parse_severity(a.fail_on, threshold))
-        throw util::Fatal({"--fail-on", "expected none, low, medium, high or critical"});
+        throw util::Fatal({"--fail-on", "expected none, info, low, medium, high or critical"});
     ScanResult r = execute_scan(a, /*use_baseline=*/true);
 
     std::ofstream file;
@@ -368,8 +368,9 @@ Runner add_scan_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
     cmd->add_option("--fail-on", args->fail_on,
-                    "Exit 1 when a finding has at least this severity (none|low|medium|high|critical)")
-        ->check(CLI::IsMember({"none", "low", "medium", "high", "critical"}))
+                    "Exit 1 when a finding has at least this severity (none|info|low|medium|high|critical); "
+                    "info counts context findings (the user or host beside a secret)")
+        ->check(CLI::IsMember({"none", "info", "low", "medium", "high", "critical"}))
         ->capture_default_str();
     cmd->add_flag("--store-secrets", args->store_secrets,
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");

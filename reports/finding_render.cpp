@@ -81,6 +81,7 @@ const char* severity_color(rules::Severity s) {
         case rules::Severity::High: return "\x1b[1;31m";
         case rules::Severity::Medium: return "\x1b[33m";
         case rules::Severity::Low: return "\x1b[36m";
+        case rules::Severity::Info: return "\x1b[2m";
     }
     return "";
 }
@@ -94,6 +95,11 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     std::map<rules::Severity, size_t, std::greater<>> by_sev;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
+        if (f.severity == rules::Severity::Info) {  // context: one quiet line under its secret
+            out << fmt::format("{}{:<8} {}:{}:{}  {}  {}{}\n", dim, "info", f.path, f.line, f.column, f.rule_name,
+                               o.show_secrets ? f.secret : f.redacted, reset);
+            continue;
+        }
         out << fmt::format("{}{:<8}{} {}:{}:{}  {}\n", o.color ? severity_color(f.severity) : "",
                            rules::to_string(f.severity), reset, f.path, f.line, f.column, f.rule_name);
         out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,

@@ -22,7 +22,8 @@ const char* level(rules::Severity s) {
         case rules::Severity::Critical:
         case rules::Severity::High: return "error";
         case rules::Severity::Medium: return "warning";
-        case rules::Severity::Low: return "note";
+        case rules::Severity::Low:
+        case rules::Severity::Info: return "note";
     }
     return "warning";
 }
@@ -34,6 +35,7 @@ const char* security_severity(rules::Severity s) {
         case rules::Severity::High: return "8.0";
         case rules::Severity::Medium: return "5.5";
         case rules::Severity::Low: return "3.0";
+        case rules::Severity::Info: return "0.0";
     }
     return "5.5";
 }

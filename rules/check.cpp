@@ -35,7 +35,7 @@ std::vector<CheckFailure> check_rules(const Engine& engine) {
             const std::string& ex = r.examples[k];
             Rejection why = Rejection::None;
             bool alone = !worker->scan_rule(i, ex, &why).empty();
-            auto all = worker->scan(ex);
+            auto all = worker->scan(ex, /*keep_lone_context=*/true);
             bool full = has_rule(all, i);
             if (!alone) {
                 failures.push_back({r.id, fmt::format("example {} not detected: {}", k + 1, describe(why))});
@@ -52,7 +52,7 @@ std::vector<CheckFailure> check_rules(const Engine& engine) {
         }
         for (size_t k = 0; k < r.negative_examples.size(); ++k) {
             const std::string& ex = r.negative_examples[k];
-            if (!worker->scan_rule(i, ex).empty() || has_rule(worker->scan(ex), i))
+            if (!worker->scan_rule(i, ex).empty() || has_rule(worker->scan(ex, /*keep_lone_context=*/true), i))
                 failures.push_back({r.id, fmt::format("negative example {} was detected", k + 1)});
         }
     }

@@ -286,7 +286,7 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         Validation v;
         if (rule.min_entropy > 0 && util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
             why = Rejection::Entropy;
-        else if (!rule.skip_placeholder_filter && is_placeholder(secret, rule.weak_is_secret)) why = Rejection::Placeholder;
+        else if (!rule.skip_placeholder_filter && is_placeholder(secret, rule.weak_is_secret, rule.context)) why = Rejection::Placeholder;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
         else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
@@ -318,6 +318,11 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
         const Match& a = ms[order[x]];
         for (size_t y = x + 1; y < order.size() && ms[order[y]].secret_start < a.secret_end; ++y) {
             const Match& b = ms[order[y]];
+            // Context never hides a secret: where both claim the same bytes, the secret stays.
+            if (rules[a.rule].context != rules[b.rule].context) {
+                drop[rules[a.rule].context ? order[x] : order[y]] = true;
+                continue;
+            }
             auto ca = rules[a.rule].confidence, cb = rules[b.rule].confidence;
             if (ca < cb) drop[order[x]] = true;
             else if (cb < ca) drop[order[y]] = true;
@@ -331,7 +336,7 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
 
 }  // namespace
 
-std::vector<Match> Worker::scan(std::string_view data) {
+std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context) {
     std::vector<Match> out;
     if (data.empty()) return out;
     State& st = *state_;
@@ -355,6 +360,11 @@ std::vector<Match> Worker::scan(std::string_view data) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });
     drop_shadowed(engine_.rules(), out);
+    // Context (a user name, a host) is worth reporting only beside a secret it qualifies.
+    const auto& rules = engine_.rules();
+    if (!keep_lone_context &&
+        std::none_of(out.begin(), out.end(), [&](const Match& m) { return !rules[m.rule].context; }))
+        out.clear();
     return out;
 }
 

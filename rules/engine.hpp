@@ -71,8 +71,9 @@ public:
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    /// All confirmed matches in `data`, sorted by offset. Never throws on content.
-    std::vector<Match> scan(std::string_view data);
+    /// All confirmed matches in `data`, sorted by offset. Never throws on content. Context
+    /// matches are dropped when nothing else matched, unless `keep_lone_context` (rules check).
+    std::vector<Match> scan(std::string_view data, bool keep_lone_context = false);
 
     /// Runs one rule alone over `data` and says why its first candidate was dropped, if it
     /// was; for `rules check`.

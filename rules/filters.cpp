@@ -8,7 +8,7 @@
 
 namespace nhi::rules {
 
-bool is_placeholder(std::string_view secret, bool weak_is_secret) {
+bool is_placeholder(std::string_view secret, bool weak_is_secret, bool context) {
     if (secret.empty()) return true;
     std::string s = util::lower(secret);
 
@@ -39,6 +39,15 @@ bool is_placeholder(std::string_view secret, bool weak_is_secret) {
     static const std::array<std::string_view, 15> words = {
         "example", "xxxx", "****", "changeme", "change_me", "change-me", "placeholder",
         "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "d1fficultp", "<redacted>"};
+    if (context) {
+        // Hosts and users: example.com is a real-looking value in a leaked config, but the
+        // uppercase documentation marker, filler and template syntax are not.
+        if (secret.find("EXAMPLE") != std::string_view::npos || s.find("xxxx") != std::string::npos ||
+            s.find("your_") != std::string::npos || s.find("your-") != std::string::npos ||
+            s.find("changeme") != std::string::npos || s.find("placeholder") != std::string::npos)
+            return true;
+        return false;
+    }
     for (auto w : words)
         if (s.find(w) != std::string::npos) return true;
     if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return true;

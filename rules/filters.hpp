@@ -8,7 +8,9 @@ namespace nhi::rules {
 /// a reference to an environment variable or secret store rather than a literal secret.
 /// With `weak_is_secret`, filler words (password, admin, test) count as real values: in a
 /// credential file such as .netrc or .pgpass a weak password is still a working one.
-bool is_placeholder(std::string_view secret, bool weak_is_secret = false);
+/// `context`: a user name or host, where example.com and `root` are real values and only
+/// template syntax, references and the documentation marker EXAMPLE mean "placeholder".
+bool is_placeholder(std::string_view secret, bool weak_is_secret = false, bool context = false);
 
 /// True when the line holding a match carries an inline `nhi:allow` marker.
 bool line_allows(std::string_view line);

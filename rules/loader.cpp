@@ -38,7 +38,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     // A misspelt key would silently change what a rule does; refuse it.
     static const std::set<std::string> known = {
         "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
-        "max_length", "skip_placeholder_filter", "nhi", "revocation", "references", "examples",
+        "max_length", "skip_placeholder_filter", "context", "nhi", "revocation", "references", "examples",
         "negative_examples", "claims", "generic", "paths", "weak_is_secret"};
     for (const auto& kv : n) {
         auto key = kv.first.as<std::string>();
@@ -62,13 +62,14 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     if (n["confidence"] && !parse_confidence(n["confidence"].as<std::string>(), r.confidence))
         return fail("confidence must be low, medium or high");
     if (n["severity"] && !parse_severity(n["severity"].as<std::string>(), r.severity))
-        return fail("severity must be low, medium, high or critical");
+        return fail("severity must be info, low, medium, high or critical");
     if (n["max_length"]) r.max_length = n["max_length"].as<size_t>();
     if (n["skip_placeholder_filter"]) r.skip_placeholder_filter = n["skip_placeholder_filter"].as<bool>();
     r.claims = string_list(n["claims"]);
     r.paths = string_list(n["paths"]);
     if (n["generic"]) r.generic = n["generic"].as<bool>();
     if (n["weak_is_secret"]) r.weak_is_secret = n["weak_is_secret"].as<bool>();
+    if (n["context"]) r.context = n["context"].as<bool>();
     r.nhi.provider = provider;
     if (const auto& m = n["nhi"]; m && m.IsMap()) {
         if (m["provider"]) r.nhi.provider = m["provider"].as<std::string>();

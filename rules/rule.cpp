@@ -6,6 +6,7 @@ namespace nhi::rules {
 
 const char* to_string(Severity s) {
     switch (s) {
+        case Severity::Info: return "info";
         case Severity::Low: return "low";
         case Severity::Medium: return "medium";
         case Severity::High: return "high";
@@ -24,7 +25,8 @@ const char* to_string(Confidence c) {
 }
 
 bool parse_severity(const std::string& s, Severity& out) {
-    if (s == "low") out = Severity::Low;
+    if (s == "info") out = Severity::Info;
+    else if (s == "low") out = Severity::Low;
     else if (s == "medium") out = Severity::Medium;
     else if (s == "high") out = Severity::High;
     else if (s == "critical") out = Severity::Critical;

@@ -5,7 +5,9 @@
 
 namespace nhi::rules {
 
-enum class Severity { Low = 1, Medium = 2, High = 3, Critical = 4 };
+// Info is for context findings (the user or host beside a secret): shown, never failing CI
+// unless asked with --fail-on info.
+enum class Severity { Info = 0, Low = 1, Medium = 2, High = 3, Critical = 4 };
 enum class Confidence { Low = 1, Medium = 2, High = 3 };
 
 const char* to_string(Severity s);
@@ -44,6 +46,9 @@ struct Rule {
     bool weak_is_secret = false;      // a filler word (admin, password) is a real, weak credential here
     bool generic = false;             // a keyword/assignment rule: subject to claims, UUID and code filters
     std::vector<std::string> paths;   // when set, findings only in files matching one of these globs
+    // A context rule finds what a secret unlocks (user name, host, database, key id) rather
+    // than a secret: its matches are kept only in a blob where a secret was found too.
+    bool context = false;
     /// True when the rule applies to `path` (relative, '/'-separated).
     bool applies_to(std::string_view path) const;
     std::string source;        // file the rule came from, for errors

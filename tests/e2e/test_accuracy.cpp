@@ -31,6 +31,7 @@ TEST_CASE("generated corpus: recall and precision are at least 0.97", "[e2e][acc
     for (std::string line; std::getline(lines, line);) {
         if (line.empty() || line[0] != '{') continue;
         auto f = nlohmann::json::parse(line);
+        if (f["severity"] == "info") continue;  // context (user, host) beside a secret: not a secret claim
         std::string path = f["path"].get<std::string>();
         if (path.rfind("./", 0) == 0) path = path.substr(2);
         got.insert({path, f["line"].get<int>()});

@@ -213,3 +213,32 @@ TEST_CASE("docs/RULES.md is exactly what the rule files generate", "[e2e][rules]
     CHECK(r.out == read_file(fs::path(NHI_SOURCE_DIR) / "docs/RULES.md"));
     CHECK(r.out.find("| `nhi.github.pat` |") != std::string::npos);
 }
+
+TEST_CASE("context findings: only beside a secret, severity info, never failing CI by default", "[e2e][scan][context]") {
+    TempDir dir;
+    // A config with a password: its user, host and database come along as context.
+    dir.write("with-secret/.env", "DB_HOST=db.internal.example.test\nDB_DATABASE=billing\nDB_USERNAME=etl_svc\n"
+                                  "DB_PASSWORD=Vq8rT2mLx9wPz4!\n");
+    // The same keys without a secret: nothing to report.
+    dir.write("no-secret/.env", "DB_HOST=db.internal.example.test\nDB_DATABASE=billing\nDB_USERNAME=etl_svc\n");
+    auto r = run_nhi("scan with-secret no-secret --format jsonl", dir.path());
+    REQUIRE(r.code == 1);
+    std::map<int, std::string> with;
+    size_t lone = 0;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] != '{') continue;
+        auto f = nlohmann::json::parse(line);
+        if (f["path"].get<std::string>().find("no-secret") != std::string::npos) ++lone;
+        else with[f["line"].get<int>()] = f["severity"].get<std::string>() + " " + f["rule"].get<std::string>();
+    }
+    CHECK(lone == 0);
+    CHECK(with[1] == "info nhi.context.host");
+    CHECK(with[2] == "info nhi.context.database");
+    CHECK(with[3] == "info nhi.context.user");
+    CHECK(with[4].rfind("info", 0) != 0);  // the password itself is a secret finding
+    // Keys without a secret do not fail a pipeline; info is a valid gate level.
+    CHECK(run_nhi("scan no-secret", dir.path()).code == 0);
+    CHECK(run_nhi("scan with-secret --fail-on info", dir.path()).code == 1);
+    CHECK(run_nhi("scan no-secret --fail-on info", dir.path()).code == 0);
+}
