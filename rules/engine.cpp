@@ -141,10 +141,52 @@ bool is_dotted_expression(std::string_view s) {
     return !segment_start;
 }
 
+// Code, not a credential: a member access (`AnalysisImpl.second`, `self.config.value`), or an
+// identifier (`_S_token_ord_char`, `DEFAULT_TOKEN_NAME`, `read_the_token_file`) on the right
+// of an assignment in source code.
+bool is_code_identifier(std::string_view s) {
+    if (s.empty()) return false;
+    size_t dots = 0, unders = 0, digits = 0, upper = 0, lower = 0;
+    bool segment_start = true, last_segment_lower = true;
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (ch == '.') {
+            if (segment_start) return false;
+            ++dots;
+            segment_start = true;
+            last_segment_lower = true;
+            continue;
+        }
+        if (segment_start && !(std::isalpha(c) || ch == '_')) return false;
+        if (!(std::isalnum(c) || ch == '_')) return false;
+        segment_start = false;
+        unders += ch == '_';
+        digits += std::isdigit(c) != 0;
+        upper += std::isupper(c) != 0;
+        lower += std::islower(c) != 0;
+        if (!(std::islower(c) || ch == '_')) last_segment_lower = false;
+    }
+    if (segment_start) return false;
+    if (dots) return last_segment_lower;  // obj.member
+    if (digits) return false;
+    if (s.front() == '_' && unders >= 2) return true;  // _S_token_ord_char
+    if (!lower && unders >= 1) return true;            // DEFAULT_TOKEN_NAME
+    return !upper && unders >= 3;                      // read_the_token_file
+}
+
 }  // namespace
 
+// A filesystem path (`PWD: '/home/dev/project'`, `key_file = ./certs/app.key`): where a
+// secret lives, not the secret.
+bool is_path(std::string_view s) {
+    if (s.size() > 2 && s[0] == '/' && s.find('/', 1) != std::string_view::npos) return true;
+    if (s.rfind("~/", 0) == 0 || s.rfind("./", 0) == 0 || s.rfind("../", 0) == 0) return true;
+    return s.size() > 3 && std::isalpha(static_cast<unsigned char>(s[0])) && s[1] == ':' && s[2] == '\\';
+}
+
 bool Engine::generic_rejects(std::string_view secret) const {
-    if (util::is_uuid(secret) || is_dotted_expression(secret)) return true;
+    if (util::is_uuid(secret) || is_dotted_expression(secret) || is_code_identifier(secret) || is_path(secret))
+        return true;
     for (const auto& c : impl_->claims)
         if (secret.size() >= c.size() && secret.compare(0, c.size(), c) == 0) return true;
     return false;
