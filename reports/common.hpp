@@ -22,9 +22,14 @@ inline bool is_active(const db::CredentialRow& c, const std::string& now) {
     return c.expires.empty() || c.expires >= now;
 }
 
-/// A CSV field, quoted when it needs to be.
-inline std::string csv_cell(const std::string& v) {
-    if (v.find_first_of(",\"\n") == std::string::npos) return v;
+/// A CSV field, quoted when it needs to be. Names come from exports anyone could have
+/// written: one starting with = + - @ (a spreadsheet formula) gets a leading ' so opening the
+/// report in a spreadsheet never runs it.
+inline std::string csv_cell(const std::string& raw) {
+    std::string v = raw;
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
+        v.insert(v.begin(), '\'');
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
     std::string out = "\"";
     for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";

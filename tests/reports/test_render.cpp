@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/model.hpp"
+#include "reports/common.hpp"
 #include "reports/finding_render.hpp"
 
 using namespace nhi;
@@ -92,4 +93,15 @@ TEST_CASE("text output shows redacted secrets, locations and a summary", "[repor
     CHECK(text.find("3 findings (2 high, 1 low) in 3 files") != std::string::npos);
     CHECK(text.find("skipped: 1 binary") != std::string::npos);
     CHECK(text.find("revoke: https://github.com/settings/tokens") != std::string::npos);
+}
+
+TEST_CASE("csv cells: quoting, and formulas from hostile exports are neutralised", "[reports][csv]") {
+    using nhi::reports::csv_cell;
+    CHECK(csv_cell("plain") == "plain");
+    CHECK(csv_cell("a,b") == "\"a,b\"");
+    CHECK(csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(csv_cell("=HYPERLINK(\"http://x.test\")") == "\"'=HYPERLINK(\"\"http://x.test\"\")\"");
+    CHECK(csv_cell("+1-555") == "'+1-555");
+    CHECK(csv_cell("@SUM(A1)") == "'@SUM(A1)");
+    CHECK(csv_cell("-cmd") == "'-cmd");
 }
