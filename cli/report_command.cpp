@@ -70,6 +70,8 @@ int run_report(const ReportArgs& a, const std::string& which) {
     o.expiring_days = a.expiring_days;
     o.top = size_t(std::max(a.top, 0));
 
+    if (a.record && a.run)
+        throw util::Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
     auto database = util::take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
     if (which == "diff") {

@@ -111,7 +111,8 @@ void write_diff(const Diff& d, std::ostream& out) {
         << escape(d.from_time) << ").</p><div class=\"cards\">";
     const std::vector<std::pair<const char*, const std::vector<DiffEntry>*>> parts = {
         {"added", &d.added},           {"removed", &d.removed},         {"tier changes", &d.tier_changes},
-        {"newly exposed", &d.newly_exposed}, {"owners gained", &d.owners_gained}, {"owners lost", &d.owners_lost}};
+        {"newly exposed", &d.newly_exposed}, {"owners gained", &d.owners_gained}, {"owners lost", &d.owners_lost},
+        {"owners changed", &d.owners_changed}};
     for (const auto& [name, list] : parts)
         out << "<div class=\"card\"><b>" << list->size() << "</b><span>" << name << "</span></div>";
     out << "</div>";

@@ -267,6 +267,7 @@ TEST_CASE("report diff across two imports that differ in known ways", "[e2e][rep
     auto csv = run_nhi(std::string("report diff --format csv") + kNow, dir.path());
     CHECK(csv.out.find("owners_lost,") != std::string::npos);
     CHECK(run_nhi("report diff --from 99", dir.path()).code == 2);
+    CHECK(run_nhi("report summary --record --run 1", dir.path()).code == 2);  // a review is of now
 }
 
 TEST_CASE("one credential in production and staging is NHI8", "[e2e][report]") {
