@@ -346,8 +346,9 @@ util::Expected<size_t> Inventory::relink() {
         "INSERT OR IGNORE INTO link(credential_id, finding_id, via) "
         "SELECT c.id, f.id, CASE WHEN json_extract(c.data, '$.key_id') IS NOT NULL THEN 'key-id' ELSE 'secret' END "
         "FROM credential c JOIN finding f ON f.secret_sha256 = c.match_sha256 "
-        // A key id written beside a secret as context is not an exposure of that key.
-        "WHERE f.rule_id NOT LIKE 'nhi.context.%'");
+        // A key id written beside a secret as context, or named as a reference, is not an
+        // exposure of that key.
+        "WHERE f.rule_id NOT LIKE 'nhi.context.%' AND f.rule_id NOT LIKE 'nhi.ref.%'");
     if (!st) return st.error();
     if (auto s = st->run(); !s) return s.error();
     auto n = db_.prepare("SELECT changes()");

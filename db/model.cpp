@@ -46,11 +46,18 @@ void apply_rule(Finding& f, const rules::Rule& rule) {
     f.kind = rule.nhi.kind;
     f.actor = rule.nhi.actor;
     f.revocation = rule.revocation;
+    // A default or documentation password is a hard-coded login, not a leaked secret: a quiet
+    // line that fails no pipeline unless --fail-on info.
+    if (f.hints.is_object() && f.hints.value("weak_value", false)) {
+        f.severity = rules::Severity::Info;
+        f.confidence = rules::Confidence::Low;
+    }
 }
 
 Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
                      size_t column, nlohmann::json hints) {
     Finding f;
+    f.hints = std::move(hints);
     apply_rule(f, rule);
     f.path = std::move(path);
     f.line = line;
@@ -59,7 +66,6 @@ Finding make_finding(const rules::Rule& rule, std::string_view secret, std::stri
     f.secret_sha256 = util::sha256_hex(secret);
     f.fingerprint = fingerprint(f.rule_id, f.secret_sha256, f.path);
     f.redacted = redact(secret);
-    f.hints = std::move(hints);
     return f;
 }
 

@@ -95,9 +95,12 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     std::map<rules::Severity, size_t, std::greater<>> by_sev;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
-        if (f.severity == rules::Severity::Info) {  // context: one quiet line under its secret
-            out << fmt::format("{}{:<8} {}:{}:{}  {}  {}{}\n", dim, "info", f.path, f.line, f.column, f.rule_name,
-                               o.show_secrets ? f.secret : f.redacted, reset);
+        // Context, references and weak values: one quiet line each (context sits under its secret).
+        if (f.severity == rules::Severity::Info) {
+            const bool weak = f.hints.is_object() && f.hints.value("weak_value", false);
+            out << fmt::format("{}{:<8} {}:{}:{}  {}{}  {}{}\n", dim, "info", f.path, f.line, f.column, f.rule_name,
+                               weak ? " (weak or documentation value)" : "", o.show_secrets ? f.secret : f.redacted,
+                               reset);
             continue;
         }
         out << fmt::format("{}{:<8}{} {}:{}:{}  {}\n", o.color ? severity_color(f.severity) : "",

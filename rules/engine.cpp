@@ -141,6 +141,32 @@ bool is_dotted_expression(std::string_view s) {
     return !segment_start;
 }
 
+// EllipticCurvePrivateKey, SchemeFunction, Ed25519PrivateKey: a name made of words. After
+// each capital comes a run of lowercase letters (two or more, unless a digit follows), which
+// a random string of mixed case almost never keeps up for a whole name.
+bool is_camel_words(std::string_view s) {
+    if (s.size() < 4) return false;
+    size_t lower = 0, runs = 0, letters = 0;
+    for (size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (!std::isalnum(c) && c != '_') return false;
+        if (!std::islower(c)) {
+            letters += std::isalpha(c) != 0;
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.size() && std::islower(static_cast<unsigned char>(s[j]))) ++j;
+        const bool digit_next = j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]));
+        if (j - i < 2 && !digit_next && j < s.size()) return false;
+        lower += j - i;
+        letters += j - i;
+        ++runs;
+        i = j;
+    }
+    return runs && lower * 3 >= letters * 2 && lower >= 3 * runs;
+}
+
 // Code, not a credential: a member access (`AnalysisImpl.second`, `self.config.value`), or an
 // identifier (`_S_token_ord_char`, `DEFAULT_TOKEN_NAME`, `read_the_token_file`) on the right
 // of an assignment in source code.
@@ -167,7 +193,13 @@ bool is_code_identifier(std::string_view s) {
         if (!(std::islower(c) || ch == '_')) last_segment_lower = false;
     }
     if (segment_start) return false;
-    if (dots) return last_segment_lower;  // obj.member
+    if (dots) {  // obj.member, ec.EllipticCurvePrivateKey, Token.Name.Builtin
+        if (last_segment_lower) return true;
+        for (auto seg : util::split(s, '.'))
+            if (!is_camel_words(seg)) return false;
+        return true;
+    }
+    if (s.front() == '_' && is_camel_words(s.substr(1))) return true;  // "_EllipticCurvePrivateKey"
     if (digits) return false;
     if (s.front() == '_' && unders >= 2) return true;  // _S_token_ord_char
     if (!lower && unders >= 1) return true;            // DEFAULT_TOKEN_NAME
@@ -184,8 +216,14 @@ bool is_path(std::string_view s) {
     return s.size() > 3 && std::isalpha(static_cast<unsigned char>(s[0])) && s[1] == ':' && s[2] == '\\';
 }
 
+// 1.302138, 10.0.4.12: a version or an address, not a secret.
+bool is_dotted_number(std::string_view s) {
+    return s.find('.') != std::string_view::npos && s.front() != '.' && s.back() != '.' &&
+           s.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
 bool Engine::generic_rejects(std::string_view secret) const {
-    if (util::is_uuid(secret) || is_dotted_expression(secret) || is_code_identifier(secret) || is_path(secret))
+    if (is_dotted_number(secret) || util::is_uuid(secret) || is_dotted_expression(secret) || is_code_identifier(secret) || is_path(secret))
         return true;
     for (const auto& c : impl_->claims)
         if (secret.size() >= c.size() && secret.compare(0, c.size(), c) == 0) return true;
@@ -326,9 +364,17 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         std::string_view secret = data.substr(ss, se - ss);
         Rejection why = Rejection::None;
         Validation v;
-        if (rule.min_entropy > 0 && util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
+        // A weak value (`secret`, `admin`) is judged before entropy: it is short and plain by
+        // nature, and what makes it worth a quiet line is that it is hard-coded, not random.
+        const ValueClass value = rule.skip_placeholder_filter
+                                     ? ValueClass::Secret
+                                     : classify_value(secret, rule.weak_is_secret, rule.context || rule.reference);
+        const bool weak = value == ValueClass::Weak && !rule.secretless();
+        if (value == ValueClass::Placeholder || (value == ValueClass::Weak && rule.secretless()))
+            why = Rejection::Placeholder;
+        else if (!weak && rule.min_entropy > 0 &&
+                 util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
             why = Rejection::Entropy;
-        else if (!rule.skip_placeholder_filter && is_placeholder(secret, rule.weak_is_secret, rule.context)) why = Rejection::Placeholder;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
         else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
@@ -343,6 +389,8 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         m.secret_start = ss;
         m.secret_end = se;
         m.hints = std::move(v.hints);
+        m.weak = weak || (m.hints.is_object() && m.hints.value("weak_value", false));
+        if (m.weak) m.hints["weak_value"] = true;
         out.push_back(std::move(m));
     }
 }
@@ -360,9 +408,11 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
         const Match& a = ms[order[x]];
         for (size_t y = x + 1; y < order.size() && ms[order[y]].secret_start < a.secret_end; ++y) {
             const Match& b = ms[order[y]];
-            // Context never hides a secret: where both claim the same bytes, the secret stays.
-            if (rules[a.rule].context != rules[b.rule].context) {
-                drop[rules[a.rule].context ? order[x] : order[y]] = true;
+            // Context, references and weak values never hide a secret: where both claim the
+            // same bytes, the secret stays.
+            const bool qa = rules[a.rule].secretless() || a.weak, qb = rules[b.rule].secretless() || b.weak;
+            if (qa != qb) {
+                drop[qa ? order[x] : order[y]] = true;
                 continue;
             }
             auto ca = rules[a.rule].confidence, cb = rules[b.rule].confidence;
@@ -372,7 +422,10 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
     }
     size_t w = 0;
     for (size_t i = 0; i < ms.size(); ++i)
-        if (!drop[i]) ms[w++] = std::move(ms[i]);
+        if (!drop[i]) {
+            if (w != i) ms[w] = std::move(ms[i]);
+            ++w;
+        }
     ms.resize(w);
 }
 
@@ -402,11 +455,13 @@ std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });
     drop_shadowed(engine_.rules(), out);
-    // Context (a user name, a host) is worth reporting only beside a secret it qualifies.
+    // Context (a user name, a host) is worth reporting only beside a secret it qualifies; a
+    // reference or a weak value is reported for itself and qualifies nothing.
     const auto& rules = engine_.rules();
     if (!keep_lone_context &&
-        std::none_of(out.begin(), out.end(), [&](const Match& m) { return !rules[m.rule].context; }))
-        out.clear();
+        std::none_of(out.begin(), out.end(), [&](const Match& m) { return !rules[m.rule].secretless() && !m.weak; }))
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const Match& m) { return rules[m.rule].context; }),
+                  out.end());
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "rules/filters.hpp"
 
 #include <array>
+#include <cctype>
 #include <set>
 #include <string_view>
 
@@ -8,72 +9,125 @@
 
 namespace nhi::rules {
 
+namespace {
+
+// Weak but working passwords: filler in documentation, live credentials in a .netrc. Compared
+// after folding the usual digit-for-letter swaps (p@ssw0rd, s3cret), spaces and separators.
+bool is_weak_password(std::string_view lowered) {
+    std::string folded;
+    for (size_t i = 0; i < lowered.size(); ++i) {
+        char c = lowered[i];
+        if (c == '%' && lowered.compare(i, 3, "%40") == 0) {  // URL-encoded '@' in a connection string
+            c = '@';
+            i += 2;
+        }
+        switch (c) {
+            case '0': folded += 'o'; break;
+            case '1': folded += 'i'; break;
+            case '3': folded += 'e'; break;
+            case '4': case '@': folded += 'a'; break;
+            case '5': case '$': folded += 's'; break;
+            case ' ': case '-': case '_': case '!': break;
+            default: folded += c;
+        }
+    }
+    static const std::set<std::string_view> weak = {
+        "password", "passwd", "pass", "pwd", "secret", "admin", "test", "root", "guest", "mypassword",
+        "mypass", "mysecret", "opensesame", "letmein", "supersecret", "secretpassword", "adminadmin"};
+    if (weak.count(folded)) return true;
+    // Values that specifications print as their examples: RFC 6749's access and refresh
+    // tokens and client credentials, RFC 6750's bearer token. Copied often, issued never.
+    static const std::set<std::string_view> documented = {
+        "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia", "mf_9.b5f-4.1jqm", "s6bhdrkqt3", "gx1fbat3bv",
+        "7fjfp0zbr1ksnzwt6l2dty"};
+    if (documented.count(lowered)) return true;
+    // Anonymous FTP's password is an e-mail address by convention (-anonymous@).
+    if (lowered.find("anonymous") != std::string_view::npos) return true;
+    // d1fficultp@ssw0rd is the password of MongoDB's connection-string documentation.
+    return folded.find("difficultpassword") != std::string::npos;
+}
+
+}  // namespace
+
 bool is_placeholder(std::string_view secret, bool weak_is_secret, bool context) {
-    if (secret.empty()) return true;
+    return classify_value(secret, weak_is_secret, context) != ValueClass::Secret;
+}
+
+ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool context) {
+    const ValueClass P = ValueClass::Placeholder;
+    if (secret.empty()) return P;
     std::string s = util::lower(secret);
 
     // Template and reference syntaxes: ${X}, {{ x }}, <your-key>, %(x)s, #{x}, $X.
     static const std::array<std::string_view, 10> starts = {"${", "{{", "<", "%(", "%{", "#{", "$", "@", "{%", "&lt;"};
     for (auto p : starts)
-        if (s.rfind(p, 0) == 0) return true;
-    if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos) return true;
+        if (s.rfind(p, 0) == 0) return P;
+    if (s.find("${") != std::string::npos || s.find("{{") != std::string::npos) return P;
 
     // Environment and secret-store lookups captured where a literal was expected.
     static const std::array<std::string_view, 18> refs = {
         "process.env", "os.environ", "os.getenv", "getenv(", "system.getenv", "env[", "env.", "secrets.",
         "vault:", "arn:", "ssm:", "keyvault", "var.", "data.", "local.", "module.", "each.", "self."};
     for (auto p : refs)
-        if (s.rfind(p, 0) == 0) return true;
+        if (s.rfind(p, 0) == 0) return P;
+
+    // {self.password}, {api_key}: a format-string field (f-strings, str.format, C#).
+    for (size_t open = s.find('{'); open != std::string::npos; open = s.find('{', open + 1)) {
+        size_t close = s.find('}', open);
+        if (close == std::string::npos) break;
+        std::string_view inner = std::string_view(s).substr(open + 1, close - open - 1);
+        if (!inner.empty() && (std::isalpha(static_cast<unsigned char>(inner[0])) || inner[0] == '_') &&
+            inner.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string_view::npos &&
+            (close - open - 1 < s.size() - 2 || inner.find_first_of("._") != std::string_view::npos))
+            return P;
+    }
 
     // %VAR% is a Windows environment reference.
-    if (s.size() > 2 && s.front() == '%' && s.back() == '%') return true;
+    if (s.size() > 2 && s.front() == '%' && s.back() == '%') return P;
 
     // A CSS selector or anchor (#add-password, .login-form) or a UI label ("Password:").
+    // Digits without a separator (#gets0m3) make it a password that starts with '#'.
     if ((s[0] == '#' || s[0] == '.') && s.size() > 1 &&
-        s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-", 1) == std::string::npos)
-        return true;
-    if (s.back() == ':') return true;
+        s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-", 1) == std::string::npos &&
+        (s.find_first_of("0123456789") == std::string::npos || s.find_first_of("_-") != std::string::npos))
+        return P;
+    if (s.back() == ':') return P;
 
     // Words that documentation and templates put where the secret goes.
-    // d1fficultp@ssw0rd is the password in MongoDB's connection-string documentation.
-    static const std::array<std::string_view, 15> words = {
+    static const std::array<std::string_view, 14> words = {
         "example", "xxxx", "****", "changeme", "change_me", "change-me", "placeholder",
-        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "d1fficultp", "<redacted>"};
+        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "<redacted>"};
     if (context) {
         // Hosts and users: example.com is a real-looking value in a leaked config, but the
         // uppercase documentation marker, filler and template syntax are not.
         if (secret.find("EXAMPLE") != std::string_view::npos || s.find("xxxx") != std::string::npos ||
             s.find("your_") != std::string::npos || s.find("your-") != std::string::npos ||
             s.find("changeme") != std::string::npos || s.find("placeholder") != std::string::npos)
-            return true;
-        return false;
+            return P;
+        return ValueClass::Secret;
     }
     for (auto w : words)
-        if (s.find(w) != std::string::npos) return true;
-    if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return true;
+        if (s.find(w) != std::string::npos) return P;
+    if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return P;
 
     // Filler that documentation puts where a password goes.
     static const std::set<std::string_view> filler = {
         "token", "apikey", "api_key", "key", "value", "username", "user", "testing", "dummy", "sample", "none",
         "null", "empty", "foobar", "foo", "bar", "string", "true", "false", "yes", "no", "on", "off", "required",
         "optional", "enabled", "disabled", "undefined", "nil", "yourpassword"};
-    if (filler.count(s)) return true;
-    // Weak but working passwords: filler in documentation, live credentials in a .netrc.
-    static const std::set<std::string_view> weak = {
-        "password", "passwd", "pass", "pwd", "secret", "admin", "test", "pa55word", "p@ssw0rd", "passw0rd",
-        "mypassword", "root", "guest"};
-    if (!weak_is_secret && weak.count(s)) return true;
+    if (filler.count(s)) return P;
+    if (!weak_is_secret && is_weak_password(s)) return ValueClass::Weak;
 
     // Keyboard and counting runs that people type to fill a slot: abcdefgh, 12345678, a1b2c3d4.
     static const std::array<std::string_view, 6> runs = {"abcdefgh", "12345678", "a1b2c3d4", "qwertyui",
                                                          "01234567", "1a2b3c4d"};
     for (auto r : runs)
-        if (s.find(r) != std::string::npos) return true;
+        if (s.find(r) != std::string::npos) return P;
 
     // One or two distinct characters (000000, abababab) is filler, not a key.
     std::set<char> distinct(s.begin(), s.end());
-    if (s.size() >= 4 && distinct.size() <= 2) return true;
-    return false;
+    if (s.size() >= 4 && distinct.size() <= 2) return P;
+    return ValueClass::Secret;
 }
 
 bool line_allows(std::string_view line) { return line.find("nhi:allow") != std::string_view::npos; }

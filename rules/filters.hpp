@@ -12,6 +12,14 @@ namespace nhi::rules {
 /// template syntax, references and the documentation marker EXAMPLE mean "placeholder".
 bool is_placeholder(std::string_view secret, bool weak_is_secret = false, bool context = false);
 
+/// What a candidate value is: a literal secret, a placeholder (template, reference, filler,
+/// documentation marker: never reported), or a weak literal: a default or documentation
+/// password (`secret`, `admin`, `myPassword`, MongoDB's `D1fficultP@ssw0rd`) that is
+/// hard-coded all the same. Weak values are reported at severity info, so a scan says a
+/// literal login is there without failing a pipeline on a copied example.
+enum class ValueClass { Secret, Placeholder, Weak };
+ValueClass classify_value(std::string_view secret, bool weak_is_secret = false, bool context = false);
+
 /// True when the line holding a match carries an inline `nhi:allow` marker.
 bool line_allows(std::string_view line);
 

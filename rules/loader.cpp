@@ -39,7 +39,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     static const std::set<std::string> known = {
         "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
         "max_length", "skip_placeholder_filter", "context", "nhi", "revocation", "references", "examples",
-        "negative_examples", "claims", "generic", "paths", "weak_is_secret"};
+        "negative_examples", "claims", "generic", "paths", "weak_is_secret", "reference", "skip_paths"};
     for (const auto& kv : n) {
         auto key = kv.first.as<std::string>();
         if (!known.count(key)) {
@@ -67,9 +67,13 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     if (n["skip_placeholder_filter"]) r.skip_placeholder_filter = n["skip_placeholder_filter"].as<bool>();
     r.claims = string_list(n["claims"]);
     r.paths = string_list(n["paths"]);
+    r.skip_paths = string_list(n["skip_paths"]);
     if (n["generic"]) r.generic = n["generic"].as<bool>();
     if (n["weak_is_secret"]) r.weak_is_secret = n["weak_is_secret"].as<bool>();
     if (n["context"]) r.context = n["context"].as<bool>();
+    if (n["reference"]) r.reference = n["reference"].as<bool>();
+    if ((r.context || r.reference) && r.severity != Severity::Info)
+        return fail("context and reference rules find no secret: their severity must be info");
     r.nhi.provider = provider;
     if (const auto& m = n["nhi"]; m && m.IsMap()) {
         if (m["provider"]) r.nhi.provider = m["provider"].as<std::string>();

@@ -42,16 +42,24 @@ bool parse_confidence(const std::string& s, Confidence& out) {
     return true;
 }
 
-bool Rule::applies_to(std::string_view path) const {
-    if (paths.empty()) return true;
-    // A pattern without a slash names a file anywhere in the tree, as in .gitignore.
+namespace {
+
+// A pattern without a slash names a file anywhere in the tree, as in .gitignore.
+bool any_glob(const std::vector<std::string>& globs, std::string_view path) {
     auto slash = path.rfind('/');
     std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    for (const auto& g : paths) {
+    for (const auto& g : globs) {
         bool anchored = g.find('/') != std::string::npos;
         if (util::glob_match(g, anchored ? path : base)) return true;
     }
     return false;
+}
+
+}  // namespace
+
+bool Rule::applies_to(std::string_view path) const {
+    if (!skip_paths.empty() && any_glob(skip_paths, path)) return false;
+    return paths.empty() || any_glob(paths, path);
 }
 
 }  // namespace nhi::rules

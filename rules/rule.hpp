@@ -46,9 +46,16 @@ struct Rule {
     bool weak_is_secret = false;      // a filler word (admin, password) is a real, weak credential here
     bool generic = false;             // a keyword/assignment rule: subject to claims, UUID and code filters
     std::vector<std::string> paths;   // when set, findings only in files matching one of these globs
+    std::vector<std::string> skip_paths;  // never report in files matching one of these globs
     // A context rule finds what a secret unlocks (user name, host, database, key id) rather
     // than a secret: its matches are kept only in a blob where a secret was found too.
     bool context = false;
+    // A reference rule names an identity or resource (an ARN, an account id, a bucket, a
+    // store's domain, a public key) rather than a secret: severity info, reported on its own,
+    // never hiding a secret and never making context worth keeping.
+    bool reference = false;
+    /// Context and references are facts about identities, not secrets.
+    bool secretless() const { return context || reference; }
     /// True when the rule applies to `path` (relative, '/'-separated).
     bool applies_to(std::string_view path) const;
     std::string source;        // file the rule came from, for errors

@@ -115,10 +115,17 @@ Validation pem(std::string_view s) {
             if (line.find("ENCRYPTED") != std::string_view::npos) encrypted = true;
             continue;
         }
+        // A key pasted into source code as concatenated literals: `"MIIE..." +` per line.
+        // Only after a closing quote: a base64 line may itself end in '+'.
+        if (line.size() >= 2 && line.back() == '+') {
+            std::string_view rest = line.substr(0, line.size() - 1);
+            while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+            if (!rest.empty() && (rest.back() == '"' || rest.back() == '\'')) line = rest;
+        }
         // Keys inside string literals carry escaped newlines.
         std::string cleaned;
         for (size_t i = 0; i < line.size(); ++i) {
-            if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == 'n') { ++i; continue; }
+            if (line[i] == '\\' && i + 1 < line.size() && (line[i + 1] == 'n' || line[i + 1] == 'r')) { ++i; continue; }
             if (line[i] == '"' || line[i] == '\'' || line[i] == ',') continue;
             cleaned.push_back(line[i]);
         }
@@ -236,10 +243,14 @@ Validation basic_auth_checked(std::string_view s, bool weak_is_secret) {
             return v;
         }
     std::string_view password = std::string_view(*decoded).substr(colon + 1);
-    if (is_placeholder(password, weak_is_secret)) {
+    const ValueClass value = classify_value(password, weak_is_secret);
+    if (value == ValueClass::Placeholder) {
         v.reason = "the password is a placeholder";
         return v;
     }
+    // A default password (RFC 7617's Aladdin:open sesame) is a working login all the same:
+    // reported, at severity info.
+    if (value == ValueClass::Weak) v.hints["weak_value"] = true;
     v.hints["user"] = decoded->substr(0, colon);
     v.valid = true;
     return v;

@@ -175,3 +175,40 @@ TEST_CASE("is_placeholder: selectors, labels, ARNs, counting runs; weak password
     CHECK_FALSE(is_placeholder("admin", /*weak_is_secret=*/true));
     CHECK(is_placeholder("null", /*weak_is_secret=*/true));
 }
+
+TEST_CASE("classify_value tells weak and documentation values from placeholders", "[rules][filters]") {
+    // Hard-coded all the same: reported at info.
+    for (const char* s : {"secret", "myPassword", "p@ssw0rd", "open sesame", "open-sesame", "D1fficultP%40ssw0rd",
+                          "s3cr3t", "2YotnFZFEjr1zCsicMWpAA", "-anonymous@"}) {
+        INFO(s);
+        CHECK(classify_value(s) == ValueClass::Weak);
+        // In a credential file a weak password is simply the password.
+        CHECK(classify_value(s, /*weak_is_secret=*/true) == ValueClass::Secret);
+    }
+    // Never reported: templates, references, markers, format fields.
+    for (const char* s : {"${DB_PASSWORD}", "{self.password}'", "{api.key}", "AKIAIOSFODNN7EXAMPLE", "your_token_here",
+                          "%DB_PASS%"}) {
+        INFO(s);
+        CHECK(classify_value(s) == ValueClass::Placeholder);
+    }
+    for (const char* s : {"#gets0m3", "Vq8rT2mLx9wPz4", "hunter2Vk7Q!x"}) {
+        INFO(s);
+        CHECK(classify_value(s) == ValueClass::Secret);
+    }
+    CHECK(classify_value("#add-password") == ValueClass::Placeholder);  // a CSS selector
+}
+
+TEST_CASE("reference and context rules must be severity info; skip_paths is read", "[rules][loader]") {
+    auto loud = parse_rule_file("r.yml", "rules:\n  - {id: a.b, name: n, pattern: x, reference: true, severity: high, "
+                                         "examples: [x], negative_examples: [y]}\n");
+    REQUIRE_FALSE(loud.ok());
+    CHECK(loud.error().why.find("info") != std::string::npos);
+    auto ok = parse_rule_file("r.yml", "rules:\n  - {id: a.b, name: n, pattern: x, reference: true, severity: info, "
+                                       "skip_paths: ['*.py'], examples: [x], negative_examples: [y]}\n");
+    REQUIRE(ok.ok());
+    const Rule& r = ok.value().at(0);
+    CHECK(r.reference);
+    CHECK(r.secretless());
+    CHECK_FALSE(r.applies_to("src/lexer.py"));
+    CHECK(r.applies_to("deploy/.env"));
+}

@@ -76,6 +76,11 @@ TEST_CASE("basic-auth decodes user:password and hints only the user", "[rules][v
     CHECK(v.hints["user"] == "deploy");
     CHECK(v.hints.dump().find("s3cr3t") == std::string::npos);
     CHECK_FALSE(validate("basic-auth", "bm90LWEtcGFpcg==").valid);  // not-a-pair
-    CHECK_FALSE(validate("basic-auth", "dXNlcjpwYXNzd29yZA==").valid);  // user:password
+    // user:password is a working login with a weak password: valid, and marked weak.
+    auto weak = validate("basic-auth", "dXNlcjpwYXNzd29yZA==");
+    CHECK(weak.valid);
+    CHECK(weak.hints.value("weak_value", false));
+    CHECK_FALSE(v.hints.contains("weak_value"));
+    CHECK_FALSE(validate("basic-auth", "dXNlcjp7e3Bhc3N9fQ==").valid);  // user:{{pass}}
     CHECK_FALSE(validate("basic-auth", "%%%").valid);
 }
