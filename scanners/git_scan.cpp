@@ -346,7 +346,19 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     std::vector<std::string> order;
     std::map<std::string, const rules::Rule*> rule_by_id;
     for (const auto& r : engine.rules()) rule_by_id[r.id] = &r;
+    // Context is kept only beside a secret; where every secret of a blob was dropped for its
+    // path (skip_paths), the blob's context at that path goes too, as in a directory scan.
+    std::set<std::pair<std::string, std::string>> with_secret;  // (blob, path)
+    for (const auto& h : hits) {
+        auto r = rule_by_id.find(h.finding.rule_id);
+        if (r == rule_by_id.end() || (r->second->applies_to(h.path) && !r->second->secretless() &&
+                                      !(h.finding.hints.is_object() && h.finding.hints.value("weak_value", false))))
+            with_secret.insert({h.blob, h.path});
+    }
     for (auto& h : hits) {
+        if (auto r = rule_by_id.find(h.finding.rule_id);
+            r != rule_by_id.end() && r->second->context && !with_secret.count({h.blob, h.path}))
+            continue;
         const auto& origin = origins[h.blob];
         auto fp = db::fingerprint(h.finding.rule_id, h.finding.secret_sha256, h.path);
         auto it = grouped.find(fp);

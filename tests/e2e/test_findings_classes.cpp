@@ -77,7 +77,8 @@ TEST_CASE("weak and documentation values are reported at info, placeholders not 
 TEST_CASE("unquoted env-style rules skip source code, and their context goes with them", "[e2e][scan][paths]") {
     TempDir dir;
     // In Python an unquoted right-hand side is an expression, never a literal.
-    dir.write("lexer.py", "host = 'db.internal.example.test'\ntoken = Token.Name.Builtin.SchemeFunction\n"
+    // (OylS7... is a name here: a variable, as Python reads it.)
+    dir.write("lexer.py", "host = 'db.internal.example.test'\ntoken = OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n"
                           "passphrase = _ffi.NULL\n");
     // The same shape in a .env file is a value.
     dir.write("deploy.env", "host=db.internal.example.test\nAPI_TOKEN=OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n");
@@ -121,4 +122,19 @@ TEST_CASE("a private key pasted as concatenated string literals is found", "[e2e
     INFO(r.out << r.err);
     CHECK(r.code == 1);
     CHECK(findings(r.out)["KeyTest.java:1"] == "critical nhi.key.pem-private");
+}
+
+TEST_CASE("git history: a secret dropped for its path takes its context with it", "[e2e][git][paths]") {
+    TempDir dir;
+    dir.write("lexer.py", "host = 'db.internal.example.test'\ntoken = OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n");
+    dir.write("deploy.env", "host=db.internal.example.test\nAPI_TOKEN=OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n");
+    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
+                      dir.path()).code == 0);
+    auto r = run_nhi("scan --git . --format jsonl --no-db", dir.path());
+    INFO(r.out << r.err);
+    auto f = findings(r.out);
+    CHECK(f.count("lexer.py:1") == 0);
+    CHECK(f.count("lexer.py:2") == 0);
+    CHECK(f["deploy.env:1"] == "info nhi.context.host");
+    CHECK(r.code == 1);
 }
