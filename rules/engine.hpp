@@ -85,6 +85,8 @@ public:
     struct State;
 
 private:
+    // Runs one Hyperscan database over `data` and confirms its hits into `out`.
+    void scan_database(const hs_database* db, std::string_view data, std::vector<Match>& out);
     const Engine& engine_;
     std::unique_ptr<State> state_;
 };

@@ -14,7 +14,7 @@ namespace nhi::rules::hs_cache {
 namespace fs = std::filesystem;
 
 // Bump when the way rules become Hyperscan expressions (flags, ids) changes.
-constexpr const char* kLayoutVersion = "nhi-hs-layout-2";
+constexpr const char* kLayoutVersion = "nhi-hs-layout-3";
 
 std::string default_dir() {
     if (const char* d = std::getenv("NHI_CACHE_DIR"); d && *d) return d;

@@ -94,6 +94,11 @@ private:
     }
 
     void walk(const fs::path& dir, const std::string& rel, const std::string& display_root, IgnoreRules& ignore) {
+        struct Scope {  // this directory's .gitignore applies to its subtree only
+            IgnoreRules& rules;
+            size_t mark;
+            ~Scope() { rules.truncate(mark); }
+        } scope{ignore, ignore.size()};
         if (opts_.use_ignore) {
             std::ifstream gi(dir / ".gitignore", std::ios::binary);
             if (gi) {

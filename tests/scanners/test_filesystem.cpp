@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <mutex>
+#include <set>
 
 #include "rules/engine.hpp"
 #include "rules/hs_cache.hpp"
@@ -124,4 +125,25 @@ TEST_CASE("an input that cannot be read is a counted warning naming it", "[scann
     auto s = scan({(d / "pipe").string()}, only_bad, c2);
     REQUIRE_FALSE(s.ok());  // nothing could be read at all: a runtime error
     CHECK(s.error().why.find("nothing could be read") != std::string::npos);
+}
+
+TEST_CASE("a directory's .gitignore applies to its subtree only, its parents' to all below", "[scanners][filesystem]") {
+    test::TempDir d;
+    std::string secret = std::string("TOKEN=") + kToken + "\n";
+    d.write(".gitignore", "*.log\n");
+    d.write("a/.gitignore", "local.env\n");
+    d.write("a/local.env", secret);      // ignored by a/.gitignore
+    d.write("a/sub/local.env", secret);  // ...and below it
+    d.write("a/sub/x.log", secret);      // ignored by the root's
+    d.write("b/local.env", secret);      // a sibling: a/.gitignore does not reach it
+    d.write("b/x.log", secret);          // the root's still does, after leaving a/
+    d.write("c/.gitignore", "!keep.log\n");
+    d.write("c/keep.log", secret);       // re-included under c/ only
+    scanners::ScanStats stats;
+    Collected c;
+    REQUIRE(scan({d.path().string()}, stats, c).ok());
+    std::set<std::string> paths;
+    for (const auto& f : c.findings) paths.insert(f.path);
+    CHECK(paths == std::set<std::string>{"b/local.env", "c/keep.log"});
+    CHECK(stats.skipped_ignored == 4);
 }
