@@ -28,6 +28,14 @@ void IgnoreRules::add(std::string_view base, std::string_view text) {
         if (line.find('/') != std::string_view::npos) p.anchored = true;
         if (line[0] == '/') line.remove_prefix(1);
         p.glob = std::string(line);
+        const auto special = [](std::string_view v) { return v.find_first_of("*?[\\") != std::string_view::npos; };
+        if (!special(p.glob)) {
+            p.kind = Pattern::Kind::Literal;
+            p.literal = p.glob;
+        } else if (!p.anchored && p.glob.size() > 1 && p.glob[0] == '*' && !special(std::string_view(p.glob).substr(1))) {
+            p.kind = Pattern::Kind::Suffix;
+            p.literal = p.glob.substr(1);
+        }
         patterns_.push_back(std::move(p));
     }
 }
@@ -42,12 +50,19 @@ bool IgnoreRules::ignored(std::string_view rel, bool is_dir) const {
                 continue;
             sub = rel.substr(p.base.size() + 1);
         }
-        bool m;
-        if (p.anchored) {
-            m = util::glob_match(p.glob, sub);
-        } else {
+        std::string_view subject = sub;
+        if (!p.anchored) {
             auto slash = sub.rfind('/');
-            m = util::glob_match(p.glob, slash == std::string_view::npos ? sub : sub.substr(slash + 1));
+            if (slash != std::string_view::npos) subject = sub.substr(slash + 1);
+        }
+        bool m;
+        switch (p.kind) {
+            case Pattern::Kind::Literal: m = subject == p.literal; break;
+            case Pattern::Kind::Suffix:
+                m = subject.size() >= p.literal.size() &&
+                    subject.compare(subject.size() - p.literal.size(), p.literal.size(), p.literal) == 0;
+                break;
+            default: m = util::glob_match(p.glob, subject);
         }
         if (m) result = !p.negate;
     }

@@ -34,6 +34,10 @@ private:
         bool negate = false;
         bool dir_only = false;
         bool anchored = false;  // contains a '/' other than a trailing one
+        // Most lines are a plain name (Makefile) or `*.ext`; those skip the glob matcher,
+        // which every path of the walk would otherwise run once per pattern.
+        enum class Kind { Glob, Literal, Suffix } kind = Kind::Glob;
+        std::string literal;  // the name, or the suffix after '*'
     };
     std::vector<Pattern> patterns_;
 };

@@ -23,3 +23,18 @@ TEST_CASE("gitignore patterns match as git does", "[scanners][gitignore]") {
     CHECK(r.ignored("sub/anchored.txt", false));
     CHECK_FALSE(r.ignored("sub/x/anchored.txt", false));
 }
+
+TEST_CASE("plain names and *.ext take the fast path and agree with the glob matcher", "[scanners][gitignore]") {
+    IgnoreRules r;
+    r.add("", "*.tar.gz\nMakefile\n/config.h\nlib*.a\n*\\*star\n");
+    CHECK(r.ignored("dist/app.tar.gz", false));
+    CHECK_FALSE(r.ignored("dist/app.tar.gzip", false));
+    CHECK_FALSE(r.ignored("tar.g", false));
+    CHECK(r.ignored("src/Makefile", false));
+    CHECK_FALSE(r.ignored("src/Makefile.am", false));
+    CHECK(r.ignored("config.h", false));
+    CHECK_FALSE(r.ignored("src/config.h", false));  // anchored literal
+    CHECK(r.ignored("out/libfoo.a", false));         // a glob, not a suffix
+    CHECK_FALSE(r.ignored("out/foo.a", false));
+    CHECK(r.ignored("x*star", false));               // escaped '*' is a literal star
+}
