@@ -138,3 +138,21 @@ TEST_CASE("git history: a secret dropped for its path takes its context with it"
     CHECK(f["deploy.env:1"] == "info nhi.context.host");
     CHECK(r.code == 1);
 }
+
+TEST_CASE("git history keeps weak values at info and references as references, also on a rescan", "[e2e][git][weak]") {
+    TempDir dir;
+    dir.write("app/.env", "DB_URL=postgresql://app:secret@localhost:5432/app\n"
+                          "ROLE=arn:aws:iam::804213579346:role/ci-deployer\n");
+    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
+                      dir.path()).code == 0);
+    // The second run reads the findings back from the datastore instead of the blobs: the
+    // severity must come out the same.
+    for (int pass = 0; pass < 2; ++pass) {
+        auto r = run_nhi("scan --git . --format jsonl --db " + (dir / "nhi.db").string(), dir.path());
+        INFO("pass " << pass << "\n" << r.out << r.err);
+        CHECK(r.code == 0);
+        auto f = findings(r.out);
+        CHECK(f["app/.env:1"] == "info nhi.generic.database-url");
+        CHECK(f["app/.env:2"] == "info nhi.ref.aws-arn");
+    }
+}
