@@ -147,7 +147,8 @@ int show(const InventoryArgs& a) {
     auto rows = util::take(inv.load(a.run));
     for (const auto& r : rows)
         if (r.id == id) {
-            reports::render_identity(r, util::take(inv.history(id)), a.format, now_of(a), std::cout);
+            reports::render_identity(r, util::take(inv.history(id)), util::take(inv.code_references(r, a.run)),
+                                     a.format, now_of(a), std::cout);
             return kOk;
         }
     throw util::Fatal({a.id, "not present as of run " + std::to_string(a.run)});

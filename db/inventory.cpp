@@ -594,4 +594,24 @@ util::Expected<std::vector<std::tuple<int64_t, std::string, nlohmann::json>>> In
     return out;
 }
 
+util::Expected<std::vector<Inventory::CodeReference>> Inventory::code_references(const IdentityRow& row,
+                                                                                int64_t as_of_run) {
+    std::vector<CodeReference> out;
+    // Findings keep only the hash of what they matched; the identity's names hash the same.
+    std::vector<std::string> hashes;
+    for (const char* k : {"arn", "email"})
+        if (row.data.is_object() && row.data.contains(k) && row.data[k].is_string())
+            hashes.push_back(util::sha256_hex(row.data[k].get<std::string>()));
+    if (hashes.empty()) return out;
+    auto st = db_.prepare(
+        "SELECT DISTINCT o.path, o.line FROM finding f JOIN occurrence o ON o.finding_id = f.id "
+        "WHERE f.rule_id LIKE 'nhi.ref.%' AND f.secret_sha256 IN (?1, ?2) AND (?3 = 0 OR o.run_id <= ?3) "
+        "ORDER BY o.path, o.line");
+    if (!st) return st.error();
+    st->bind(1, hashes[0]).bind(2, hashes.size() > 1 ? hashes[1] : hashes[0]).bind(3, as_of_run);
+    auto rows = each_row(*st, [&](Statement& q) { out.push_back({q.column_text(0), q.column_int(1)}); });
+    if (!rows) return rows.error();
+    return out;
+}
+
 }  // namespace nhi::db

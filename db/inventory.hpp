@@ -83,6 +83,14 @@ public:
     /// Versions of one identity, oldest first: (run id, run time, data).
     util::Expected<std::vector<std::tuple<int64_t, std::string, nlohmann::json>>> history(int64_t identity);
 
+    /// Where scanned code names this identity (its ARN or service-account e-mail, found by a
+    /// reference rule): distinct (path, line), as of `as_of_run` (0 = now).
+    struct CodeReference {
+        std::string path;
+        int64_t line = 0;
+    };
+    util::Expected<std::vector<CodeReference>> code_references(const IdentityRow& row, int64_t as_of_run = 0);
+
     /// Joins scan findings to credentials (key id or literal secret hashes). Returns new links.
     util::Expected<size_t> relink();
 

@@ -174,9 +174,13 @@ void render_inventory(const std::vector<const db::IdentityRow*>& rows, const std
 
 void render_identity(const db::IdentityRow& row,
                      const std::vector<std::tuple<int64_t, std::string, nlohmann::json>>& history,
-                     const std::string& format, const std::string& now, std::ostream& out) {
+                     const std::vector<db::Inventory::CodeReference>& references, const std::string& format,
+                     const std::string& now, std::ostream& out) {
     if (format == "json") {
         auto j = to_json(row, now);
+        nlohmann::json refs = nlohmann::json::array();
+        for (const auto& r : references) refs.push_back({{"path", r.path}, {"line", r.line}});
+        j["referenced_at"] = refs;
         nlohmann::json h = nlohmann::json::array();
         for (const auto& [run, at, data] : history) h.push_back({{"run", run}, {"at", at}, {"data", data}});
         j["history"] = h;
@@ -221,6 +225,11 @@ void render_identity(const db::IdentityRow& row,
         out << "  annotation: " << a.value("kind", "") << ": " << a.value("reason", "")
             << (a.contains("expires") ? " (until " + a["expires"].get<std::string>() + ")" : "") << "\n";
     for (const auto& [id, how] : row.related) out << "  related: " << how << ": identity " << id << "\n";
+    // Before revoking or changing it, the places that name it (policies, deploy configs).
+    if (!references.empty()) {
+        out << "  referenced in scanned code (" << references.size() << "):\n";
+        for (const auto& r : references) out << "    " << r.path << ":" << r.line << "\n";
+    }
     out << "  sources:";
     for (const auto& s : row.sources) out << " " << s;
     out << "\n  history:\n";

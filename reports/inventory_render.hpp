@@ -34,8 +34,10 @@ nlohmann::json to_json(const db::IdentityRow& row, const std::string& now_utc);
 void render_inventory(const std::vector<const db::IdentityRow*>& rows, const std::string& format,
                       const std::string& now_utc, std::ostream& out);
 
+/// `references`: where scanned code names the identity (Inventory::code_references).
 void render_identity(const db::IdentityRow& row,
                      const std::vector<std::tuple<int64_t, std::string, nlohmann::json>>& history,
-                     const std::string& format, const std::string& now_utc, std::ostream& out);
+                     const std::vector<db::Inventory::CodeReference>& references, const std::string& format,
+                     const std::string& now_utc, std::ostream& out);
 
 }  // namespace nhi::reports

@@ -156,3 +156,42 @@ TEST_CASE("git history keeps weak values at info and references as references, a
         CHECK(f["app/.env:2"] == "info nhi.ref.aws-arn");
     }
 }
+
+TEST_CASE("inventory show lists where scanned code names an identity", "[e2e][inventory][reference]") {
+    TempDir dir;
+    const std::string db = "--db " + (dir / "nhi.db").string();
+    // An AWS export of our own (the samples use AWS's documentation account, which names
+    // nobody and is never reported), and the GCP sample.
+    dir.write("exports/auth.json", R"({"UserDetailList": [{"Path": "/service/", "UserName": "ci-deployer",
+      "UserId": "AIDAQ3EGUKZT7MWJ5NRB", "Arn": "arn:aws:iam::804213579346:user/service/ci-deployer",
+      "CreateDate": "2024-01-10T12:00:04+00:00", "UserPolicyList": [], "GroupList": [], "AttachedManagedPolicies": []}],
+      "GroupDetailList": [], "RoleDetailList": [], "Policies": [], "IsTruncated": false})");
+    fs::copy(fs::path(NHI_FIXTURES) / "exports/gcp/iam-policy.json", dir / "exports/iam-policy.json");
+    auto imp = run_nhi("inventory import exports/auth.json exports/iam-policy.json " + db, dir.path());
+    REQUIRE(imp.code == 0);
+    dir.write("repo/deploy/policy.json", "{\"Principal\": {\"AWS\": \"arn:aws:iam::804213579346:user/service/ci-deployer\"}}\n");
+    dir.write("repo/k8s/sa.yaml", "annotations:\n  iam.gke.io/gcp-service-account: etl-legacy@acme-prod-4821.iam.gserviceaccount.com\n");
+    auto scan = run_nhi("scan repo " + db, dir.path());
+    INFO(scan.out << scan.err);
+    REQUIRE(scan.code == 0);  // references only: nothing fails the gate
+
+    auto aws = run_nhi("inventory show aws:user/ci-deployer " + db, dir.path());
+    INFO(aws.out << aws.err);
+    REQUIRE(aws.code == 0);
+    CHECK(aws.out.find("referenced in scanned code (1)") != std::string::npos);
+    CHECK(aws.out.find("deploy/policy.json:1") != std::string::npos);
+
+    auto gcp = run_nhi("inventory show gcp:sa/etl-legacy@acme-prod-4821.iam.gserviceaccount.com --format json " + db,
+                       dir.path());
+    INFO(gcp.out << gcp.err);
+    REQUIRE(gcp.code == 0);
+    auto j = nlohmann::json::parse(gcp.out);
+    REQUIRE(j["referenced_at"].size() == 1);
+    CHECK(j["referenced_at"][0]["path"] == "k8s/sa.yaml");
+    CHECK(j["referenced_at"][0]["line"] == 2);
+    // An identity no code names has none.
+    auto other = run_nhi("inventory show gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com --format json " + db,
+                         dir.path());
+    REQUIRE(other.code == 0);
+    CHECK(nlohmann::json::parse(other.out)["referenced_at"].empty());
+}
