@@ -123,6 +123,10 @@ struct Engine::Impl {
     // a third of the scan.
     HsDatabase db;      // secrets and references
     HsDatabase ctx_db;  // context rules; null when there are none
+    // Path-scoped rules (.pgpass, .git-credentials) have no literal to anchor on and would tax
+    // every byte of every file in Hyperscan; PCRE2 runs them whole on the few files they
+    // name instead.
+    std::vector<size_t> path_rules, ctx_path_rules;
     std::vector<RuleCode> codes;
     std::vector<std::string> claims;  // every specific rule's prefixes, for generic rules
 };
@@ -250,7 +254,11 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
         e->impl_->codes.push_back(std::move(c).value());
     }
     std::vector<size_t> main_rules, ctx_rules;
-    for (size_t i = 0; i < rules.rules.size(); ++i) (rules.rules[i].context ? ctx_rules : main_rules).push_back(i);
+    for (size_t i = 0; i < rules.rules.size(); ++i) {
+        const Rule& r = rules.rules[i];
+        if (!r.paths.empty()) (r.context ? e->impl_->ctx_path_rules : e->impl_->path_rules).push_back(i);
+        else (r.context ? ctx_rules : main_rules).push_back(i);
+    }
     e->from_cache_ = true;
     auto load_or_compile = [&](const std::vector<size_t>& which, const char* part,
                                HsDatabase& into) -> util::Status {
@@ -265,7 +273,8 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
         hs_cache::store(options.cache_dir, key, into.get());
         return util::ok_status();
     };
-    if (main_rules.empty()) return util::Error{"rules", "no rules that find secrets: only context rules"};
+    if (main_rules.empty() && e->impl_->path_rules.empty())
+        return util::Error{"rules", "no rules that find secrets: only context rules"};
     if (auto st = load_or_compile(main_rules, "main", e->impl_->db); !st) return st.error();
     if (auto st = load_or_compile(ctx_rules, "context", e->impl_->ctx_db); !st) return st.error();
     e->rules_ = std::move(rules);
@@ -301,7 +310,7 @@ struct Worker::State {
 Worker::Worker(const Engine& engine) : engine_(engine), state_(std::make_unique<State>()) {
     hs_scratch_t* s = nullptr;
     // One scratch serves both databases: the second call grows it to fit.
-    if (hs_alloc_scratch(engine.impl_->db.get(), &s) != HS_SUCCESS ||
+    if ((engine.impl_->db && hs_alloc_scratch(engine.impl_->db.get(), &s) != HS_SUCCESS) ||
         (engine.impl_->ctx_db && hs_alloc_scratch(engine.impl_->ctx_db.get(), &s) != HS_SUCCESS))
         throw util::Fatal({"hyperscan", "cannot allocate scratch space"});
     state_->scratch.reset(s);
@@ -469,17 +478,25 @@ void Worker::scan_database(const hs_database* db, std::string_view data, std::ve
         confirm(engine_, engine_.impl_->codes[w.rule], st, w.rule, w.start, w.limit + kTail, data, out, nullptr);
 }
 
-std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context) {
+std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, const std::string* path) {
     std::vector<Match> out;
     if (data.empty()) return out;
     const auto& rules = engine_.rules();
-    scan_database(engine_.impl_->db.get(), data, out);
+    auto run_path_rules = [&](const std::vector<size_t>& which) {
+        for (size_t ri : which)
+            if (!path || rules[ri].applies_to(*path))
+                confirm(engine_, engine_.impl_->codes[ri], *state_, ri, 0, data.size(), data, out, nullptr);
+    };
+    if (engine_.impl_->db) scan_database(engine_.impl_->db.get(), data, out);
+    run_path_rules(engine_.impl_->path_rules);
     // Context (a user name, a host) is worth reporting only beside a secret it qualifies; a
     // reference or a weak value is reported for itself and qualifies nothing.
     const bool has_secret =
         std::any_of(out.begin(), out.end(), [&](const Match& m) { return !rules[m.rule].secretless() && !m.weak; });
-    if (engine_.impl_->ctx_db && (has_secret || keep_lone_context))
-        scan_database(engine_.impl_->ctx_db.get(), data, out);
+    if (has_secret || keep_lone_context) {
+        if (engine_.impl_->ctx_db) scan_database(engine_.impl_->ctx_db.get(), data, out);
+        run_path_rules(engine_.impl_->ctx_path_rules);
+    }
     std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });

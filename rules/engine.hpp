@@ -76,7 +76,10 @@ public:
 
     /// All confirmed matches in `data`, sorted by offset. Never throws on content. Context
     /// matches are dropped when nothing else matched, unless `keep_lone_context` (rules check).
-    std::vector<Match> scan(std::string_view data, bool keep_lone_context = false);
+    /// `path` (relative, '/'-separated) selects the path-scoped rules (`paths:`) that apply;
+    /// without one, every path-scoped rule runs.
+    std::vector<Match> scan(std::string_view data, bool keep_lone_context = false,
+                            const std::string* path = nullptr);
 
     /// Runs one rule alone over `data` and says why its first candidate was dropped, if it
     /// was; for `rules check`.

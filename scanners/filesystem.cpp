@@ -212,7 +212,7 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
             ++stats.skipped_binary;
             return;
         }
-        auto matches = w.scan(data);
+        auto matches = w.scan(data, /*keep_lone_context=*/false, &display);
         ++stats.files_scanned;
         stats.bytes_scanned += data.size();
         if (sinks.discovered && discoverable(display)) {

@@ -224,7 +224,8 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
                         s.record.status = db::Store::BlobStatus::Scanned;
                         ++stats.files_scanned;
                         stats.bytes_scanned += size;
-                        auto matches = worker->scan(data);
+                        // The blob's first path picks the path-scoped rules (.pgpass).
+                        auto matches = worker->scan(data, /*keep_lone_context=*/false, &e.path);
                         if (!matches.empty())
                             s.record.findings = to_findings(engine, matches, data, e.path, /*path_scoped=*/false);
                     }
