@@ -369,7 +369,7 @@ Runner add_scan_command(CLI::App& app) {
     cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
     cmd->add_option("--fail-on", args->fail_on,
                     "Exit 1 when a finding has at least this severity (none|info|low|medium|high|critical); "
-                    "info counts context findings (the user or host beside a secret)")
+                    "info also counts context, references (ARNs, buckets) and weak or documentation values")
         ->check(CLI::IsMember({"none", "info", "low", "medium", "high", "critical"}))
         ->capture_default_str();
     cmd->add_flag("--store-secrets", args->store_secrets,
