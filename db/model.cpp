@@ -65,7 +65,9 @@ Finding make_finding(const rules::Rule& rule, std::string_view secret, std::stri
     f.secret = std::string(secret);
     f.secret_sha256 = util::sha256_hex(secret);
     f.fingerprint = fingerprint(f.rule_id, f.secret_sha256, f.path);
-    f.redacted = redact(secret);
+    // A reference names an identity or resource and is no secret: shown whole, since the
+    // name is what an audit needs.
+    f.redacted = rule.reference ? std::string(secret) : redact(secret);
     return f;
 }
 

@@ -50,6 +50,9 @@ TEST_CASE("references: ARNs, accounts, buckets and stores are info findings on t
     CHECK(f.count("web/.env:3") == 0);
     CHECK(f.size() == 4);
     CHECK(run_nhi("scan . --no-db --fail-on info", dir.path()).code == 1);
+    // A reference is no secret: the text report shows the name whole.
+    auto text = run_nhi("scan infra --no-db", dir.path());
+    CHECK(text.out.find("arn:aws:iam::804213579346:role/ci-deployer") != std::string::npos);
 }
 
 TEST_CASE("weak and documentation values are reported at info, placeholders not at all", "[e2e][scan][weak]") {
