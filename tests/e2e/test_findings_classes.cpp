@@ -198,3 +198,25 @@ TEST_CASE("inventory show lists where scanned code names an identity", "[e2e][in
     REQUIRE(other.code == 0);
     CHECK(nlohmann::json::parse(other.out)["referenced_at"].empty());
 }
+
+TEST_CASE("path-scoped rules run on the files they name, in directories and in history", "[e2e][scan][paths]") {
+    TempDir dir;
+    // Distinct contents: git history reports a blob once, at the first path that holds it.
+    dir.write("home/.pgpass", "db.internal:5432:orders:app:rzEBZshBfTf39VMB\n");
+    dir.write("conf/pgpass.conf", "db.internal:5432:billing:etl:Vq8rT2mLx9wPz4K7\n");
+    dir.write("home/.git-credentials", "https://deploy-bot:Xk29vLq7TzR4@git.example.test\n");
+    // The same colon-separated shape anywhere else is just text.
+    dir.write("notes/table.txt", "db.internal:5432:audit:ro:Hq3nW8xZp5Lm2Tc9\n");
+    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
+                      dir.path()).code == 0);
+    for (const char* how : {"scan . --format jsonl --no-db", "scan --git . --format jsonl --no-db"}) {
+        auto r = run_nhi(how, dir.path());
+        INFO(how << "\n" << r.out << r.err);
+        CHECK(r.code == 1);
+        auto f = findings(r.out);
+        CHECK(f["home/.pgpass:1"] == "high nhi.pgpass.password");
+        CHECK(f["conf/pgpass.conf:1"] == "high nhi.pgpass.password");
+        CHECK(f["home/.git-credentials:1"].find("nhi.git.credential-store") != std::string::npos);
+        CHECK(f.count("notes/table.txt:1") == 0);
+    }
+}
