@@ -1,6 +1,7 @@
 #include "db/model.hpp"
 
 #include "util/hash.hpp"
+#include "rules/validators.hpp"
 
 namespace nhi::db {
 
@@ -48,7 +49,7 @@ void apply_rule(Finding& f, const rules::Rule& rule) {
     f.revocation = rule.revocation;
     // A default or documentation password is a hard-coded login, not a leaked secret: a quiet
     // line that fails no pipeline unless --fail-on info.
-    if (f.hints.is_object() && f.hints.value("weak_value", false)) {
+    if (rules::is_weak(f.hints)) {
         f.severity = rules::Severity::Info;
         f.confidence = rules::Confidence::Low;
     }

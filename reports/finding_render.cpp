@@ -1,4 +1,5 @@
 #include "reports/finding_render.hpp"
+#include "rules/validators.hpp"
 
 #include <fmt/format.h>
 
@@ -97,7 +98,7 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         ++by_sev[f.severity];
         // Context, references and weak values: one quiet line each (context sits under its secret).
         if (f.severity == rules::Severity::Info) {
-            const bool weak = f.hints.is_object() && f.hints.value("weak_value", false);
+            const bool weak = rules::is_weak(f.hints);
             out << fmt::format("{}{:<8} {}:{}:{}  {}{}  {}{}\n", dim, "info", f.path, f.line, f.column, f.rule_name,
                                weak ? " (weak or documentation value)" : "", o.show_secrets ? f.secret : f.redacted,
                                reset);

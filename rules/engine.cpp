@@ -417,8 +417,8 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         m.secret_start = ss;
         m.secret_end = se;
         m.hints = std::move(v.hints);
-        m.weak = weak || (m.hints.is_object() && m.hints.value("weak_value", false));
-        if (m.weak) m.hints["weak_value"] = true;
+        m.weak = weak || is_weak(m.hints);
+        if (m.weak) m.hints[kWeakHint] = true;
         out.push_back(std::move(m));
     }
 }
@@ -500,9 +500,7 @@ std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, c
     std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });
-    drop_shadowed(rules, out);
-    // A secret can lose its bytes to nothing (drop_shadowed keeps secrets), so has_secret
-    // still holds here.
+    drop_shadowed(rules, out);  // keeps at least one secret where there was one
     return out;
 }
 

@@ -250,7 +250,7 @@ Validation basic_auth_checked(std::string_view s, bool weak_is_secret) {
     }
     // A default password (RFC 7617's Aladdin:open sesame) is a working login all the same:
     // reported, at severity info.
-    if (value == ValueClass::Weak) v.hints["weak_value"] = true;
+    if (value == ValueClass::Weak) v.hints[kWeakHint] = true;
     v.hints["user"] = decoded->substr(0, colon);
     v.valid = true;
     return v;

@@ -14,6 +14,11 @@ struct Validation {
     nlohmann::json hints;    // facts decoded from the secret (expiry, account id, ...)
 };
 
+/// The hint that marks a weak or documentation value (`secret`, `admin`, an RFC's example
+/// token): hard-coded, but reported at severity info rather than as a leaked secret.
+inline constexpr const char* kWeakHint = "weak_value";
+inline bool is_weak(const nlohmann::json& hints) { return hints.is_object() && hints.value(kWeakHint, false); }
+
 /// True when `name` is a known validator.
 bool validator_exists(std::string_view name);
 

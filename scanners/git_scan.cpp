@@ -18,6 +18,7 @@
 #include "scanners/git_walk.hpp"
 #include "util/queue.hpp"
 #include "util/text.hpp"
+#include "rules/validators.hpp"
 
 namespace nhi::scanners {
 namespace {
@@ -352,8 +353,8 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     std::set<std::pair<std::string, std::string>> with_secret;  // (blob, path)
     for (const auto& h : hits) {
         auto r = rule_by_id.find(h.finding.rule_id);
-        if (r == rule_by_id.end() || (r->second->applies_to(h.path) && !r->second->secretless() &&
-                                      !(h.finding.hints.is_object() && h.finding.hints.value("weak_value", false))))
+        if (r == rule_by_id.end() ||
+            (r->second->applies_to(h.path) && !r->second->secretless() && !rules::is_weak(h.finding.hints)))
             with_secret.insert({h.blob, h.path});
     }
     for (auto& h : hits) {

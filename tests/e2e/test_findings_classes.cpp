@@ -25,6 +25,12 @@ std::map<std::string, std::string> findings(const std::string& jsonl) {
     return out;
 }
 
+// One commit of everything in `dir`.
+bool commit_all(const TempDir& dir) {
+    return run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
+                     dir.path()).code == 0;
+}
+
 }  // namespace
 
 TEST_CASE("references: ARNs, accounts, buckets and stores are info findings on their own", "[e2e][scan][reference]") {
@@ -131,8 +137,7 @@ TEST_CASE("git history: a secret dropped for its path takes its context with it"
     TempDir dir;
     dir.write("lexer.py", "host = 'db.internal.example.test'\ntoken = OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n");
     dir.write("deploy.env", "host=db.internal.example.test\nAPI_TOKEN=OylS7MyMXDG9Oy4TXQ23ZEQZ4NWPDEIK\n");
-    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
-                      dir.path()).code == 0);
+    REQUIRE(commit_all(dir));
     auto r = run_nhi("scan --git . --format jsonl --no-db", dir.path());
     INFO(r.out << r.err);
     auto f = findings(r.out);
@@ -146,8 +151,7 @@ TEST_CASE("git history keeps weak values at info and references as references, a
     TempDir dir;
     dir.write("app/.env", "DB_URL=postgresql://app:secret@localhost:5432/app\n"
                           "ROLE=arn:aws:iam::804213579346:role/ci-deployer\n");
-    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
-                      dir.path()).code == 0);
+    REQUIRE(commit_all(dir));
     // The second run reads the findings back from the datastore instead of the blobs: the
     // severity must come out the same.
     for (int pass = 0; pass < 2; ++pass) {
@@ -207,8 +211,7 @@ TEST_CASE("path-scoped rules run on the files they name, in directories and in h
     dir.write("home/.git-credentials", "https://deploy-bot:Xk29vLq7TzR4@git.example.test\n");
     // The same colon-separated shape anywhere else is just text.
     dir.write("notes/table.txt", "db.internal:5432:audit:ro:Hq3nW8xZp5Lm2Tc9\n");
-    REQUIRE(run_shell("git init -q . && git add -A && git -c user.name=t -c user.email=t@example.test commit -qm one",
-                      dir.path()).code == 0);
+    REQUIRE(commit_all(dir));
     for (const char* how : {"scan . --format jsonl --no-db", "scan --git . --format jsonl --no-db"}) {
         auto r = run_nhi(how, dir.path());
         INFO(how << "\n" << r.out << r.err);
