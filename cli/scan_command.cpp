@@ -159,9 +159,9 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     };
     // Identities the tree declares (manifests, Terraform, workflows, agent configs) go to the
     // inventory with the findings; they need the datastore.
-    std::vector<scanners::importers::ImportBatch> discovered;
+    std::vector<db::ImportBatch> discovered;
     if (database && !a.git)
-        sinks.discovered = [&](scanners::importers::ImportBatch&& b) {
+        sinks.discovered = [&](db::ImportBatch&& b) {
             std::lock_guard lock(mu);
             for (const auto& w : b.warnings)
                 if (warnings_shown++ < kMaxWarnings) print_warning("", w);
@@ -242,7 +242,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
         if (!paths.empty() && paths.front() != "-") codeowners = scanners::CodeOwners::find(paths.front());
         auto owners_of = [&](const std::string& path) { return codeowners ? codeowners->owners_of(path) : std::string(); };
         if (!discovered.empty()) {
-            scanners::importers::ImportBatch all;
+            db::ImportBatch all;
             all.format = "repository";
             for (auto& b : discovered) {
                 for (auto& id : b.identities) {

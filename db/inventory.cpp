@@ -133,7 +133,7 @@ util::Status each_row(Statement& st, Fn&& row) {
 
 }  // namespace
 
-util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBatch& batch, const std::string& source) {
+util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const std::string& source) {
     ApplyResult r;
     Transaction tx(db_);
     auto run = db_.prepare(
@@ -163,7 +163,7 @@ util::Expected<ApplyResult> Inventory::apply(const scanners::importers::ImportBa
         db_.prepare("INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5)");
     for (auto* st : {&current_owner, &end_owner, &set_detail, &add_owner})
         if (!*st) return st->error();
-    auto record_owner = [&](int64_t id, const scanners::importers::IdentityRecord& rec) -> util::Status {
+    auto record_owner = [&](int64_t id, const db::IdentityRecord& rec) -> util::Status {
         current_owner->bind(1, id).bind(2, rec.owner_class);
         auto row = current_owner->step();
         if (!row) return row.error();

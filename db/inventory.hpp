@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/database.hpp"
-#include "scanners/importers/record.hpp"
+#include "db/records.hpp"
 
 namespace nhi::db {
 
@@ -62,7 +62,7 @@ public:
     /// Records one import as a run and merges its records, all in one transaction: a
     /// failure leaves the datastore as it was. Re-applying the same batch changes nothing
     /// but the run log.
-    util::Expected<ApplyResult> apply(const scanners::importers::ImportBatch& batch, const std::string& source);
+    util::Expected<ApplyResult> apply(const db::ImportBatch& batch, const std::string& source);
 
     /// How much of each entity's stored JSON load() returns: only the extracted facts
     /// (created, last used, expiry, status), also its text, or also the parsed tree. Listing

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scanners/importers/record.hpp"
+#include "db/records.hpp"
 
 namespace nhi::scanners {
 
@@ -15,6 +15,6 @@ namespace nhi::scanners {
 bool discoverable(std::string_view path);
 
 /// The identities and credentials `content` declares; problems go to `batch.warnings`.
-importers::ImportBatch discover(std::string_view path, std::string_view content);
+db::ImportBatch discover(std::string_view path, std::string_view content);
 
 }  // namespace nhi::scanners

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "db/model.hpp"
-#include "scanners/importers/record.hpp"
+#include "db/records.hpp"
 #include "rules/engine.hpp"
 #include "util/expected.hpp"
 
@@ -46,7 +46,7 @@ struct ScanSinks {
     /// Called for each path that could not be read; the scan goes on.
     std::function<void(const util::Error&)> warning;
     /// When set, called (from any thread) with the identities a config file declares.
-    std::function<void(importers::ImportBatch&&)> discovered;
+    std::function<void(db::ImportBatch&&)> discovered;
 };
 
 /// Scans every input. Fails only when an input named on the command line does not exist

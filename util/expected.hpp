@@ -24,7 +24,7 @@ public:
 };
 
 template <typename T>
-class Expected {
+class [[nodiscard]] Expected {
 public:
     Expected(T value) : v_(std::move(value)) {}
     Expected(Error error) : v_(std::move(error)) {}
@@ -56,3 +56,19 @@ T take(Expected<T>&& e) {
 }
 
 }  // namespace nhi::util
+
+// Propagates a failure to the caller, as ccache's TRY does: `TRY(store.commit());`.
+#define NHI_CONCAT_(a, b) a##b
+#define NHI_CONCAT(a, b) NHI_CONCAT_(a, b)
+#define TRY(expr_)                                                     \
+    do {                                                               \
+        auto&& nhi_try_result_ = (expr_);                              \
+        if (!nhi_try_result_) return ::nhi::util::Error(nhi_try_result_.error()); \
+    } while (false)
+// Declares `var_` from the value of a successful result, or returns its failure:
+// `TRY_ASSIGN(auto db, Database::open(path));`.
+#define TRY_ASSIGN(var_, expr_) TRY_ASSIGN_IMPL_(NHI_CONCAT(nhi_try_, __LINE__), var_, expr_)
+#define TRY_ASSIGN_IMPL_(tmp_, var_, expr_)                   \
+    auto tmp_ = (expr_);                                      \
+    if (!tmp_) return ::nhi::util::Error(tmp_.error());       \
+    var_ = std::move(tmp_).value()

@@ -5,10 +5,15 @@
 #include <string_view>
 #include <vector>
 
-#include "scanners/importers/record.hpp"
+#include "db/records.hpp"
 #include "util/expected.hpp"
 
 namespace nhi::scanners::importers {
+
+// The records belong to the datastore's model; importers only fill them.
+using db::CredentialRecord;
+using db::IdentityRecord;
+using db::ImportBatch;
 
 /// Every format name `--format` accepts.
 const std::vector<std::string>& format_names();

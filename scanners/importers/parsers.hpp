@@ -4,10 +4,15 @@
 #include <set>
 #include <string_view>
 
-#include "scanners/importers/record.hpp"
+#include "db/records.hpp"
 #include "util/expected.hpp"
 
 namespace nhi::scanners::importers {
+
+// The records belong to the datastore's model; importers only fill them.
+using db::CredentialRecord;
+using db::IdentityRecord;
+using db::ImportBatch;
 
 using Parser = util::Expected<ImportBatch> (*)(std::string_view path, std::string_view content);
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace nhi::scanners::importers {
+namespace nhi::db {
 
 struct IdentityRecord {
     std::string key;       // stable natural key, the same in every export that names it
@@ -44,4 +44,4 @@ struct ImportBatch {
     }
 };
 
-}  // namespace nhi::scanners::importers
+}  // namespace nhi::db
