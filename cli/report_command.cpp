@@ -10,7 +10,7 @@
 #include "reports/diff.hpp"
 #include "reports/html.hpp"
 #include "reports/report_render.hpp"
-#include "util/output.hpp"
+#include "util/atomic_file.hpp"
 #include "util/time.hpp"
 
 namespace nhi::cli {
@@ -94,20 +94,20 @@ int run_report(const ReportArgs& a, const std::string& which) {
         auto d = reports::diff_inventories(before, after, util::take(inv.finding_first_runs()), a.risk, from,
                                            a.now.empty() ? from_time : o.now, a.to, to_time);
         d.from_time = from_time;
-        util::Output out(a.output);
-        reports::render_diff(d, a.format, out.stream());
-        out.commit();
+        auto out = util::take(util::Output::open(a.output));
+        reports::render_diff(d, a.format, out->stream());
+        util::take(out->commit());
         return kOk;
     }
     auto rows = util::take(inv.load(a.run));
     auto items = reports::assess_all(rows, a.risk, o.now);
-    util::Output out(a.output);
-    if (a.format == "html") write_html(inv, items, rows, a, o, out.stream());
-    else if (which == "risk") reports::report_risk(items, o, out.stream());
-    else if (which == "owners") reports::report_owners(items, o, out.stream());
-    else if (which == "expiry") reports::report_expiry(items, a.risk, o, out.stream());
-    else reports::report_summary(items, o, out.stream());
-    out.commit();
+    auto out = util::take(util::Output::open(a.output));
+    if (a.format == "html") write_html(inv, items, rows, a, o, out->stream());
+    else if (which == "risk") reports::report_risk(items, o, out->stream());
+    else if (which == "owners") reports::report_owners(items, o, out->stream());
+    else if (which == "expiry") reports::report_expiry(items, a.risk, o, out->stream());
+    else reports::report_summary(items, o, out->stream());
+    util::take(out->commit());
     if (which == "summary" && a.record) {
         // The tier counts go with the review, so later trend charts need not rebuild it.
         int64_t review = util::take(inv.record_run("review", "nhi report summary", to_json(reports::trend_point(items, ""))));

@@ -23,6 +23,7 @@
 #include "rules/engine.hpp"
 #include "scanners/filesystem.hpp"
 #include "scanners/git_scan.hpp"
+#include "util/atomic_file.hpp"
 
 namespace nhi::cli {
 namespace {
@@ -292,12 +293,9 @@ int run_scan(const ScanArgs& a) {
         throw util::Fatal({"--fail-on", "expected none, info, low, medium, high or critical"});
     ScanResult r = execute_scan(a, /*use_baseline=*/true);
 
-    std::ofstream file;
-    if (!a.output.empty()) {
-        file.open(a.output, std::ios::binary | std::ios::trunc);
-        if (!file) throw util::Fatal({a.output, "cannot write output file"});
-    }
-    std::ostream& out = a.output.empty() ? std::cout : file;
+    // -o goes through a temp file: a failed scan never truncates the last good output.
+    auto output = util::take(util::Output::open(a.output));
+    std::ostream& out = output->stream();
     reports::RenderOptions ro;
     ro.show_secrets = a.show_secrets;
     ro.color = a.output.empty() && (a.color == "always" || (a.color == "auto" && ::isatty(STDOUT_FILENO)));
@@ -305,8 +303,7 @@ int run_scan(const ScanArgs& a) {
     else if (a.format == "json") reports::render_json(out, r.findings, r.summary, ro);
     else if (a.format == "jsonl") reports::render_jsonl(out, r.findings, ro);
     else reports::render_sarif(out, r.findings, r.engine->rules(), a.git ? "" : repo_prefix(r.paths));
-    out.flush();
-    if (!out) throw util::Fatal({a.output.empty() ? "stdout" : a.output, "write failed"});
+    util::take(output->commit());
     // Machine formats keep stdout clean; a one-line summary goes to stderr for people.
     if (a.format != "text" && !a.no_progress && ::isatty(STDERR_FILENO))
         std::cerr << "nhi: " << r.findings.size() << " findings in " << r.summary.files_scanned << " files\n";

@@ -1,5 +1,7 @@
 #include "rules/baseline.hpp"
 
+#include "util/atomic_file.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -38,20 +40,7 @@ util::Status write_baseline(const std::string& path, const Baseline& baseline) {
     nlohmann::json j = {{"nhi_baseline", kFormat}, {"findings", nlohmann::json::array()}};
     for (const auto& e : baseline.entries)
         j["findings"].push_back({{"fingerprint", e.fingerprint}, {"rule", e.rule}, {"path", e.path}});
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return util::Error{path, "cannot write baseline file"};
-        out << j.dump(2) << "\n";
-        if (!out) return util::Error{path, "write failed"};
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return util::Error{path, "cannot replace baseline file: " + ec.message()};
-    }
-    return util::ok_status();
+    return util::write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace nhi::rules

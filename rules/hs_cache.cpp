@@ -1,5 +1,7 @@
 #include "rules/hs_cache.hpp"
 
+#include "util/atomic_file.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,20 +53,9 @@ void store(const std::string& dir, const std::string& k, const hs_database_t* db
     size_t len = 0;
     if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
     std::unique_ptr<char, decltype(&std::free)> owned(bytes, &std::free);
-    // Write to a private temp file and rename: concurrent nhi runs never see half a file.
-    fs::path final_path = fs::path(dir) / (k + ".hsdb");
-    fs::path tmp = fs::path(dir) / (k + ".tmp." + std::to_string(::getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return;
-        out.write(owned.get(), static_cast<std::streamsize>(len));
-        if (!out) {
-            fs::remove(tmp, ec);
-            return;
-        }
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) fs::remove(tmp, ec);
+    // A private temp file renamed into place: concurrent nhi runs never see half a file. A
+    // cache that cannot be written only costs the next run a compile.
+    (void)util::write_file_atomic((fs::path(dir) / (k + ".hsdb")).string(), std::string_view(owned.get(), len), 0600);
 }
 
 }  // namespace nhi::rules::hs_cache
