@@ -34,6 +34,15 @@ public:
         return item;
     }
 
+    /// Closes and drops what is queued: after a failure nobody should start more work.
+    void abort() {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        items_.clear();
+        not_empty_.notify_all();
+        not_full_.notify_all();
+    }
+
     void close() {
         std::lock_guard lock(mu_);
         closed_ = true;

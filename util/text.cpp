@@ -110,4 +110,75 @@ bool is_uuid(std::string_view s) {
     return true;
 }
 
+namespace {
+// Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. Overlong forms,
+// surrogates and code points past U+10FFFF are invalid, as JSON encoders require.
+size_t utf8_sequence(const unsigned char* p, size_t left) {
+    unsigned c = p[0];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || n > left) return 0;
+    unsigned cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t i = 1; i < n; ++i) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    static const unsigned min_for[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+}  // namespace
+
+std::string printable(std::string_view s) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = p[i];
+        size_t n = utf8_sequence(p + i, s.size() - i);
+        // C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) act like ESC on many terminals.
+        bool c1 = n == 2 && c == 0xC2 && p[i + 1] < 0xA0;
+        if (n == 1 && c >= 0x20 && c != 0x7F) {
+            if (c == '\\') out += "\\\\";
+            else out += char(c);
+        } else if (n > 1 && !c1) {
+            out.append(s.substr(i, n));
+        } else {
+            size_t take = n ? n : 1;
+            for (size_t k = 0; k < take; ++k) {
+                unsigned char b = p[i + k];
+                if (b == '\n') out += "\\n";
+                else if (b == '\r') out += "\\r";
+                else if (b == '\t') out += "\\t";
+                else if (b == 0x1B) out += "\\e";
+                else {
+                    out += "\\x";
+                    out += hex[b >> 4];
+                    out += hex[b & 15];
+                }
+            }
+            i += take;
+            continue;
+        }
+        i += n;
+    }
+    return out;
+}
+
+std::string shell_quote(std::string_view s) {
+    bool safe = !s.empty();
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_@%+=:,./-").find(c) != std::string_view::npos)) {
+            safe = false;
+            break;
+        }
+    if (safe) return std::string(s);
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
+
 }  // namespace nhi::util

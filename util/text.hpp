@@ -23,6 +23,16 @@ std::string lower(std::string_view s);
 /// Decodes standard or URL-safe base64, padded or not; nullopt on any invalid byte.
 std::optional<std::string> base64_decode(std::string_view s);
 
+/// A copy safe to print on a terminal: control characters (newline, ESC, BEL, DEL, C1)
+/// become `\n`, `\e`, `\xNN`, and bytes that are not UTF-8 become `\xNN`, so a hostile file
+/// name or export field cannot forge lines, clear the screen or retitle the terminal.
+/// A backslash is doubled, so the escaping cannot be forged either.
+std::string printable(std::string_view s);
+
+/// The word quoted for a POSIX shell: `'...'` with each `'` as `'\''`; words made only of
+/// safe characters ([A-Za-z0-9_@%+=:,./-]) are returned as they are.
+std::string shell_quote(std::string_view s);
+
 /// Splits on a single character, keeping empty fields.
 std::vector<std::string_view> split(std::string_view s, char sep);
 

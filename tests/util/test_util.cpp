@@ -69,3 +69,23 @@ TEST_CASE("looks_binary finds NUL bytes in the probe window only", "[util]") {
     late[9000] = '\0';
     CHECK_FALSE(looks_binary(late));
 }
+
+TEST_CASE("printable escapes what could forge lines or drive a terminal, and keeps UTF-8", "[util]") {
+    CHECK(printable("src/app.py") == "src/app.py");
+    CHECK(printable("a\nnhi: error: forged") == "a\\nnhi: error: forged");
+    CHECK(printable("x\x1b]0;pwned\x07y") == "x\\e]0;pwned\\x07y");
+    CHECK(printable("\x1b[2J") == "\\e[2J");
+    CHECK(printable("caf\xc3\xa9") == "caf\xc3\xa9");       // é stays
+    CHECK(printable("caf\xe9.txt") == "caf\\xe9.txt");      // Latin-1 é is not UTF-8
+    CHECK(printable("\xc2\x9b" "31m") == "\\xc2\\x9b31m");  // C1 CSI
+    CHECK(printable("a\\nb") == "a\\\\nb");                  // a literal backslash-n cannot pose as an escape
+    CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");   // a UTF-16 surrogate is not UTF-8
+}
+
+TEST_CASE("shell_quote makes any name one inert shell word", "[util]") {
+    CHECK(shell_quote("deploy-bot") == "deploy-bot");
+    CHECK(shell_quote("x;touch pwned;#") == "'x;touch pwned;#'");
+    CHECK(shell_quote("it's") == "'it'\\''s'");
+    CHECK(shell_quote("$(id)") == "'$(id)'");
+    CHECK(shell_quote("") == "''");
+}
