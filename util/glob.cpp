@@ -1,5 +1,7 @@
 #include "util/glob.hpp"
 
+#include <vector>
+
 namespace nhi::util {
 namespace {
 
@@ -32,60 +34,87 @@ size_t bracket(std::string_view p, char c, bool& matched) {
     return i + 1;
 }
 
-bool match(std::string_view p, std::string_view s) {
-    while (!p.empty()) {
-        char pc = p[0];
-        if (pc == '*') {
-            bool dbl = p.size() > 1 && p[1] == '*';
-            if (dbl) {
-                // "**/" matches zero or more whole directories; a trailing "**" matches all.
-                std::string_view rest = p.substr(2);
-                if (!rest.empty() && rest[0] == '/') {
-                    std::string_view after = rest.substr(1);
-                    if (match(after, s)) return true;
-                    for (size_t i = 0; i < s.size(); ++i)
-                        if (s[i] == '/' && match(after, s.substr(i + 1))) return true;
+// Matches by recursion on the star positions. A pattern with several stars can backtrack
+// exponentially (`a/**...**b` against a long name that does not match: a hostile .gitignore
+// hung the walk), so a pattern with more than one star remembers each (pattern, path)
+// position that already failed; every position is then tried at most once.
+class Matcher {
+public:
+    Matcher(std::string_view pattern, std::string_view path) : p0_(pattern), s0_(path) {
+        size_t stars = 0;
+        for (char c : pattern) stars += c == '*';
+        if (stars > 1) failed_.assign((pattern.size() + 1) * (path.size() + 1), false);
+    }
+    bool run() { return match(p0_, s0_); }
+
+private:
+    bool match(std::string_view p, std::string_view s) {
+        if (failed_.empty()) return match_here(p, s);
+        size_t key = (p0_.size() - p.size()) * (s0_.size() + 1) + (s0_.size() - s.size());
+        if (failed_[key]) return false;
+        bool m = match_here(p, s);
+        if (!m) failed_[key] = true;
+        return m;
+    }
+
+    bool match_here(std::string_view p, std::string_view s) {
+        while (!p.empty()) {
+            char pc = p[0];
+            if (pc == '*') {
+                bool dbl = p.size() > 1 && p[1] == '*';
+                if (dbl) {
+                    // "**/" matches zero or more whole directories; a trailing "**" matches all.
+                    std::string_view rest = p.substr(2);
+                    if (!rest.empty() && rest[0] == '/') {
+                        std::string_view after = rest.substr(1);
+                        if (match(after, s)) return true;
+                        for (size_t i = 0; i < s.size(); ++i)
+                            if (s[i] == '/' && match(after, s.substr(i + 1))) return true;
+                        return false;
+                    }
+                    for (size_t i = 0; i <= s.size(); ++i)
+                        if (match(rest, s.substr(i))) return true;
                     return false;
                 }
-                for (size_t i = 0; i <= s.size(); ++i)
+                std::string_view rest = p.substr(1);
+                for (size_t i = 0; i <= s.size(); ++i) {
                     if (match(rest, s.substr(i))) return true;
+                    if (i < s.size() && s[i] == '/') break;
+                }
                 return false;
             }
-            std::string_view rest = p.substr(1);
-            for (size_t i = 0; i <= s.size(); ++i) {
-                if (match(rest, s.substr(i))) return true;
-                if (i < s.size() && s[i] == '/') break;
+            if (s.empty()) return false;
+            if (pc == '?') {
+                if (s[0] == '/') return false;
+            } else if (pc == '[') {
+                bool m = false;
+                size_t len = bracket(p, s[0], m);
+                if (len) {
+                    if (!m) return false;
+                    p.remove_prefix(len);
+                    s.remove_prefix(1);
+                    continue;
+                }
+                if (s[0] != '[') return false;
+            } else {
+                if (pc == '\\' && p.size() > 1) {
+                    p.remove_prefix(1);
+                    pc = p[0];
+                }
+                if (pc != s[0]) return false;
             }
-            return false;
+            p.remove_prefix(1);
+            s.remove_prefix(1);
         }
-        if (s.empty()) return false;
-        if (pc == '?') {
-            if (s[0] == '/') return false;
-        } else if (pc == '[') {
-            bool m = false;
-            size_t len = bracket(p, s[0], m);
-            if (len) {
-                if (!m) return false;
-                p.remove_prefix(len);
-                s.remove_prefix(1);
-                continue;
-            }
-            if (s[0] != '[') return false;
-        } else {
-            if (pc == '\\' && p.size() > 1) {
-                p.remove_prefix(1);
-                pc = p[0];
-            }
-            if (pc != s[0]) return false;
-        }
-        p.remove_prefix(1);
-        s.remove_prefix(1);
+        return s.empty();
     }
-    return s.empty();
-}
+
+    std::string_view p0_, s0_;
+    std::vector<bool> failed_;
+};
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view path) { return match(pattern, path); }
+bool glob_match(std::string_view pattern, std::string_view path) { return Matcher(pattern, path).run(); }
 
 }  // namespace nhi::util

@@ -89,3 +89,17 @@ TEST_CASE("shell_quote makes any name one inert shell word", "[util]") {
     CHECK(shell_quote("$(id)") == "'$(id)'");
     CHECK(shell_quote("") == "''");
 }
+
+TEST_CASE("glob_match with many stars answers without exponential backtracking", "[util]") {
+    // Found by fuzz/gitignore: a .gitignore line like this hung the walk (each star retried
+    // every split of the name). The answers must stay right; the suite's timeout is the bound.
+    const std::string many = "a/" + std::string(24, '*') + "b";
+    const std::string name = "a/" + std::string(40, 'x');
+    CHECK_FALSE(glob_match(many, name));
+    CHECK(glob_match(many, name + "b"));
+    std::string allow = "t";
+    for (int i = 0; i < 12; ++i) allow += "***e";
+    CHECK_FALSE(glob_match(allow + "q", "t" + std::string(60, 'e')));
+    CHECK(glob_match("**/*.log", "var/tmp/x.log"));
+    CHECK_FALSE(glob_match("**/*.log", "var/tmp/x.logs"));
+}
