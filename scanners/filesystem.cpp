@@ -157,42 +157,6 @@ private:
 
 }  // namespace
 
-std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path, bool path_scoped) {
-    std::vector<db::Finding> out;
-    out.reserve(matches.size());
-    // Matches come sorted by start; secrets start at or after their match, so sort by
-    // secret offset for the single forward pass of the line counter.
-    std::vector<const rules::Match*> order;
-    for (const auto& m : matches) order.push_back(&m);
-    std::sort(order.begin(), order.end(),
-              [](auto* a, auto* b) { return a->secret_start < b->secret_start; });
-    util::LineCounter lines(data);
-    bool has_secret = false;
-    std::vector<bool> is_context;
-    for (const auto* m : order) {
-        auto [line, col] = lines.locate(m->secret_start);
-        const auto& rule = engine.rules()[m->rule];
-        if (path_scoped && !rule.applies_to(path)) continue;
-        out.push_back(db::make_finding(rule, data.substr(m->secret_start, m->secret_end - m->secret_start), path,
-                                       line, col, m->hints));
-        if (!rule.secretless() && !m->weak) has_secret = true;
-        is_context.push_back(rule.context);
-    }
-    // The secret that made context worth keeping may have been dropped for this path (an
-    // unquoted `token = Name.Builtin` in Python source): context alone is not reported.
-    if (path_scoped && !has_secret) {
-        size_t w = 0;
-        for (size_t i = 0; i < out.size(); ++i)
-            if (!is_context[i]) {
-                if (w != i) out[w] = std::move(out[i]);  // never self-move: it empties the finding
-                ++w;
-            }
-        out.resize(w);
-    }
-    return out;
-}
-
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks) {
     // Check every named input first: a typo must fail the run, not pass it quietly.

@@ -10,6 +10,7 @@
 #include "db/model.hpp"
 #include "db/records.hpp"
 #include "rules/engine.hpp"
+#include "scanners/findings.hpp"  // to_findings, for the git scanner too
 #include "util/expected.hpp"
 
 namespace nhi::scanners {
@@ -53,11 +54,5 @@ struct ScanSinks {
 /// or nothing could be read; per-file problems go to `sinks.warning` and the counters.
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks);
-
-/// Turns one blob's matches into findings with 1-based line and column. With `path_scoped`,
-/// drops matches of rules whose `paths` do not cover `path` (git applies them per origin instead).
-std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path,
-                                     bool path_scoped = true);
 
 }  // namespace nhi::scanners
