@@ -227,6 +227,8 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     s.skipped_symlink = stats.skipped_symlink;
     s.skipped_special = stats.skipped_special;
     s.errors = stats.errors;
+    s.match_limit_hits = stats.match_limit_hits;
+    s.engine_errors = stats.engine_errors;
     s.git = a.git;
     s.commits = stats.commits;
     s.blobs_known = stats.blobs_known;

@@ -1,5 +1,5 @@
-// Scans files, directory trees and stdin: one thread walks (honouring .gitignore), worker
-// threads read and match, and findings go to a sink in per-file batches.
+// Scans files, directory trees and stdin: one thread walks (honouring .gitignore), the worker
+// pool reads and matches, and findings go to a sink in per-file batches.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -33,6 +33,9 @@ struct ScanStats {
     std::atomic<uint64_t> skipped_symlink{0};
     std::atomic<uint64_t> skipped_special{0};  // sockets, FIFOs, devices
     std::atomic<uint64_t> errors{0};           // unreadable paths, corrupt objects
+    // The engine: blobs whose matching stopped early (the PCRE2 match limit, an hs_scan error).
+    std::atomic<uint64_t> match_limit_hits{0};
+    std::atomic<uint64_t> engine_errors{0};
     // Git history scans.
     std::atomic<uint64_t> commits{0};       // commits walked
     std::atomic<uint64_t> blobs_known{0};   // blobs not read again: scanned before with these rules
@@ -50,8 +53,9 @@ struct ScanSinks {
     std::function<void(db::ImportBatch&&)> discovered;
 };
 
-/// Scans every input. Fails only when an input named on the command line does not exist
-/// or nothing could be read; per-file problems go to `sinks.warning` and the counters.
+/// Scans every input. Fails when an input named on the command line does not exist, when
+/// nothing could be read, or when a worker failed (a sink threw); per-file problems go to
+/// `sinks.warning` and the counters.
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks);
 
