@@ -221,3 +221,20 @@ TEST_CASE("a walk deeper than its descriptor window keeps order, .gitignore scop
     CHECK(stats.errors == 0);
     CHECK(c.warnings.empty());
 }
+
+TEST_CASE("a .gitignore that is a FIFO or a link is not read and does not block the walk", "[scanners][filesystem]") {
+    test::TempDir d;
+    std::string secret = std::string("TOKEN=") + kToken + "\n";
+    d.write("fifo/x.env", secret);
+    REQUIRE(::mkfifo((d / "fifo/.gitignore").c_str(), 0600) == 0);  // opening it for reading would wait for a writer
+    d.write("rules.txt", "x.env\n");
+    d.write("link/x.env", secret);
+    std::filesystem::create_symlink(d / "rules.txt", d / "link/.gitignore");  // git does not follow it either
+    scanners::ScanStats stats;
+    Collected c;
+    REQUIRE(scan({d.path().string()}, stats, c).ok());
+    std::set<std::string> paths;
+    for (const auto& f : c.findings) paths.insert(f.path);
+    CHECK(paths == std::set<std::string>{"fifo/x.env", "link/x.env"});
+    CHECK(stats.skipped_ignored == 0);
+}
