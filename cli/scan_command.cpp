@@ -280,20 +280,8 @@ size_t link_inventory(db::Inventory& inventory, const ScanSetup& s, int64_t run_
     if (!s.paths.empty() && s.paths.front() != "-") codeowners = scanners::CodeOwners::find(s.paths.front());
     auto owners_of = [&](const std::string& path) { return codeowners ? codeowners->owners_of(path) : std::string(); };
     if (!discovered.empty()) {
-        db::ImportBatch all;
-        all.format = "repository";
-        for (auto& b : discovered) {
-            for (auto& id : b.identities) {
-                if (id.owner.empty() && id.data.contains("declared_in")) {
-                    id.owner = owners_of(id.data["declared_in"].get<std::string>());
-                    id.owner_class = "codeowners";
-                    id.owner_source = "CODEOWNERS for " + id.data["declared_in"].get<std::string>();
-                }
-                all.identities.push_back(std::move(id));
-            }
-            for (auto& c : b.credentials) all.credentials.push_back(std::move(c));
-        }
-        auto applied = inventory.apply(all, "nhi scan " + Recording::source(s.paths));
+        auto applied = inventory.apply(scanners::merge_declared(std::move(discovered), owners_of),
+                                       "nhi scan " + Recording::source(s.paths));
         if (!applied) throw util::Fatal(applied.error());
         summary.discovered_identities = applied->identities;
     }

@@ -492,4 +492,23 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     return util::ok_status();
 }
 
+db::ImportBatch merge_declared(std::vector<db::ImportBatch>&& batches,
+                               const std::function<std::string(const std::string&)>& owners_of) {
+    db::ImportBatch all;
+    all.format = "repository";
+    for (auto& b : batches) {
+        for (auto& id : b.identities) {
+            if (id.owner.empty() && id.data.contains("declared_in") && id.data["declared_in"].is_string()) {
+                auto where = id.data["declared_in"].get<std::string>();
+                id.owner = owners_of(where);
+                id.owner_class = "codeowners";
+                id.owner_source = "CODEOWNERS for " + where;
+            }
+            all.identities.push_back(std::move(id));
+        }
+        for (auto& c : b.credentials) all.credentials.push_back(std::move(c));
+    }
+    return all;
+}
+
 }  // namespace nhi::scanners

@@ -59,4 +59,9 @@ struct ScanSinks {
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks);
 
+/// The identities a tree declares (what `ScanSinks::discovered` got) as one batch; one that
+/// names no owner gets `owners_of` the file declaring it, as CODEOWNERS says.
+db::ImportBatch merge_declared(std::vector<db::ImportBatch>&& batches,
+                               const std::function<std::string(const std::string&)>& owners_of);
+
 }  // namespace nhi::scanners

@@ -238,3 +238,26 @@ TEST_CASE("a .gitignore that is a FIFO or a link is not read and does not block 
     CHECK(paths == std::set<std::string>{"fifo/x.env", "link/x.env"});
     CHECK(stats.skipped_ignored == 0);
 }
+
+TEST_CASE("declared identities merge into one batch, owned by CODEOWNERS where they name no owner",
+          "[scanners][filesystem]") {
+    std::vector<db::ImportBatch> batches(2);
+    auto& a = batches[0].identity({});
+    a.data = {{"declared_in", "deploy/sa.yaml"}};
+    auto& b = batches[1].identity({});
+    b.owner = "team-x";
+    b.data = {{"declared_in", "deploy/other.yaml"}};
+    auto& c = batches[1].identity({});
+    c.data = {{"declared_in", 7}};  // not a path: left alone, never a thrown type error
+    batches[1].credential({});
+    auto all = scanners::merge_declared(std::move(batches), [](const std::string& p) { return "@owners-of:" + p; });
+    CHECK(all.format == "repository");
+    REQUIRE(all.identities.size() == 3);
+    CHECK(all.credentials.size() == 1);
+    CHECK(all.identities[0].owner == "@owners-of:deploy/sa.yaml");
+    CHECK(all.identities[0].owner_class == "codeowners");
+    CHECK(all.identities[0].owner_source == "CODEOWNERS for deploy/sa.yaml");
+    CHECK(all.identities[1].owner == "team-x");
+    CHECK(all.identities[1].owner_class == "export");
+    CHECK(all.identities[2].owner.empty());
+}
