@@ -22,7 +22,9 @@
 // The walk never builds a path for the kernel to resolve: every directory is opened relative
 // to its parent's descriptor (openat with O_NOFOLLOW|O_DIRECTORY), entries are typed with
 // fstatat(AT_SYMLINK_NOFOLLOW), and workers open files relative to a descriptor of their
-// directory. So depth costs linear time and there is no PATH_MAX.
+// directory. So the kernel never resolves a long path (that was quadratic in the depth, and
+// failed past PATH_MAX); what each level still costs is its relative path string, which
+// .gitignore matching and the output need anyway.
 //
 // Descriptors are bounded, whatever the depth or width:
 // - The walk keeps the descriptors of the kWindow deepest directories of its stack. Going
