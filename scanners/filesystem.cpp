@@ -27,19 +27,18 @@
 // .gitignore matching and the output need anyway.
 //
 // Descriptors are bounded, whatever the depth or width:
-// - The walk keeps the descriptors of the kWindow deepest directories of its stack. Going
-//   back up past the window, it reopens the parent as ".." of the child it leaves (one
-//   openat per level, checked against the parent's device and inode, so a directory moved
-//   during the scan is reported, not silently swapped).
+// - The walk keeps the descriptors of the deepest directories of its stack (a window of 4
+//   to 32, by the limit). Going back up past the window, it reopens the parent as ".." of
+//   the child it leaves (one openat per level, checked against the parent's device and
+//   inode, so a directory moved during the scan is reported, not silently swapped).
 // - Queued files share one duplicate of their directory's descriptor; at most
-//   `job_fd_budget()` of those are open at once (from RLIMIT_NOFILE), and the walk waits for
+//   `FdLimits::job_fds` of those are open at once (from RLIMIT_NOFILE), and the walk waits for
 //   the workers to release one before taking another.
 
 namespace nhi::scanners {
 
 namespace {
 
-constexpr size_t kWindow = 32;       // directory descriptors the walk holds
 constexpr size_t kHead = 8192;       // bytes read before the binary and size checks
 constexpr size_t kQueue = 4096;      // files queued for the workers
 
@@ -70,16 +69,22 @@ private:
 
 std::string errno_text() { return std::strerror(errno); }
 
-// How many shared directory descriptors queued files may hold: half of what the soft
-// RLIMIT_NOFILE leaves after the walk's window, one file per worker and 64 for the rest of
-// the process (the datastore, the rules cache, stdio), between 1 and 512.
-size_t job_fd_budget(unsigned workers) {
+// How many descriptors the walk may hold, from the soft RLIMIT_NOFILE.
+struct FdLimits {
+    size_t window;   // the deepest directories of the stack: an eighth of the limit, 4 to 32
+    size_t job_fds;  // shared by queued files: half of what is left after the window, one
+                     // file per worker and 64 for the rest (datastore, rules cache, stdio); 1 to 512
+};
+
+FdLimits fd_limits(unsigned workers) {
     struct rlimit rl {};
     uint64_t limit = 1024;
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) limit = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur;
-    uint64_t reserved = kWindow + workers + 64;
-    uint64_t spare = limit > reserved ? (limit - reserved) / 2 : 1;
-    return size_t(std::clamp<uint64_t>(spare, 1, 512));
+    FdLimits f{};
+    f.window = size_t(std::clamp<uint64_t>(limit / 8, 4, 32));
+    uint64_t reserved = f.window + workers + 64;
+    f.job_fds = size_t(std::clamp<uint64_t>(limit > reserved ? (limit - reserved) / 2 : 1, 1, 512));
+    return f;
 }
 
 // Hands out shared duplicates of directory descriptors, at most `n` at once; a request
@@ -213,8 +218,9 @@ struct Frame {
 
 class Walker {
 public:
-    Walker(const FileScanOptions& o, ScanStats& s, const ScanSinks& k, util::WorkerPool<Job>& pool, FdBudget& budget)
-        : opts_(o), stats_(s), sinks_(k), pool_(pool), budget_(budget) {}
+    Walker(const FileScanOptions& o, ScanStats& s, const ScanSinks& k, util::WorkerPool<Job>& pool, FdBudget& budget,
+           size_t window)
+        : opts_(o), stats_(s), sinks_(k), pool_(pool), budget_(budget), window_(window) {}
 
     /// Walks the directory open as `root`; reports paths under `display_root`.
     void walk(Fd root, const std::string& display_root) {
@@ -306,7 +312,7 @@ private:
         if (opts_.use_ignore) read_gitignore(fd.get());
         f.fd = std::move(fd);
         stack_.push_back(std::move(f));
-        if (stack_.size() > kWindow) stack_[stack_.size() - 1 - kWindow].fd.reset();
+        if (stack_.size() > window_) stack_[stack_.size() - 1 - window_].fd.reset();
         return true;
     }
 
@@ -392,6 +398,7 @@ private:
     const ScanSinks& sinks_;
     util::WorkerPool<Job>& pool_;
     FdBudget& budget_;
+    size_t window_;  // directory descriptors the walk holds
     std::string display_root_;
     std::string rel_;  // the top directory's path relative to the root, '/'-separated
     IgnoreRules ignore_;
@@ -464,7 +471,8 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     }
 
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    FdBudget budget(job_fd_budget(jobs));  // outlives the pool and every job it holds
+    FdLimits limits = fd_limits(jobs);
+    FdBudget budget(limits.job_fds);  // outlives the pool and every job it holds
     {
         util::WorkerPool<Job> pool(jobs, kQueue, [&]() -> util::Expected<util::WorkerPool<Job>::Handler> {
             std::shared_ptr<rules::Worker> worker = engine.make_worker();
@@ -475,7 +483,7 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
                 return util::ok_status();
             });
         });
-        Walker walker(options, stats, sinks, pool, budget);
+        Walker walker(options, stats, sinks, pool, budget, limits.window);
         feed(options, walker, pool, stats, sinks);
         TRY(pool.finish());
     }
