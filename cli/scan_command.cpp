@@ -24,6 +24,7 @@
 #include "scanners/filesystem.hpp"
 #include "scanners/git_scan.hpp"
 #include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 namespace nhi::cli {
 namespace {
@@ -105,120 +106,153 @@ rules::RepoConfig load_repo_config(const ScanArgs& a, const std::vector<std::str
     return util::take(rules::load_config(path));
 }
 
-/// Runs the scan the arguments describe; `use_baseline` is false when writing one.
-ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
-    using Clock = std::chrono::steady_clock;
-    auto t0 = Clock::now();
-    uint64_t max_size = util::take(parse_size(a.max_file_size));
-    std::vector<std::string> paths = a.paths;
+// What a scan runs with: the inputs, the rules, the repository config and the baseline.
+struct ScanSetup {
+    std::vector<std::string> paths;
+    uint64_t max_size = 0;
+    rules::RepoConfig config;
+    std::shared_ptr<const rules::Engine> engine;
+    rules::Baseline baseline;
+};
+
+// Checks the arguments and loads the config, the rules and (with `use_baseline`) the baseline.
+ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
+    ScanSetup s;
+    s.max_size = util::take(parse_size(a.max_file_size));
+    s.paths = a.paths;
     if (!a.git && (a.all_refs || a.staged || !a.since.empty() || !a.branch.empty()))
         throw util::Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
-    if (a.git && paths.empty()) paths.push_back(".");
-    if (paths.empty()) throw util::Fatal({"usage", "nothing to scan: give a PATH, - for stdin, or --git"});
+    if (a.git && s.paths.empty()) s.paths.push_back(".");
+    if (s.paths.empty()) throw util::Fatal({"usage", "nothing to scan: give a PATH, - for stdin, or --git"});
     if (a.staged && (a.all_refs || !a.since.empty() || !a.branch.empty()))
         throw util::Fatal({"usage", "--staged scans the index; it does not combine with --all-refs, --since or --branch"});
 
-    rules::RepoConfig config = load_repo_config(a, paths);
+    s.config = load_repo_config(a, s.paths);
     std::vector<std::string> rule_paths = a.rule_paths;
-    rule_paths.insert(rule_paths.end(), config.extra_rules.begin(), config.extra_rules.end());
-    ScanResult result;
-    result.paths = paths;
-    result.engine = load_engine(rule_paths, config.disabled_rules);
-    const auto& engine = result.engine;
-    for (const auto& ra : config.allow_rules) require_rule_id(ra.rule, engine->rules(), config.source + ": allow.rules");
+    rule_paths.insert(rule_paths.end(), s.config.extra_rules.begin(), s.config.extra_rules.end());
+    s.engine = load_engine(rule_paths, s.config.disabled_rules);
+    for (const auto& ra : s.config.allow_rules)
+        require_rule_id(ra.rule, s.engine->rules(), s.config.source + ": allow.rules");
 
-    rules::Baseline baseline;
-    if (use_baseline) {
-        std::string bpath = a.baseline.empty() ? config.baseline : a.baseline;
-        if (!bpath.empty()) {
-            if (!a.baseline.empty() || std::filesystem::exists(bpath)) baseline = util::take(rules::load_baseline(bpath));
-            else print_warning(bpath, "baseline named in " + config.source + " does not exist (nhi baseline create writes it)");
-        }
-    }
+    std::string bpath = a.baseline.empty() ? s.config.baseline : a.baseline;
+    if (!use_baseline || bpath.empty()) return s;
+    if (!a.baseline.empty() || std::filesystem::exists(bpath)) s.baseline = util::take(rules::load_baseline(bpath));
+    else print_warning(bpath, "baseline named in " + s.config.source + " does not exist (nhi baseline create writes it)");
+    return s;
+}
 
+// The datastore and this scan's run in it; no datastore with --no-db.
+struct Recording {
     std::unique_ptr<db::Database> database;
     int64_t run_id = 0;
-    if (!a.no_db) {
-        database = util::take(db::Database::open(db::resolve_path(a.db)));
-        std::string source;
-        for (const auto& p : paths) source += (source.empty() ? "" : " ") + p;
-        run_id = util::take(db::Store(*database).begin_run(a.git ? "scan-git" : "scan", source, engine->rules_hash()));
+    /// Everything scanned, space-separated: the run's source.
+    static std::string source(const std::vector<std::string>& paths) {
+        std::string out;
+        for (const auto& p : paths) out += (out.empty() ? "" : " ") + p;
+        return out;
     }
+};
 
-    std::mutex mu;
+Recording begin_recording(const ScanArgs& a, const ScanSetup& s) {
+    Recording r;
+    if (a.no_db) return r;
+    r.database = util::take(db::Database::open(db::resolve_path(a.db)));
+    r.run_id = util::take(db::Store(*r.database).begin_run(a.git ? "scan-git" : "scan", Recording::source(s.paths),
+                                                           s.engine->rules_hash()));
+    return r;
+}
+
+// Gathers what the scanner reports from its threads; prints the first warnings.
+class Collector {
+public:
     std::vector<db::Finding> findings;
-    size_t warnings_shown = 0;
-    constexpr size_t kMaxWarnings = 20;
-    scanners::ScanSinks sinks;
-    sinks.findings = [&](std::vector<db::Finding>&& batch) {
-        std::lock_guard lock(mu);
-        for (auto& f : batch) findings.push_back(std::move(f));
-    };
-    sinks.warning = [&](const util::Error& e) {
-        std::lock_guard lock(mu);
-        if (warnings_shown++ < kMaxWarnings) print_warning(e.what, e.why);
-    };
-    // Identities the tree declares (manifests, Terraform, workflows, agent configs) go to the
-    // inventory with the findings; they need the datastore.
-    std::vector<db::ImportBatch> discovered;
-    if (database && !a.git)
-        sinks.discovered = [&](db::ImportBatch&& b) {
-            std::lock_guard lock(mu);
-            for (const auto& w : b.warnings)
-                if (warnings_shown++ < kMaxWarnings) print_warning("", w);
-            discovered.push_back(std::move(b));
+    std::vector<db::ImportBatch> discovered;  // identities the tree declares
+
+    /// Sinks into this collector; `discover` asks for declared identities too.
+    scanners::ScanSinks sinks(bool discover) {
+        scanners::ScanSinks k;
+        k.findings = [this](std::vector<db::Finding>&& batch) {
+            std::lock_guard lock(mu_);
+            for (auto& f : batch) findings.push_back(std::move(f));
         };
-
-    scanners::ScanStats stats;
-    util::Status status = util::ok_status();
-    {
-        Progress progress(stats, !a.no_progress && Progress::wanted());
-        if (a.git) {
-            scanners::GitScanOptions go;
-            go.repos = paths;
-            go.all_refs = a.all_refs;
-            go.since = a.since;
-            go.staged = a.staged;
-            go.branch = a.branch;
-            go.max_blob_size = max_size;
-            go.jobs = a.jobs;
-            go.store_secrets = a.store_secrets;
-            std::unique_ptr<db::Store> store;
-            if (database) store = std::make_unique<db::Store>(*database);
-            status = scanners::scan_git(go, *engine, store.get(), run_id, stats, sinks);
-        } else {
-            scanners::FileScanOptions opts;
-            opts.paths = paths;
-            opts.use_ignore = !a.no_ignore;
-            opts.max_file_size = max_size;
-            opts.jobs = a.jobs;
-            status = scanners::scan_paths(opts, *engine, stats, sinks);
-        }
+        k.warning = [this](const util::Error& e) {
+            std::lock_guard lock(mu_);
+            warn(e.what, e.why);
+        };
+        if (discover)
+            k.discovered = [this](db::ImportBatch&& b) {
+                std::lock_guard lock(mu_);
+                for (const auto& w : b.warnings) warn("", w);
+                discovered.push_back(std::move(b));
+            };
+        return k;
     }
-    if (warnings_shown > kMaxWarnings)
-        print_warning("", std::to_string(warnings_shown - kMaxWarnings) + " more warnings not shown");
+    /// Says how many warnings were not shown.
+    void finish() {
+        if (shown_ > kMaxWarnings) print_warning("", std::to_string(shown_ - kMaxWarnings) + " more warnings not shown");
+    }
 
-    // Allowlisted findings are not secrets: they are neither reported nor recorded. Globs
-    // in .nhi.yml are relative to its directory, so a scan of a subdirectory prefixes paths.
+private:
+    static constexpr size_t kMaxWarnings = 20;
+    // Every warning goes through print_warning, which keeps names from the tree printable.
+    void warn(const std::string& what, const std::string& why) {
+        if (shown_++ < kMaxWarnings) print_warning(what, why);
+    }
+    std::mutex mu_;
+    size_t shown_ = 0;
+};
+
+// Runs the directory or the history scanner.
+util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording& rec, scanners::ScanStats& stats,
+                         const scanners::ScanSinks& sinks) {
+    Progress progress(stats, !a.no_progress && Progress::wanted());
+    if (!a.git) {
+        scanners::FileScanOptions opts;
+        opts.paths = s.paths;
+        opts.use_ignore = !a.no_ignore;
+        opts.max_file_size = s.max_size;
+        opts.jobs = a.jobs;
+        return scanners::scan_paths(opts, *s.engine, stats, sinks);
+    }
+    scanners::GitScanOptions go;
+    go.repos = s.paths;
+    go.all_refs = a.all_refs;
+    go.since = a.since;
+    go.staged = a.staged;
+    go.branch = a.branch;
+    go.max_blob_size = s.max_size;
+    go.jobs = a.jobs;
+    go.store_secrets = a.store_secrets;
+    std::unique_ptr<db::Store> store;
+    if (rec.database) store = std::make_unique<db::Store>(*rec.database);
+    return scanners::scan_git(go, *s.engine, store.get(), rec.run_id, stats, sinks);
+}
+
+// Allowlisted findings are not secrets: neither reported nor recorded. Globs in .nhi.yml are
+// relative to its directory, so a scan of a subdirectory prefixes paths. Sorts what is left.
+void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Finding>& findings,
+                      reports::ScanSummary& summary) {
     std::string prefix;
-    if (!config.source.empty() && !a.git && paths.size() == 1 && paths[0] != "-") {
+    if (!s.config.source.empty() && !a.git && s.paths.size() == 1 && s.paths[0] != "-") {
         namespace fs = std::filesystem;
         std::error_code ec;
-        auto rel = fs::relative(fs::weakly_canonical(fs::absolute(paths[0], ec), ec),
-                                fs::weakly_canonical(fs::absolute(fs::path(config.source).parent_path(), ec), ec), ec)
+        auto rel = fs::relative(fs::weakly_canonical(fs::absolute(s.paths[0], ec), ec),
+                                fs::weakly_canonical(fs::absolute(fs::path(s.config.source).parent_path(), ec), ec), ec)
                        .generic_string();
         if (!ec && rel != "." && rel.rfind("..", 0) != 0) prefix = rel + "/";
     }
-    auto& s = result.summary;
     std::erase_if(findings, [&](const db::Finding& f) {
-        bool allowed = config.allowed(f.rule_id, prefix + f.path, f.secret_sha256);
-        s.allowlisted += allowed;
+        bool allowed = s.config.allowed(f.rule_id, prefix + f.path, f.secret_sha256);
+        summary.allowlisted += allowed;
         return allowed;
     });
     std::sort(findings.begin(), findings.end(), [](const db::Finding& x, const db::Finding& y) {
         return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);
     });
+}
 
+// Copies the scanner's counters into the summary.
+void summarise(const scanners::ScanStats& stats, bool git, size_t rules, int64_t run_id, reports::ScanSummary& s) {
     s.files_scanned = stats.files_scanned;
     s.bytes_scanned = stats.bytes_scanned;
     s.skipped_binary = stats.skipped_binary;
@@ -227,61 +261,79 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     s.skipped_symlink = stats.skipped_symlink;
     s.skipped_special = stats.skipped_special;
     s.errors = stats.errors;
-    s.git = a.git;
+    s.match_limit_hits = stats.match_limit_hits;
+    s.engine_errors = stats.engine_errors;
+    s.git = git;
     s.commits = stats.commits;
     s.blobs_known = stats.blobs_known;
     s.submodules = stats.submodules;
     s.shallow = stats.shallow;
-    s.rules = engine->rules().size();
+    s.rules = rules;
     s.run_id = run_id;
+}
 
-    if (database) {
-        db::Store store(*database);
-        if (auto st = store.record_findings(run_id, findings, a.store_secrets); !st) throw util::Fatal(st.error());
-        db::Inventory inventory(*database);
-        std::optional<scanners::CodeOwners> codeowners;
-        if (!paths.empty() && paths.front() != "-") codeowners = scanners::CodeOwners::find(paths.front());
-        auto owners_of = [&](const std::string& path) { return codeowners ? codeowners->owners_of(path) : std::string(); };
-        if (!discovered.empty()) {
-            db::ImportBatch all;
-            all.format = "repository";
-            for (auto& b : discovered) {
-                for (auto& id : b.identities) {
-                    if (id.owner.empty() && id.data.contains("declared_in")) {
-                        id.owner = owners_of(id.data["declared_in"].get<std::string>());
-                        id.owner_class = "codeowners";
-                        id.owner_source = "CODEOWNERS for " + id.data["declared_in"].get<std::string>();
-                    }
-                    all.identities.push_back(std::move(id));
-                }
-                for (auto& c : b.credentials) all.credentials.push_back(std::move(c));
-            }
-            std::string source = "nhi scan";
-            for (const auto& p : paths) source += " " + p;
-            auto applied = inventory.apply(all, source);
-            if (!applied) throw util::Fatal(applied.error());
-            s.discovered_identities = applied->identities;
-        }
-        // A leaked key id or secret that the inventory already knows becomes a link, and
-        // where it was found says who probably owns it.
-        auto links = inventory.relink();
-        if (!links) throw util::Fatal(links.error());
-        if (auto st = inventory.owners_from_findings(run_id, owners_of); !st) throw util::Fatal(st.error());
-        nlohmann::json js = s.to_json();
-        js["inventory_links"] = *links;
-        js["findings"] = findings.size();
-        if (auto st = store.finish_run(run_id, status ? "ok" : "failed", js); !st) throw util::Fatal(st.error());
+// Records the identities the tree declares, owned by CODEOWNERS where they name no owner,
+// and links leaked key ids and secrets the inventory knows. Returns the number of links.
+size_t link_inventory(db::Inventory& inventory, const ScanSetup& s, int64_t run_id,
+                      std::vector<db::ImportBatch>& discovered, reports::ScanSummary& summary) {
+    std::optional<scanners::CodeOwners> codeowners;
+    if (!s.paths.empty() && s.paths.front() != "-") codeowners = scanners::CodeOwners::find(s.paths.front());
+    auto owners_of = [&](const std::string& path) { return codeowners ? codeowners->owners_of(path) : std::string(); };
+    if (!discovered.empty()) {
+        auto applied = inventory.apply(scanners::merge_declared(std::move(discovered), owners_of),
+                                       "nhi scan " + Recording::source(s.paths));
+        if (!applied) throw util::Fatal(applied.error());
+        summary.discovered_identities = applied->identities;
     }
+    // Where a leak the inventory knows was found says who probably owns it.
+    auto links = inventory.relink();
+    if (!links) throw util::Fatal(links.error());
+    if (auto st = inventory.owners_from_findings(run_id, owners_of); !st) throw util::Fatal(st.error());
+    return *links;
+}
+
+// Records the findings, the inventory and the run's summary in the datastore.
+void record_run(const ScanArgs& a, const ScanSetup& s, Recording& rec, const std::vector<db::Finding>& findings,
+                std::vector<db::ImportBatch>& discovered, reports::ScanSummary& summary, bool ok) {
+    if (!rec.database) return;
+    db::Store store(*rec.database);
+    if (auto st = store.record_findings(rec.run_id, findings, a.store_secrets); !st) throw util::Fatal(st.error());
+    db::Inventory inventory(*rec.database);
+    size_t links = link_inventory(inventory, s, rec.run_id, discovered, summary);
+    nlohmann::json js = summary.to_json();
+    js["inventory_links"] = links;
+    js["findings"] = findings.size();
+    if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw util::Fatal(st.error());
+}
+
+/// Runs the scan the arguments describe; `use_baseline` is false when writing one.
+ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
+    auto t0 = std::chrono::steady_clock::now();
+    ScanSetup setup = set_up_scan(a, use_baseline);
+    Recording rec = begin_recording(a, setup);
+
+    Collector collected;
+    scanners::ScanStats stats;
+    util::Status status = run_scanner(a, setup, rec, stats, collected.sinks(rec.database && !a.git));
+    collected.finish();
+
+    ScanResult result;
+    result.paths = setup.paths;
+    result.engine = setup.engine;
+    auto& findings = collected.findings;
+    drop_allowlisted(a, setup, findings, result.summary);
+    summarise(stats, a.git, setup.engine->rules().size(), rec.run_id, result.summary);
+    record_run(a, setup, rec, findings, collected.discovered, result.summary, status.ok());
     // Exit 2 only when nothing could be scanned; partial failures were warnings.
     if (!status) throw util::Fatal(status.error());
 
     // Baselined findings are real but accepted: recorded above, not reported.
     std::erase_if(findings, [&](const db::Finding& f) {
-        bool known = baseline.contains(f.fingerprint);
-        s.baselined += known;
+        bool known = setup.baseline.contains(f.fingerprint);
+        result.summary.baselined += known;
         return known;
     });
-    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.findings = std::move(findings);
     return result;
 }
@@ -327,7 +379,7 @@ int run_baseline(const ScanArgs& a, bool update) {
         for (const auto& e : old.entries) removed += !next.contains(e.fingerprint);
     }
     if (auto s = rules::write_baseline(path, next); !s) throw util::Fatal(s.error());
-    std::cout << path << ": " << next.entries.size() << " findings (" << added << " added, " << removed
+    std::cout << util::printable(path) << ": " << next.entries.size() << " findings (" << added << " added, " << removed
               << " no longer found)\n";
     return kOk;
 }

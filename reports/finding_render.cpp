@@ -28,6 +28,8 @@ nlohmann::json ScanSummary::to_json() const {
               {"symlink", skipped_symlink},
               {"special", skipped_special}}},
             {"errors", errors},
+            {"match_limit_hits", match_limit_hits},
+            {"engine_errors", engine_errors},
             {"allowlisted", allowlisted},
             {"baselined", baselined},
             {"discovered_identities", discovered_identities},
@@ -140,6 +142,9 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                            s.skipped_binary, s.skipped_too_large, s.skipped_ignored, s.skipped_symlink,
                            s.skipped_special);
     if (s.errors) out << fmt::format("{} path{} could not be read (see warnings above)\n", s.errors, s.errors == 1 ? "" : "s");
+    if (s.match_limit_hits || s.engine_errors)
+        out << fmt::format("matching stopped early: {} at the match limit, {} engine errors (see warnings above)\n",
+                           s.match_limit_hits, s.engine_errors);
 }
 
 void render_json(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,

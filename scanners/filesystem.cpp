@@ -1,85 +1,243 @@
 #include "scanners/filesystem.hpp"
 
-#include "scanners/discovery.hpp"
-
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "scanners/discovery.hpp"
 #include "scanners/gitignore.hpp"
-#include "util/queue.hpp"
 #include "util/text.hpp"
+#include "util/worker_pool.hpp"
+
+// The walk never builds a path for the kernel to resolve: every directory is opened relative
+// to its parent's descriptor (openat with O_NOFOLLOW|O_DIRECTORY), entries are typed with
+// fstatat(AT_SYMLINK_NOFOLLOW), and workers open files relative to a descriptor of their
+// directory. So the kernel never resolves a long path (that was quadratic in the depth, and
+// failed past PATH_MAX); what each level still costs is its relative path string, which
+// .gitignore matching and the output need anyway.
+//
+// Descriptors are bounded, whatever the depth or width:
+// - The walk keeps the descriptors of the deepest directories of its stack (a window of 4
+//   to 32, by the limit). Going back up past the window, it reopens the parent as ".." of
+//   the child it leaves (one openat per level, checked against the parent's device and
+//   inode, so a directory moved during the scan is reported, not silently swapped).
+// - Queued files share one duplicate of their directory's descriptor; at most
+//   `FdLimits::job_fds` of those are open at once (from RLIMIT_NOFILE), and the walk waits for
+//   the workers to release one before taking another.
 
 namespace nhi::scanners {
-namespace fs = std::filesystem;
 
 namespace {
 
-struct Job {
-    std::string abs;      // what to open
-    std::string display;  // what to report
-    uint64_t size = 0;
-};
+constexpr size_t kHead = 8192;       // bytes read before the binary and size checks
+constexpr size_t kQueue = 4096;      // files queued for the workers
 
 // Closes a file descriptor on every path out.
 class Fd {
 public:
+    Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
+    ~Fd() { reset(); }
+    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
     }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    void reset() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
 
 private:
-    int fd_;
+    int fd_ = -1;
 };
 
-// Reads a whole regular file into `buf` (reused across files to avoid reallocations).
-util::Status read_file(const Job& job, uint64_t max_size, std::string& buf, bool& too_large) {
-    too_large = false;
-    // O_NONBLOCK so a FIFO that slipped in after the walk cannot block a worker forever.
-    Fd fd(::open(job.abs.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (fd.get() < 0) return util::Error{job.display, std::strerror(errno)};
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return util::Error{job.display, std::strerror(errno)};
-    if (!S_ISREG(st.st_mode)) return util::Error{job.display, "not a regular file"};
-    if (uint64_t(st.st_size) > max_size) {
-        too_large = true;
-        return util::ok_status();
+std::string errno_text() { return std::strerror(errno); }
+
+// How many descriptors the walk may hold, from the soft RLIMIT_NOFILE.
+struct FdLimits {
+    size_t window;   // the deepest directories of the stack: an eighth of the limit, 4 to 32
+    size_t job_fds;  // shared by queued files: half of what is left after the window, one
+                     // file per worker and 64 for the rest (datastore, rules cache, stdio); 1 to 512
+};
+
+FdLimits fd_limits(unsigned workers) {
+    struct rlimit rl {};
+    uint64_t limit = 1024;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) limit = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur;
+    FdLimits f{};
+    f.window = size_t(std::clamp<uint64_t>(limit / 8, 4, 32));
+    uint64_t reserved = f.window + workers + 64;
+    f.job_fds = size_t(std::clamp<uint64_t>(limit > reserved ? (limit - reserved) / 2 : 1, 1, 512));
+    return f;
+}
+
+// Hands out shared duplicates of directory descriptors, at most `n` at once; a request
+// waits until a worker releases one. The budget outlives every handle it gave out.
+class FdBudget {
+public:
+    explicit FdBudget(size_t n) : free_(n) {}
+
+    /// A shared duplicate of `fd`; fails when dup fails.
+    util::Expected<std::shared_ptr<const Fd>> share(int fd) {
+        {
+            std::unique_lock lock(mu_);
+            freed_.wait(lock, [&] { return free_ > 0; });
+            --free_;
+        }
+        int d = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (d < 0) {
+            auto why = errno_text();
+            release();
+            return util::Error{"dup", why};
+        }
+        return std::shared_ptr<const Fd>(new Fd(d), [this](const Fd* f) {
+            delete f;
+            release();
+        });
     }
-    buf.resize(size_t(st.st_size));
-    size_t got = 0;
-    while (got < buf.size()) {
-        ssize_t n = ::read(fd.get(), buf.data() + got, buf.size() - got);
+
+private:
+    void release() {
+        {
+            std::lock_guard lock(mu_);
+            ++free_;
+        }
+        freed_.notify_one();
+    }
+    std::mutex mu_;
+    std::condition_variable freed_;
+    size_t free_;
+};
+
+struct Job {
+    std::shared_ptr<const Fd> dir;  // null: `name` is a path named on the command line
+    std::string name;               // what to open, relative to `dir`
+    std::string display;            // what to report
+};
+
+enum class Content { Text, Binary, TooLarge };
+
+// Appends what is left of `fd` to `buf`; false (with errno) on a read error. Stops once
+// `buf` holds more than `cap` bytes.
+bool read_rest(int fd, std::string& buf, uint64_t cap) {
+    char chunk[65536];
+    while (buf.size() <= cap) {
+        ssize_t n = ::read(fd, chunk, sizeof chunk);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return util::Error{job.display, std::strerror(errno)};
+            return false;
         }
-        if (n == 0) break;  // the file shrank while we read it
+        if (n == 0) break;
+        buf.append(chunk, size_t(n));
+    }
+    return true;
+}
+
+// Reads `fd` into `buf` (reused across files), judging it on its first bytes: binary before
+// anything else is read, then too large by `size` (fstat; 0 when unknown, as for a pipe) and
+// by what is read, so a file that grows while read is still bounded.
+util::Expected<Content> read_content(int fd, uint64_t size, uint64_t max_size, std::string& buf) {
+    buf.resize(kHead);
+    size_t got = 0;
+    while (got < kHead) {
+        ssize_t n = ::read(fd, buf.data() + got, kHead - got);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return util::Error{"", errno_text()};
+        }
+        if (n == 0) break;
         got += size_t(n);
     }
     buf.resize(got);
-    return util::ok_status();
+    if (util::looks_binary(buf)) return Content::Binary;
+    if (size > max_size || got > max_size) return Content::TooLarge;
+    if (got < kHead) return Content::Text;  // the whole file
+    buf.reserve(size_t(std::min<uint64_t>(size, max_size)) + 1);
+    if (!read_rest(fd, buf, max_size)) return util::Error{"", errno_text()};
+    if (buf.size() > max_size) return Content::TooLarge;
+    return Content::Text;
 }
+
+// Opens a regular file for a job and reads it.
+util::Expected<Content> read_job(const Job& job, uint64_t max_size, std::string& buf) {
+    auto fail = [&](std::string why) { return util::Error{job.display, std::move(why)}; };
+    // O_NONBLOCK so a FIFO that slipped in after the walk cannot block a worker forever.
+    Fd fd(::openat(job.dir ? job.dir->get() : AT_FDCWD, job.name.c_str(),
+                   O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    if (!fd) return fail(errno_text());
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return fail(errno_text());
+    if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+    auto content = read_content(fd.get(), uint64_t(st.st_size), max_size, buf);
+    if (!content) return fail(content.error().why);
+    return content;
+}
+
+enum class Kind { Dir, File, Link, Special, Unknown };
+
+Kind kind_of(mode_t m) {
+    if (S_ISDIR(m)) return Kind::Dir;
+    if (S_ISREG(m)) return Kind::File;
+    if (S_ISLNK(m)) return Kind::Link;
+    return Kind::Special;
+}
+
+struct Entry {
+    std::string name;
+    Kind kind;
+    bool operator<(const Entry& o) const { return name < o.name; }
+};
+
+// One directory on the walk's explicit stack.
+struct Frame {
+    Fd fd;  // closed when outside the window; reopened as ".." of the child on the way back
+    dev_t dev = 0;
+    ino_t ino = 0;
+    size_t rel_len = 0;      // this directory's length of Walker::rel_
+    size_t ignore_mark = 0;  // its .gitignore patterns start here
+    std::vector<Entry> entries;
+    size_t next = 0;
+    std::shared_ptr<const Fd> for_jobs;  // shared by this directory's queued files
+};
 
 class Walker {
 public:
-    Walker(const FileScanOptions& o, ScanStats& s, const ScanSinks& k, util::BoundedQueue<Job>& q)
-        : opts_(o), stats_(s), sinks_(k), queue_(q) {}
+    Walker(const FileScanOptions& o, ScanStats& s, const ScanSinks& k, util::WorkerPool<Job>& pool, FdBudget& budget,
+           size_t window)
+        : opts_(o), stats_(s), sinks_(k), pool_(pool), budget_(budget), window_(window) {}
 
-    void walk_dir(const fs::path& root, const std::string& display_root) {
-        IgnoreRules ignore;
-        walk(root, "", display_root, ignore);
+    /// Walks the directory open as `root`; reports paths under `display_root`.
+    void walk(Fd root, const std::string& display_root) {
+        display_root_ = display_root;
+        rel_.clear();
+        ignore_ = IgnoreRules();
+        if (!enter(std::move(root))) return;
+        while (!stack_.empty() && !pool_.failed()) {
+            Frame& top = stack_.back();
+            if (top.next == top.entries.size()) {
+                leave();
+                continue;
+            }
+            Entry e = std::move(top.entries[top.next++]);  // visit() may grow the stack under `top`
+            visit(e);
+        }
+        while (!stack_.empty()) stack_.pop_back();  // the pool failed: drop the rest
     }
 
 private:
@@ -87,175 +245,202 @@ private:
         ++stats_.errors;
         sinks_.warning(util::Error{path, why});
     }
+    std::string display(std::string_view rel) const {
+        if (rel.empty()) rel = ".";
+        if (display_root_.empty()) return std::string(rel);
+        return display_root_ + "/" + std::string(rel);
+    }
+    std::string child(const std::string& name) const { return rel_.empty() ? name : rel_ + "/" + name; }
 
-    std::string display(const std::string& display_root, const std::string& rel) {
-        if (display_root.empty()) return rel;
-        return display_root + "/" + rel;
+    void visit(const Entry& e) {
+        std::string rel = child(e.name);
+        switch (e.kind) {
+            case Kind::Dir: {
+                if (e.name == ".git") return;
+                if (opts_.use_ignore && ignore_.ignored(rel, true)) {
+                    ++stats_.skipped_ignored;
+                    return;
+                }
+                Frame& parent = stack_.back();
+                parent.for_jobs.reset();  // a directory's files hold its descriptor, the walk does not
+                Fd fd(::openat(parent.fd.get(), e.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                if (!fd) {
+                    // A directory replaced by a link since it was listed is still never followed.
+                    if (errno == ELOOP || errno == ENOTDIR) ++stats_.skipped_symlink;
+                    else warn(display(rel), errno_text());
+                    return;
+                }
+                size_t parent_len = rel_.size();
+                rel_ = std::move(rel);
+                if (!enter(std::move(fd))) rel_.resize(parent_len);
+                return;
+            }
+            case Kind::File: {
+                if (opts_.use_ignore && ignore_.ignored(rel, false)) {
+                    ++stats_.skipped_ignored;
+                    return;
+                }
+                Frame& dir = stack_.back();
+                if (!dir.for_jobs) {
+                    auto shared = budget_.share(dir.fd.get());
+                    if (!shared) return warn(display(rel), shared.error().why);
+                    dir.for_jobs = std::move(shared.value());
+                }
+                pool_.submit(Job{dir.for_jobs, e.name, display(rel)});
+                return;
+            }
+            case Kind::Link: ++stats_.skipped_symlink; return;
+            case Kind::Special: ++stats_.skipped_special; return;
+            case Kind::Unknown: warn(display(rel), "cannot stat"); return;
+        }
     }
 
-    void walk(const fs::path& dir, const std::string& rel, const std::string& display_root, IgnoreRules& ignore) {
-        struct Scope {  // this directory's .gitignore applies to its subtree only
-            IgnoreRules& rules;
-            size_t mark;
-            ~Scope() { rules.truncate(mark); }
-        } scope{ignore, ignore.size()};
-        if (opts_.use_ignore) {
-            std::ifstream gi(dir / ".gitignore", std::ios::binary);
-            if (gi) {
-                std::string text((std::istreambuf_iterator<char>(gi)), std::istreambuf_iterator<char>());
-                ignore.add(rel, text);
-            }
+    // Pushes the directory open as `fd` (its path is rel_): reads its .gitignore and its
+    // sorted entries. False, with a warning, when it cannot be listed.
+    bool enter(Fd fd) {
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) {
+            warn(display(rel_), errno_text());
+            return false;
         }
-        std::error_code ec;
-        fs::directory_iterator it(dir, fs::directory_options::none, ec);
-        if (ec) {
-            warn(display(display_root, rel.empty() ? "." : rel), ec.message());
+        Frame f;
+        f.dev = st.st_dev;
+        f.ino = st.st_ino;
+        f.rel_len = rel_.size();
+        f.ignore_mark = ignore_.size();
+        if (!list(fd.get(), f.entries)) return false;
+        if (opts_.use_ignore) read_gitignore(fd.get());
+        f.fd = std::move(fd);
+        stack_.push_back(std::move(f));
+        if (stack_.size() > window_) stack_[stack_.size() - 1 - window_].fd.reset();
+        return true;
+    }
+
+    // Pops the top directory, reopening its parent through ".." when the window had closed it.
+    void leave() {
+        Frame done = std::move(stack_.back());
+        stack_.pop_back();
+        if (stack_.empty()) return;
+        Frame& parent = stack_.back();
+        ignore_.truncate(done.ignore_mark);
+        rel_.resize(parent.rel_len);
+        if (parent.fd) return;
+        Fd up(::openat(done.fd.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        struct stat st {};
+        if (up && ::fstat(up.get(), &st) == 0 && st.st_dev == parent.dev && st.st_ino == parent.ino) {
+            parent.fd = std::move(up);
             return;
         }
-        std::vector<std::pair<std::string, fs::file_type>> entries;
-        for (; it != fs::directory_iterator(); it.increment(ec)) {
-            if (ec) {
-                warn(display(display_root, rel.empty() ? "." : rel), ec.message());
+        // The directory moved while it was scanned: what is left of it, and of every
+        // ancestor whose descriptor is closed, cannot be reached safely.
+        warn(display(rel_), "moved during the scan; the rest of it was not scanned");
+        size_t mark = done.ignore_mark;
+        while (!stack_.empty() && !stack_.back().fd) {
+            mark = stack_.back().ignore_mark;
+            stack_.pop_back();
+        }
+        ignore_.truncate(mark);
+        if (!stack_.empty()) rel_.resize(stack_.back().rel_len);
+    }
+
+    // Lists `dirfd` into `out`, sorted by name; links are typed as links, never followed.
+    bool list(int dirfd, std::vector<Entry>& out) {
+        int d = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);  // fdopendir owns what it is given
+        DIR* dir = d < 0 ? nullptr : ::fdopendir(d);
+        if (!dir) {
+            if (d >= 0) ::close(d);
+            warn(display(rel_), errno_text());
+            return false;
+        }
+        std::unique_ptr<DIR, int (*)(DIR*)> own(dir, ::closedir);
+        for (;;) {
+            errno = 0;
+            struct dirent* e = ::readdir(dir);
+            if (!e) {
+                if (errno) warn(display(rel_), errno_text());
                 break;
             }
-            std::error_code sec;
-            // symlink_status: links are reported as links, never followed, so loops are impossible.
-            auto st = it->symlink_status(sec);
-            entries.emplace_back(it->path().filename().string(), sec ? fs::file_type::unknown : st.type());
-        }
-        std::sort(entries.begin(), entries.end());
-        for (const auto& [name, type] : entries) {
-            std::string child_rel = rel.empty() ? name : rel + "/" + name;
-            if (type == fs::file_type::directory) {
-                if (name == ".git") continue;
-                if (opts_.use_ignore && ignore.ignored(child_rel, true)) {
-                    ++stats_.skipped_ignored;
-                    continue;
+            std::string_view name = e->d_name;
+            if (name == "." || name == "..") continue;
+            Kind kind = Kind::Unknown;
+            switch (e->d_type) {
+                case DT_DIR: kind = Kind::Dir; break;
+                case DT_REG: kind = Kind::File; break;
+                case DT_LNK: kind = Kind::Link; break;
+                case DT_UNKNOWN: {
+                    struct stat st {};
+                    if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) kind = kind_of(st.st_mode);
+                    break;
                 }
-                walk(dir / name, child_rel, display_root, ignore);
-            } else if (type == fs::file_type::regular) {
-                if (opts_.use_ignore && ignore.ignored(child_rel, false)) {
-                    ++stats_.skipped_ignored;
-                    continue;
-                }
-                queue_.push(Job{(dir / name).string(), display(display_root, child_rel), 0});
-            } else if (type == fs::file_type::symlink) {
-                ++stats_.skipped_symlink;
-            } else if (type == fs::file_type::unknown) {
-                warn(display(display_root, child_rel), "cannot stat");
-            } else {
-                ++stats_.skipped_special;
+                default: kind = Kind::Special;
             }
+            out.push_back(Entry{std::string(name), kind});
         }
+        std::sort(out.begin(), out.end());
+        return true;
+    }
+
+    // Adds the directory's .gitignore (rel_) to the scoped rules; a link is not read (as git).
+    void read_gitignore(int dirfd) {
+        Fd fd(::openat(dirfd, ".gitignore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+        struct stat st {};
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+        std::string text;
+        if (!read_rest(fd.get(), text, opts_.max_file_size))
+            return warn(display(child(".gitignore")), errno_text());
+        if (text.size() > opts_.max_file_size)
+            return warn(display(child(".gitignore")), "larger than --max-file-size; not read");
+        ignore_.add(rel_, text);
     }
 
     const FileScanOptions& opts_;
     ScanStats& stats_;
     const ScanSinks& sinks_;
-    util::BoundedQueue<Job>& queue_;
+    util::WorkerPool<Job>& pool_;
+    FdBudget& budget_;
+    size_t window_;  // directory descriptors the walk holds
+    std::string display_root_;
+    std::string rel_;  // the top directory's path relative to the root, '/'-separated
+    IgnoreRules ignore_;
+    std::vector<Frame> stack_;
 };
 
-}  // namespace
-
-std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path, bool path_scoped) {
-    std::vector<db::Finding> out;
-    out.reserve(matches.size());
-    // Matches come sorted by start; secrets start at or after their match, so sort by
-    // secret offset for the single forward pass of the line counter.
-    std::vector<const rules::Match*> order;
-    for (const auto& m : matches) order.push_back(&m);
-    std::sort(order.begin(), order.end(),
-              [](auto* a, auto* b) { return a->secret_start < b->secret_start; });
-    util::LineCounter lines(data);
-    bool has_secret = false;
-    std::vector<bool> is_context;
-    for (const auto* m : order) {
-        auto [line, col] = lines.locate(m->secret_start);
-        const auto& rule = engine.rules()[m->rule];
-        if (path_scoped && !rule.applies_to(path)) continue;
-        out.push_back(db::make_finding(rule, data.substr(m->secret_start, m->secret_end - m->secret_start), path,
-                                       line, col, m->hints));
-        if (!rule.secretless() && !m->weak) has_secret = true;
-        is_context.push_back(rule.context);
+// Matches one text blob and hands its findings and declared identities to the sinks.
+void scan_text(const rules::Engine& engine, rules::Worker& w, std::string_view data, const std::string& display,
+               ScanStats& stats, const ScanSinks& sinks) {
+    auto matches = w.scan(data, /*keep_lone_context=*/false, &display);
+    ++stats.files_scanned;
+    stats.bytes_scanned += data.size();
+    if (sinks.discovered && discoverable(display)) {
+        auto batch = discover(display, data);
+        if (!batch.identities.empty() || !batch.warnings.empty()) sinks.discovered(std::move(batch));
     }
-    // The secret that made context worth keeping may have been dropped for this path (an
-    // unquoted `token = Name.Builtin` in Python source): context alone is not reported.
-    if (path_scoped && !has_secret) {
-        size_t w = 0;
-        for (size_t i = 0; i < out.size(); ++i)
-            if (!is_context[i]) {
-                if (w != i) out[w] = std::move(out[i]);  // never self-move: it empties the finding
-                ++w;
-            }
-        out.resize(w);
-    }
-    return out;
+    if (matches.empty()) return;
+    auto findings = to_findings(engine, matches, data, display);
+    stats.findings += findings.size();
+    sinks.findings(std::move(findings));
 }
 
-util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
-                        const ScanSinks& sinks) {
-    // Check every named input first: a typo must fail the run, not pass it quietly.
-    for (const auto& p : options.paths) {
-        if (p == "-") continue;
-        std::error_code ec;
-        auto st = fs::symlink_status(p, ec);
-        if (ec || st.type() == fs::file_type::not_found)
-            return util::Error{p, ec ? ec.message() : "no such file or directory"};
+// Counts what read_content decided and scans the text.
+void count_and_scan(const util::Expected<Content>& content, const rules::Engine& engine, rules::Worker& w,
+          std::string_view data, const std::string& display, ScanStats& stats, const ScanSinks& sinks) {
+    if (!content) {
+        ++stats.errors;
+        sinks.warning(content.error());
+    } else if (content.value() == Content::Binary) {
+        ++stats.skipped_binary;
+    } else if (content.value() == Content::TooLarge) {
+        ++stats.skipped_too_large;
+    } else {
+        scan_text(engine, w, data, display, stats, sinks);
     }
+}
 
-    unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    util::BoundedQueue<Job> queue(4096);
-
-    auto scan_blob = [&](rules::Worker& w, std::string_view data, const std::string& display) {
-        if (util::looks_binary(data)) {
-            ++stats.skipped_binary;
-            return;
-        }
-        auto matches = w.scan(data, /*keep_lone_context=*/false, &display);
-        ++stats.files_scanned;
-        stats.bytes_scanned += data.size();
-        if (sinks.discovered && discoverable(display)) {
-            auto batch = discover(display, data);
-            if (!batch.identities.empty() || !batch.warnings.empty()) sinks.discovered(std::move(batch));
-        }
-        if (matches.empty()) return;
-        auto findings = to_findings(engine, matches, data, display);
-        stats.findings += findings.size();
-        sinks.findings(std::move(findings));
-    };
-
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < jobs; ++t) {
-        threads.emplace_back([&] {
-            auto worker = engine.make_worker();
-            std::string buf;
-            while (auto job = queue.pop()) {
-                bool too_large = false;
-                auto s = read_file(*job, options.max_file_size, buf, too_large);
-                if (!s) {
-                    ++stats.errors;
-                    sinks.warning(s.error());
-                    continue;
-                }
-                if (too_large) {
-                    ++stats.skipped_too_large;
-                    continue;
-                }
-                scan_blob(*worker, buf, job->display);
-            }
-        });
-    }
-
-    Walker walker(options, stats, sinks, queue);
-    bool read_stdin = false;
+// Walks or queues each input named on the command line.
+void feed(const FileScanOptions& options, Walker& walker, util::WorkerPool<Job>& pool, ScanStats& stats,
+          const ScanSinks& sinks) {
     for (const auto& p : options.paths) {
-        if (p == "-") {
-            read_stdin = true;
-            continue;
-        }
-        std::error_code ec;
-        auto st = fs::symlink_status(p, ec);
+        if (p == "-" || pool.failed()) continue;
         // With one directory, paths are relative to it (the contract CI tools rely on);
         // with several, each keeps its root as a prefix so they cannot collide.
         std::string display_root;
@@ -263,39 +448,77 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
             display_root = p;
             while (display_root.size() > 1 && display_root.back() == '/') display_root.pop_back();
         }
-        // A link named on the command line is the user's explicit choice: follow it once.
-        if (st.type() == fs::file_type::directory ||
-            (st.type() == fs::file_type::symlink && fs::is_directory(p, ec))) {
-            walker.walk_dir(p, display_root);
-        } else {
-            queue.push(Job{p, p, 0});
+        // A link named on the command line is the user's explicit choice: followed once.
+        Fd dir(::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK));
+        if (dir) walker.walk(std::move(dir), display_root);
+        else if (errno == ENOTDIR) pool.submit(Job{nullptr, p, p});
+        else {
+            ++stats.errors;
+            sinks.warning(util::Error{p, errno_text()});
         }
     }
-    queue.close();
-    for (auto& t : threads) t.join();
+}
 
-    if (read_stdin) {
+}  // namespace
+
+util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
+                        const ScanSinks& sinks) {
+    // Check every named input first: a typo must fail the run, not pass it quietly.
+    for (const auto& p : options.paths) {
+        if (p == "-") continue;
+        struct stat st {};
+        if (::fstatat(AT_FDCWD, p.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return util::Error{p, errno_text()};
+    }
+
+    unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    FdLimits limits = fd_limits(jobs);
+    FdBudget budget(limits.job_fds);  // outlives the pool and every job it holds
+    {
+        util::WorkerPool<Job> pool(jobs, kQueue, [&]() -> util::Expected<util::WorkerPool<Job>::Handler> {
+            std::shared_ptr<rules::Worker> worker = engine.make_worker();
+            auto buf = std::make_shared<std::string>();
+            return util::WorkerPool<Job>::Handler([&, worker, buf](Job& job) {
+                auto content = read_job(job, options.max_file_size, *buf);  // before *buf is viewed
+                count_and_scan(content, engine, *worker, *buf, job.display, stats, sinks);
+                return util::ok_status();
+            });
+        });
+        Walker walker(options, stats, sinks, pool, budget, limits.window);
+        feed(options, walker, pool, stats, sinks);
+        TRY(pool.finish());
+    }
+
+    if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end()) {
         std::string data;
-        char chunk[65536];
-        bool truncated = false;
-        while (std::cin.read(chunk, sizeof chunk) || std::cin.gcount() > 0) {
-            data.append(chunk, size_t(std::cin.gcount()));
-            if (data.size() > options.max_file_size) {
-                truncated = true;
-                break;
-            }
-        }
-        if (truncated) {
-            ++stats.skipped_too_large;
+        auto content = read_content(STDIN_FILENO, 0, options.max_file_size, data);
+        if (!content) content = util::Error{"<stdin>", content.error().why};
+        if (content && content.value() == Content::TooLarge)
             sinks.warning(util::Error{"<stdin>", "larger than --max-file-size; not scanned"});
-        } else {
-            auto worker = engine.make_worker();
-            scan_blob(*worker, data, "<stdin>");
-        }
+        auto worker = engine.make_worker();
+        count_and_scan(content, engine, *worker, data, "<stdin>", stats, sinks);
     }
     if (stats.files_scanned == 0 && stats.errors > 0)
         return util::Error{"scan", "nothing could be read (" + std::to_string(stats.errors.load()) + " errors)"};
     return util::ok_status();
+}
+
+db::ImportBatch merge_declared(std::vector<db::ImportBatch>&& batches,
+                               const std::function<std::string(const std::string&)>& owners_of) {
+    db::ImportBatch all;
+    all.format = "repository";
+    for (auto& b : batches) {
+        for (auto& id : b.identities) {
+            if (id.owner.empty() && id.data.contains("declared_in") && id.data["declared_in"].is_string()) {
+                auto where = id.data["declared_in"].get<std::string>();
+                id.owner = owners_of(where);
+                id.owner_class = "codeowners";
+                id.owner_source = "CODEOWNERS for " + where;
+            }
+            all.identities.push_back(std::move(id));
+        }
+        for (auto& c : b.credentials) all.credentials.push_back(std::move(c));
+    }
+    return all;
 }
 
 }  // namespace nhi::scanners

@@ -1,5 +1,5 @@
-// Scans files, directory trees and stdin: one thread walks (honouring .gitignore), worker
-// threads read and match, and findings go to a sink in per-file batches.
+// Scans files, directory trees and stdin: one thread walks (honouring .gitignore), the worker
+// pool reads and matches, and findings go to a sink in per-file batches.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include "db/model.hpp"
 #include "db/records.hpp"
 #include "rules/engine.hpp"
+#include "scanners/findings.hpp"  // to_findings, for the git scanner too
 #include "util/expected.hpp"
 
 namespace nhi::scanners {
@@ -32,6 +33,9 @@ struct ScanStats {
     std::atomic<uint64_t> skipped_symlink{0};
     std::atomic<uint64_t> skipped_special{0};  // sockets, FIFOs, devices
     std::atomic<uint64_t> errors{0};           // unreadable paths, corrupt objects
+    // The engine: blobs whose matching stopped early (the PCRE2 match limit, an hs_scan error).
+    std::atomic<uint64_t> match_limit_hits{0};
+    std::atomic<uint64_t> engine_errors{0};
     // Git history scans.
     std::atomic<uint64_t> commits{0};       // commits walked
     std::atomic<uint64_t> blobs_known{0};   // blobs not read again: scanned before with these rules
@@ -49,15 +53,15 @@ struct ScanSinks {
     std::function<void(db::ImportBatch&&)> discovered;
 };
 
-/// Scans every input. Fails only when an input named on the command line does not exist
-/// or nothing could be read; per-file problems go to `sinks.warning` and the counters.
+/// Scans every input. Fails when an input named on the command line does not exist, when
+/// nothing could be read, or when a worker failed (a sink threw); per-file problems go to
+/// `sinks.warning` and the counters.
 util::Status scan_paths(const FileScanOptions& options, const rules::Engine& engine, ScanStats& stats,
                         const ScanSinks& sinks);
 
-/// Turns one blob's matches into findings with 1-based line and column. With `path_scoped`,
-/// drops matches of rules whose `paths` do not cover `path` (git applies them per origin instead).
-std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path,
-                                     bool path_scoped = true);
+/// The identities a tree declares (what `ScanSinks::discovered` got) as one batch; one that
+/// names no owner gets `owners_of` the file declaring it, as CODEOWNERS says.
+db::ImportBatch merge_declared(std::vector<db::ImportBatch>&& batches,
+                               const std::function<std::string(const std::string&)>& owners_of);
 
 }  // namespace nhi::scanners

@@ -1,6 +1,10 @@
 // End-to-end: the real nhi binary on fixtures, checking exit codes and output.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <map>
 #include <set>
 
@@ -43,6 +47,63 @@ fs::path stage(const TempDir& d, const std::string& fixture) {
     fs::copy(kFixtures / fixture, d / fixture, fs::copy_options::recursive);
     return d / fixture;
 }
+
+// Builds `depth` nested directories `d` under `root` through descriptors (the path is longer
+// than PATH_MAX), with `file` holding `text` every `every` levels and at the bottom.
+void make_deep(const fs::path& root, int depth, int every, const std::string& file, const std::string& text) {
+    fs::create_directories(root);
+    int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY);
+    REQUIRE(fd >= 0);
+    for (int level = 1; level <= depth; ++level) {
+        REQUIRE(::mkdirat(fd, "d", 0755) == 0);
+        int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        ::close(fd);
+        REQUIRE(next >= 0);
+        fd = next;
+        if (level % every == 0 || level == depth) {
+            int f = ::openat(fd, file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            REQUIRE(f >= 0);
+            REQUIRE(::write(f, text.data(), text.size()) == ssize_t(text.size()));
+            ::close(f);
+        }
+    }
+    ::close(fd);
+}
+
+// Removes what make_deep built, bottom up through "..", so no path is ever long.
+void remove_deep(const fs::path& root, const std::string& file) {
+    int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY);
+    int depth = 0;
+    for (int next; fd >= 0 && (next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) >= 0; ++depth) {
+        ::close(fd);
+        fd = next;
+    }
+    for (; fd >= 0 && depth > 0; --depth) {
+        ::unlinkat(fd, file.c_str(), 0);
+        int up = ::openat(fd, "..", O_RDONLY | O_DIRECTORY);
+        ::close(fd);
+        fd = up;
+        if (fd < 0 || ::unlinkat(fd, "d", AT_REMOVEDIR) != 0) break;
+    }
+    if (fd >= 0) ::close(fd);
+}
+
+// A scratch directory for thousands of directories: on tmpfs where there is one, since
+// removing them one by one from a journaled disk takes seconds.
+struct DeepScratch {
+    fs::path path;
+    DeepScratch() {
+        fs::path base = fs::is_directory("/dev/shm") && ::access("/dev/shm", W_OK) == 0 ? fs::path("/dev/shm")
+                                                                                           : fs::temp_directory_path();
+        path = base / ("nhi-deep-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device()()));
+        fs::create_directories(path);
+    }
+    ~DeepScratch() {
+        remove_deep(path / "tree", "secret.env");
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
 
 }  // namespace
 
@@ -241,4 +302,47 @@ TEST_CASE("context findings: only beside a secret, severity info, never failing 
     CHECK(run_nhi("scan no-secret", dir.path()).code == 0);
     CHECK(run_nhi("scan with-secret --fail-on info", dir.path()).code == 1);
     CHECK(run_nhi("scan no-secret --fail-on info", dir.path()).code == 0);
+}
+
+TEST_CASE("a secret 3,000 directories deep is found, with only 64 descriptors", "[e2e][scan][walk]") {
+    DeepScratch d;
+    const std::string token = "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";
+    make_deep(d.path / "tree", 3000, 500, "secret.env", "TOKEN=" + token + "\n");
+    auto r = run_shell("ulimit -n 64 && CI=true NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+                           "' '" NHI_BINARY "' scan tree --no-db -j 2 --format jsonl",
+                       d.path);
+    INFO(r.err.substr(0, 300));
+    CHECK(r.err.empty());
+    REQUIRE(r.code == 1);
+    auto findings = parse_jsonl(r.out);
+    std::set<size_t> depths;
+    for (const auto& f : findings) {
+        auto path = f["path"].get<std::string>();
+        CHECK(path.size() >= 10);
+        CHECK(path.substr(path.size() - 10) == "secret.env");
+        depths.insert(size_t(std::count(path.begin(), path.end(), '/')));
+    }
+    CHECK(depths == std::set<size_t>{500, 1000, 1500, 2000, 2500, 3000});
+}
+
+TEST_CASE("the scan summary counts binary, too large and unreadable files and engine limits", "[e2e][scan]") {
+    TempDir d;
+    d.write("tree/bin.dat", std::string("\0\1\2TOKEN=", 10));
+    d.write("tree/big.txt", std::string(3000, 'a'));
+    d.write("tree/ok.txt", "nothing here\n");
+    REQUIRE(::mkfifo((d / "pipe").c_str(), 0600) == 0);  // named, so read and not readable
+    auto r = run_nhi("scan tree pipe --no-db --max-file-size 2K --format json", d.path());
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("nhi: warning: pipe: not a regular file") != std::string::npos);
+    auto s = json::parse(r.out)["summary"];
+    CHECK(s["files_scanned"] == 1);
+    CHECK(s["skipped"]["binary"] == 1);
+    CHECK(s["skipped"]["too_large"] == 1);
+    CHECK(s["errors"] == 1);
+    CHECK(s["match_limit_hits"] == 0);
+    CHECK(s["engine_errors"] == 0);
+
+    auto text = run_nhi("scan tree --no-db --max-file-size 2K", d.path());
+    CHECK(text.out.find("skipped: 1 binary, 1 too large") != std::string::npos);
 }

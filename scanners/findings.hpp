@@ -1,0 +1,37 @@
+// Matches to findings, for the directory and the git scanner alike: 1-based line and column,
+// path-scoped rules, and the one rule for context (a host, a user name, a database): it is
+// reported only beside a secret.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/model.hpp"
+#include "rules/engine.hpp"
+#include "rules/rule.hpp"
+
+namespace nhi::scanners {
+
+/// True when a finding of `rule` at `path` (with its validator `hints`) is a secret that keeps
+/// the context beside it: the rule applies there, is neither context nor a reference, and the
+/// value is not weak. A null rule (one removed since the finding was made) counts as a secret.
+bool keeps_context(const rules::Rule* rule, std::string_view path, const nlohmann::json& hints);
+
+/// Gives the rule of the i-th finding (null when unknown).
+using RuleOf = std::function<const rules::Rule*(size_t i)>;
+
+/// Removes the context findings of one blob at one `path` unless one of `findings` keeps
+/// context there (keeps_context). The others keep their order.
+void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of);
+
+/// Turns one blob's matches into findings with 1-based line and column, sorted by secret
+/// offset. With `path_scoped`, drops matches of rules whose `paths` do not cover `path`, and
+/// then context no secret is left beside (git applies both per path instead).
+std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
+                                     std::string_view data, const std::string& path, bool path_scoped = true);
+
+}  // namespace nhi::scanners
