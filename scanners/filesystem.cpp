@@ -228,7 +228,13 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     std::vector<std::thread> threads;
     for (unsigned t = 0; t < jobs; ++t) {
         threads.emplace_back([&] {
-            auto worker = engine.make_worker();
+            auto made = engine.make_worker();
+            if (!made) {  // this thread cannot scan: count its share so the walk never blocks
+                sinks.warning(made.error());
+                while (queue.pop()) ++stats.errors;
+                return;
+            }
+            auto& worker = made.value();
             std::string buf;
             while (auto job = queue.pop()) {
                 bool too_large = false;
@@ -290,7 +296,8 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
             sinks.warning(util::Error{"<stdin>", "larger than --max-file-size; not scanned"});
         } else {
             auto worker = engine.make_worker();
-            scan_blob(*worker, data, "<stdin>");
+            if (!worker) return worker.error();
+            scan_blob(*worker.value(), data, "<stdin>");
         }
     }
     if (stats.files_scanned == 0 && stats.errors > 0)

@@ -32,6 +32,8 @@ struct ScanStats {
     std::atomic<uint64_t> skipped_symlink{0};
     std::atomic<uint64_t> skipped_special{0};  // sockets, FIFOs, devices
     std::atomic<uint64_t> errors{0};           // unreadable paths, corrupt objects
+    std::atomic<uint64_t> match_limit_hits{0};
+    std::atomic<uint64_t> engine_errors{0};
     // Git history scans.
     std::atomic<uint64_t> commits{0};       // commits walked
     std::atomic<uint64_t> blobs_known{0};   // blobs not read again: scanned before with these rules
