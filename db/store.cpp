@@ -61,7 +61,8 @@ util::Expected<int64_t> Store::rules_id(const std::string& rules_hash) {
 }
 
 util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(int64_t rules) {
-    auto st = db_.prepare("SELECT oid, matches FROM blob WHERE rules = ?1");
+    // An unreadable blob (status 3, kept by older versions) is read again, never taken as scanned.
+    auto st = db_.prepare("SELECT oid, matches FROM blob WHERE rules = ?1 AND status != 3");
     if (!st) return st.error();
     st->bind(1, rules);
     std::vector<KnownBlob> out;

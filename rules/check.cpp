@@ -35,7 +35,9 @@ bool has_secret(const std::vector<Match>& ms) {
 
 std::vector<CheckFailure> check_rules(const Engine& engine) {
     std::vector<CheckFailure> failures;
-    auto worker = engine.make_worker();
+    auto made = engine.make_worker();
+    if (!made) return {{made.error().what, made.error().why}};
+    auto& worker = made.value();
     const auto& rules = engine.rules();
     for (size_t i = 0; i < rules.size(); ++i) {
         const Rule& r = rules[i];

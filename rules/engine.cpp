@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "rules/filters.hpp"
@@ -14,8 +16,11 @@ namespace nhi::rules {
 
 namespace {
 
-// PCRE2 stops a pathological pattern/input pair instead of hanging the scan.
+// PCRE2 stops a pathological pattern/input pair instead of hanging the scan: the interpreter
+// after this many steps or this much backtracking memory, the JIT when its stack is full.
 constexpr uint32_t kMatchLimit = 5'000'000;
+constexpr uint32_t kHeapLimitKiB = 64 * 1024;
+constexpr size_t kJitStackMin = 32 * 1024, kJitStackMax = 1024 * 1024;
 // Hyperscan's end offset for a full pattern is exact; a little slack covers lookaheads that
 // prefilter mode approximates.
 constexpr size_t kTail = 64;
@@ -281,12 +286,15 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
     return std::shared_ptr<const Engine>(std::move(e));
 }
 
-std::unique_ptr<Worker> Engine::make_worker() const { return std::make_unique<Worker>(*this); }
+struct Pcre2JitStackFree {
+    void operator()(pcre2_jit_stack* p) const { pcre2_jit_stack_free(p); }
+};
 
 struct Worker::State {
     HsScratch scratch;
     Pcre2MatchData md;
     Pcre2MatchContext mctx;
+    std::unique_ptr<pcre2_jit_stack, Pcre2JitStackFree> jit_stack;
     struct Open {
         bool active = false;
         size_t start = 0, limit = 0;
@@ -300,27 +308,82 @@ struct Worker::State {
     const Engine* engine = nullptr;
     size_t base = 0;  // offset of the slice Hyperscan is scanning
 
+    // The current blob: its path (when the caller named one), what stopped matching, and how
+    // often each rule matched, to cap a rule that matches all over it.
+    const std::string* path = nullptr;
+    ScanReport report;
+    std::vector<uint32_t> matched;  // per rule, this blob; past kMaxMatchesPerRule the rule stops
+    std::vector<size_t> counted;    // rules with a nonzero count, to reset cheaply
+    RuleStats stats;
+
     void flush(size_t rule) {
         Open& o = open[rule];
         windows.push_back({rule, o.start, o.limit});
         o.active = false;
     }
+
+    void begin_blob(const std::string* blob_path) {
+        path = blob_path;
+        report.limit_rules.clear();
+        report.error_rules.clear();
+        report.engine_error.clear();
+        for (size_t r : counted) matched[r] = 0;
+        counted.clear();
+    }
+
+    void end_blob() {
+        for (size_t r : report.limit_rules) ++stats.rules[r].limit_blobs;
+    }
+
+    // False once rule `r` has matched too often in this blob to be worth confirming again.
+    bool count_match(size_t r) {
+        if (matched[r] == 0) counted.push_back(r);
+        if (matched[r] == kMaxMatchesPerRule) {
+            auto& pr = stats.rules[r];
+            ++pr.capped_blobs;
+            if (pr.first_capped.empty() && path) pr.first_capped = *path;
+        }
+        if (matched[r] > kMaxMatchesPerRule) return false;
+        return ++matched[r] <= kMaxMatchesPerRule;
+    }
+    bool capped(size_t r) const { return matched[r] > kMaxMatchesPerRule; }
+
+    void pcre2_failed(size_t r, int rc) {
+        const bool limit = rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+        auto& list = limit ? report.limit_rules : report.error_rules;
+        if (std::find(list.begin(), list.end(), r) == list.end()) list.push_back(r);
+    }
 };
 
-Worker::Worker(const Engine& engine) : engine_(engine), state_(std::make_unique<State>()) {
+util::Expected<std::unique_ptr<Worker>> Engine::make_worker() const {
+    std::unique_ptr<Worker> w(new Worker(*this));
+    Worker::State& st = *w->state_;
     hs_scratch_t* s = nullptr;
     // One scratch serves both databases: the second call grows it to fit.
-    if ((engine.impl_->db && hs_alloc_scratch(engine.impl_->db.get(), &s) != HS_SUCCESS) ||
-        (engine.impl_->ctx_db && hs_alloc_scratch(engine.impl_->ctx_db.get(), &s) != HS_SUCCESS))
-        throw util::Fatal({"hyperscan", "cannot allocate scratch space"});
-    state_->scratch.reset(s);
-    state_->md.reset(pcre2_match_data_create(64, nullptr));
-    state_->mctx.reset(pcre2_match_context_create(nullptr));
-    if (!state_->md || !state_->mctx) throw util::Fatal({"pcre2", "out of memory"});
-    pcre2_set_match_limit(state_->mctx.get(), kMatchLimit);
-    state_->open.resize(engine.rules().size());
-    state_->engine = &engine;
+    for (const hs_database_t* db : {impl_->db.get(), impl_->ctx_db.get()}) {
+        if (!db) continue;
+        if (hs_error_t rc = hs_alloc_scratch(db, &s); rc != HS_SUCCESS) {
+            if (s) hs_free_scratch(s);
+            return util::Error{"hyperscan", "cannot allocate scratch space (error " + std::to_string(rc) + ")"};
+        }
+    }
+    st.scratch.reset(s);
+    st.md.reset(pcre2_match_data_create(64, nullptr));
+    st.mctx.reset(pcre2_match_context_create(nullptr));
+    st.jit_stack.reset(pcre2_jit_stack_create(kJitStackMin, kJitStackMax, nullptr));
+    if (!st.md || !st.mctx || !st.jit_stack) return util::Error{"pcre2", "out of memory"};
+    pcre2_set_match_limit(st.mctx.get(), kMatchLimit);
+    pcre2_set_heap_limit(st.mctx.get(), kHeapLimitKiB);
+    pcre2_jit_stack_assign(st.mctx.get(), nullptr, st.jit_stack.get());
+    st.open.resize(rules().size());
+    st.matched.resize(rules().size());
+    st.stats.rules.resize(rules().size());
+    st.engine = this;
+    return w;
 }
+
+Worker::Worker(const Engine& engine) : engine_(engine), state_(std::make_unique<State>()) {}
 
 Worker::~Worker() = default;
 
@@ -363,12 +426,18 @@ double entropy_floor(double min_entropy, std::string_view s) {
 void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t ri, size_t start, size_t limit,
              std::string_view data, std::vector<Match>& out, Rejection* rejection) {
     const Rule& rule = engine.rules()[ri];
+    if (st.capped(ri)) return;  // matched too often in this blob already
     pcre2_set_offset_limit(st.mctx.get(), limit);
     size_t off = start;
     while (off <= limit && off <= data.size()) {
         int rc_ = pcre2_match(rc.code.get(), reinterpret_cast<PCRE2_SPTR>(data.data()), data.size(), off, 0,
                               st.md.get(), st.mctx.get());
-        if (rc_ < 0) break;  // no match, or the match limit stopped a pathological case
+        if (rc_ < 0) {
+            // A limit stopped a pathological case, or PCRE2 failed: counted, never silent.
+            if (rc_ != PCRE2_ERROR_NOMATCH) st.pcre2_failed(ri, rc_);
+            break;
+        }
+        if (!st.count_match(ri)) break;
         PCRE2_SIZE* ov = pcre2_get_ovector_pointer(st.md.get());
         size_t s = ov[0], e = ov[1];
         if (e <= s) {
@@ -459,6 +528,16 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
 
 }  // namespace
 
+namespace {
+
+uint64_t now_ns() {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
+}
+
+}  // namespace
+
 void Worker::scan_database(const hs_database* db, std::string_view data, std::vector<Match>& out) {
     State& st = *state_;
     st.windows.clear();
@@ -470,22 +549,41 @@ void Worker::scan_database(const hs_database* db, std::string_view data, std::ve
         size_t len = std::min(kSlice, data.size() - base);
         st.base = base;
         hs_error_t rc = hs_scan(db, data.data() + base, static_cast<unsigned>(len), 0, st.scratch.get(), on_hit, &st);
-        if (rc != HS_SUCCESS || base + len == data.size()) break;
+        if (rc != HS_SUCCESS) {
+            // What was found before the failure is still confirmed; the rest of the blob is not
+            // matched, and the report says so.
+            st.report.engine_error = "Hyperscan scan failed (error " + std::to_string(rc) + ")";
+            break;
+        }
+        if (base + len == data.size()) break;
     }
     for (size_t r : st.touched)
         if (st.open[r].active) st.flush(r);
-    for (const auto& w : st.windows)
+    // One clock read per window: negligible beside a PCRE2 match, and enough to find the rule
+    // that costs most.
+    uint64_t t = now_ns();
+    for (const auto& w : st.windows) {
         confirm(engine_, engine_.impl_->codes[w.rule], st, w.rule, w.start, w.limit + kTail, data, out, nullptr);
+        const uint64_t t2 = now_ns();
+        st.stats.rules[w.rule].confirm_ns += t2 - t;
+        t = t2;
+    }
 }
 
 std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, const std::string* path) {
     std::vector<Match> out;
+    State& st = *state_;
+    st.begin_blob(path);
     if (data.empty()) return out;
+    const uint64_t t0 = now_ns();
     const auto& rules = engine_.rules();
     auto run_path_rules = [&](const std::vector<size_t>& which) {
         for (size_t ri : which)
-            if (!path || rules[ri].applies_to(*path))
-                confirm(engine_, engine_.impl_->codes[ri], *state_, ri, 0, data.size(), data, out, nullptr);
+            if (!path || rules[ri].applies_to(*path)) {
+                const uint64_t t = now_ns();
+                confirm(engine_, engine_.impl_->codes[ri], st, ri, 0, data.size(), data, out, nullptr);
+                st.stats.rules[ri].confirm_ns += now_ns() - t;
+            }
     };
     if (engine_.impl_->db) scan_database(engine_.impl_->db.get(), data, out);
     run_path_rules(engine_.impl_->path_rules);
@@ -501,13 +599,85 @@ std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, c
         return a.start != b.start ? a.start < b.start : a.rule < b.rule;
     });
     drop_shadowed(rules, out);  // keeps at least one secret where there was one
+    st.end_blob();
+    st.stats.scan_ns += now_ns() - t0;
     return out;
 }
 
 std::vector<Match> Worker::scan_rule(size_t rule, std::string_view data, Rejection* first_rejection) {
     std::vector<Match> out;
+    state_->begin_blob(nullptr);
     if (first_rejection) *first_rejection = Rejection::None;
     confirm(engine_, engine_.impl_->codes[rule], *state_, rule, 0, data.size(), data, out, first_rejection);
+    state_->end_blob();
+    return out;
+}
+
+const ScanReport& Worker::last_report() const { return state_->report; }
+const RuleStats& Worker::rule_stats() const { return state_->stats; }
+
+void RuleStats::merge(const RuleStats& other) {
+    if (rules.size() < other.rules.size()) rules.resize(other.rules.size());
+    for (size_t i = 0; i < other.rules.size(); ++i) {
+        auto& a = rules[i];
+        const auto& b = other.rules[i];
+        a.confirm_ns += b.confirm_ns;
+        a.capped_blobs += b.capped_blobs;
+        a.limit_blobs += b.limit_blobs;
+        if (a.first_capped.empty()) a.first_capped = b.first_capped;
+    }
+    scan_ns += other.scan_ns;
+}
+
+std::vector<util::Error> report_warnings(const Engine& engine, const ScanReport& report, const std::string& path) {
+    std::vector<util::Error> out;
+    const auto& rules = engine.rules();
+    for (size_t r : report.limit_rules)
+        if (r < rules.size())
+            out.push_back({path, "rule " + rules[r].id +
+                                     " hit a PCRE2 limit (match steps, depth, heap or JIT stack); its matches here were not all confirmed"});
+    for (size_t r : report.error_rules)
+        if (r < rules.size()) out.push_back({path, "rule " + rules[r].id + " failed in PCRE2; its matches here were not all confirmed"});
+    if (!report.engine_error.empty()) out.push_back({path, report.engine_error + "; the rest of it was not matched"});
+    return out;
+}
+
+namespace {
+
+std::string seconds(uint64_t ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", double(ns) / 1e9);
+    return buf;
+}
+
+}  // namespace
+
+std::vector<util::Error> rule_warnings(const Engine& engine, const RuleStats& stats) {
+    std::vector<util::Error> out;
+    const auto& rules = engine.rules();
+    const std::string cap = std::to_string(kMaxMatchesPerRule);
+    for (size_t i = 0; i < stats.rules.size() && i < rules.size(); ++i) {
+        const auto& s = stats.rules[i];
+        const std::string what = "rule " + rules[i].id;
+        if (s.capped_blobs) {
+            std::string where = s.first_capped.empty() ? "a blob" : s.first_capped;
+            if (s.capped_blobs > 1) where += " and " + std::to_string(s.capped_blobs - 1) + " more";
+            out.push_back({what, "matched more than " + cap + " times in " + where + "; matches past " + cap +
+                                     " were not confirmed"});
+        }
+        const bool share = stats.scan_ns && s.confirm_ns >= kSlowRuleMinNs &&
+                           double(s.confirm_ns) >= kSlowRuleShare * double(stats.scan_ns);
+        if (s.limit_blobs || share) {
+            std::string why = "is slow: ";
+            if (s.limit_blobs) why += "its pattern hit a PCRE2 limit in " + std::to_string(s.limit_blobs) +
+                                      (s.limit_blobs == 1 ? " blob" : " blobs");
+            if (s.limit_blobs && share) why += ", and ";
+            if (share)
+                why += "it took " + seconds(s.confirm_ns) + " of " + seconds(stats.scan_ns) + " of matching (" +
+                       std::to_string(int(100.0 * double(s.confirm_ns) / double(stats.scan_ns))) + "%)";
+            out.push_back({what, why + "; simplify its pattern or anchor it on a literal"});
+        }
+    }
     return out;
 }
 

@@ -2,6 +2,7 @@
 // end offsets; each rule's PCRE2 (JIT) pattern confirms them on a bounded window and
 // extracts the secret; entropy, placeholder, validator and inline-allow checks follow.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,7 +37,56 @@ struct EngineOptions {
     std::string cache_dir;  // where compiled databases are kept; empty disables the cache
 };
 
+class Engine;
 class Worker;
+
+/// A rule's PCRE2 matches in one blob past this many are not confirmed: the blob is named in
+/// an end-of-scan warning instead (yara's "too many matches").
+inline constexpr uint32_t kMaxMatchesPerRule = 1000;
+
+/// What stopped matching early on the last blob a Worker scanned (Worker::last_report()).
+/// Scanners count and warn, so nothing is dropped silently:
+///     auto matches = worker.scan(data, false, &path);
+///     const auto& rep = worker.last_report();
+///     if (rep.hit_limit()) ++stats.match_limit_hits;
+///     if (rep.failed()) ++stats.engine_errors;
+///     for (const auto& w : rules::report_warnings(engine, rep, path)) sinks.warning(w);
+struct ScanReport {
+    std::vector<size_t> limit_rules;  // rules whose PCRE2 hit its match, depth, heap or JIT stack limit
+    std::vector<size_t> error_rules;  // rules whose PCRE2 failed for another reason
+    std::string engine_error;         // why hs_scan failed; empty when it did not
+    bool hit_limit() const { return !limit_rules.empty(); }
+    bool failed() const { return !engine_error.empty() || !error_rules.empty(); }
+    bool clean() const { return !hit_limit() && !failed(); }
+};
+
+/// One warning per problem in `report`, naming `path` and the rule ids, never content;
+/// empty for a clean report.
+std::vector<util::Error> report_warnings(const Engine& engine, const ScanReport& report, const std::string& path);
+
+/// Per-rule cost over every blob one Worker scanned (Worker::rule_stats()). Kept per worker so
+/// the hot path takes no lock; merge the workers' at the end of a scan and pass the sum to
+/// rule_warnings.
+struct RuleStats {
+    struct PerRule {
+        uint64_t confirm_ns = 0;    // time in its PCRE2 confirmation and filters
+        uint64_t capped_blobs = 0;  // blobs where it matched more than kMaxMatchesPerRule times
+        uint64_t limit_blobs = 0;   // blobs where its PCRE2 hit a limit
+        std::string first_capped;   // the first capped blob's path, when the scan named one
+    };
+    std::vector<PerRule> rules;  // by rule index; empty until a worker scanned something
+    uint64_t scan_ns = 0;        // time in Worker::scan
+    void merge(const RuleStats& other);
+};
+
+/// A rule is called slow when its confirmation took at least this share of the matching
+/// time, and at least kSlowRuleMinNs of it (so a tiny scan never warns).
+inline constexpr double kSlowRuleShare = 0.5;
+inline constexpr uint64_t kSlowRuleMinNs = 1'000'000'000;
+
+/// End-of-scan warnings, at most one of each kind per rule: it matched too often in some blob, or it is slow
+/// (its pattern hit a PCRE2 limit, or took a large share of the matching time). Empty when none.
+std::vector<util::Error> rule_warnings(const Engine& engine, const RuleStats& stats);
 
 class Engine {
 public:
@@ -50,8 +100,9 @@ public:
     /// True when the Hyperscan database came from the on-disk cache.
     bool loaded_from_cache() const { return from_cache_; }
 
-    /// A scanner for one thread: owns its Hyperscan scratch and PCRE2 match data.
-    std::unique_ptr<Worker> make_worker() const;
+    /// A scanner for one thread, owning its Hyperscan scratch and PCRE2 match data; fails
+    /// when they cannot be allocated.
+    util::Expected<std::unique_ptr<Worker>> make_worker() const;
 
     /// For generic rules: true when `secret` is only an identifier (a UUID) or starts with a
     /// prefix that a specific rule owns (so that rule, not a keyword rule, decides on it).
@@ -69,7 +120,6 @@ private:
 
 class Worker {
 public:
-    explicit Worker(const Engine& engine);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -78,8 +128,14 @@ public:
     /// matches are dropped when nothing else matched, unless `keep_lone_context` (rules check).
     /// `path` (relative, '/'-separated) selects the path-scoped rules (`paths:`) that apply;
     /// without one, every path-scoped rule runs.
+    /// What stopped matching early is in last_report() afterwards: check it after every scan.
     std::vector<Match> scan(std::string_view data, bool keep_lone_context = false,
                             const std::string* path = nullptr);
+
+    /// What stopped matching early in the last scan() or scan_rule(); clean when nothing did.
+    const ScanReport& last_report() const;
+    /// Per-rule time and caps over every scan so far, for rule_warnings after merging.
+    const RuleStats& rule_stats() const;
 
     /// Runs one rule alone over `data` and says why its first candidate was dropped, if it
     /// was; for `rules check`.
@@ -88,6 +144,8 @@ public:
     struct State;
 
 private:
+    friend class Engine;
+    explicit Worker(const Engine& engine);
     // Runs one Hyperscan database over `data` and confirms its hits into `out`.
     void scan_database(const hs_database* db, std::string_view data, std::vector<Match>& out);
     const Engine& engine_;

@@ -409,6 +409,12 @@ private:
 void scan_text(const rules::Engine& engine, rules::Worker& w, std::string_view data, const std::string& display,
                ScanStats& stats, const ScanSinks& sinks) {
     auto matches = w.scan(data, /*keep_lone_context=*/false, &display);
+    // Matching that stopped early is counted and named, never swallowed.
+    if (const auto& rep = w.last_report(); !rep.clean()) {
+        if (rep.hit_limit()) ++stats.match_limit_hits;
+        if (rep.failed()) ++stats.engine_errors;
+        for (const auto& e : rules::report_warnings(engine, rep, display)) sinks.warning(e);
+    }
     ++stats.files_scanned;
     stats.bytes_scanned += data.size();
     if (sinks.discovered && discoverable(display)) {
@@ -473,9 +479,16 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     FdLimits limits = fd_limits(jobs);
     FdBudget budget(limits.job_fds);  // outlives the pool and every job it holds
+    // Workers outlive their threads so their per-rule costs can be merged after the scan.
+    std::mutex workers_mu;
+    std::vector<std::shared_ptr<rules::Worker>> workers;
     {
         util::WorkerPool<Job> pool(jobs, kQueue, [&]() -> util::Expected<util::WorkerPool<Job>::Handler> {
-            std::shared_ptr<rules::Worker> worker = engine.make_worker();
+            TRY_ASSIGN(std::shared_ptr<rules::Worker> worker, engine.make_worker());
+            {
+                std::lock_guard lock(workers_mu);
+                workers.push_back(worker);
+            }
             auto buf = std::make_shared<std::string>();
             return util::WorkerPool<Job>::Handler([&, worker, buf](Job& job) {
                 auto content = read_job(job, options.max_file_size, *buf);  // before *buf is viewed
@@ -494,9 +507,13 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
         if (!content) content = util::Error{"<stdin>", content.error().why};
         if (content && content.value() == Content::TooLarge)
             sinks.warning(util::Error{"<stdin>", "larger than --max-file-size; not scanned"});
-        auto worker = engine.make_worker();
+        TRY_ASSIGN(std::shared_ptr<rules::Worker> worker, engine.make_worker());
+        workers.push_back(worker);
         count_and_scan(content, engine, *worker, data, "<stdin>", stats, sinks);
     }
+    rules::RuleStats total;
+    for (const auto& w : workers) total.merge(w->rule_stats());
+    for (const auto& e : rules::rule_warnings(engine, total)) sinks.warning(e);
     if (stats.files_scanned == 0 && stats.errors > 0)
         return util::Error{"scan", "nothing could be read (" + std::to_string(stats.errors.load()) + " errors)"};
     return util::ok_status();

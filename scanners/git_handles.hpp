@@ -4,22 +4,41 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+
+#include "util/expected.hpp"
 
 namespace nhi::scanners::git {
+
+/// libgit2's last error message, for `nhi: error: <repo>: <why>`.
+inline std::string last_error() {
+    const git_error* e = git_error_last();
+    return e && e->message ? e->message : "unknown libgit2 error";
+}
 
 /// Keeps libgit2 initialised for its lifetime (calls nest, as libgit2 counts them).
 class Library {
 public:
-    Library() {
-        git_libgit2_init();
+    /// Initialises libgit2; fails when it cannot start.
+    static util::Expected<Library> init() {
+        if (int rc = git_libgit2_init(); rc < 0) return util::Error{"libgit2", "cannot initialise (error " + std::to_string(rc) + ")"};
+        Library lib;
+        lib.owned_ = true;
         // Re-hashing every object on read (SHA-1 with collision detection) costs as much
         // as scanning it. Corrupt packs still fail inflate or delta application, which
         // the scan reports and counts.
-        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+        if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0) return util::Error{"libgit2", last_error()};
+        return lib;
     }
-    ~Library() { git_libgit2_shutdown(); }
-    Library(const Library&) = delete;
-    Library& operator=(const Library&) = delete;
+    Library(Library&& o) noexcept : owned_(std::exchange(o.owned_, false)) {}
+    Library& operator=(Library&&) = delete;
+    ~Library() {
+        if (owned_) git_libgit2_shutdown();
+    }
+
+private:
+    Library() = default;
+    bool owned_ = false;
 };
 
 template <typename T, void (*Free)(T*)>
@@ -38,12 +57,7 @@ using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>
 using Index = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
 using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
 using Odb = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
-
-/// libgit2's last error message, for `nhi: error: <repo>: <why>`.
-inline std::string last_error() {
-    const git_error* e = git_error_last();
-    return e && e->message ? e->message : "unknown libgit2 error";
-}
+using OdbObject = std::unique_ptr<git_odb_object, Deleter<git_odb_object, git_odb_object_free>>;
 
 inline std::string oid_hex(const git_oid& oid) {
     char buf[GIT_OID_HEXSZ + 1];

@@ -3,22 +3,21 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
-#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "rules/validators.hpp"
 #include "scanners/git_handles.hpp"
 #include "scanners/git_walk.hpp"
 #include "util/queue.hpp"
 #include "util/text.hpp"
-#include "rules/validators.hpp"
+#include "util/worker_pool.hpp"
 
 namespace nhi::scanners {
 namespace {
@@ -28,6 +27,8 @@ using git::Enumeration;
 // Blobs per datastore transaction: large enough to amortise commits, small enough that a
 // killed run keeps most of its work.
 constexpr size_t kBatch = 2000;
+// Blobs per worker job: whole paths, so a worker reads the versions of one file together.
+constexpr size_t kChunk = 64;
 
 util::Expected<git::Repository> open_repo(const std::string& path) {
     git_repository* raw = nullptr;
@@ -46,11 +47,6 @@ std::string scope_key(git_repository* repo, const GitScanOptions& o) {
     return o.all_refs ? dir + " (all refs)" : dir;
 }
 
-struct Scanned {
-    size_t entry;  // index into Enumeration::blobs
-    db::Store::BlobRecord record;
-};
-
 // The datastore keeps object ids as their raw 20 bytes.
 std::string raw(const git_oid& oid) { return std::string(reinterpret_cast<const char*>(oid.id), GIT_OID_RAWSZ); }
 git_oid from_raw(const std::string& bytes) {
@@ -58,6 +54,309 @@ git_oid from_raw(const std::string& bytes) {
     std::memcpy(oid.id, bytes.data(), GIT_OID_RAWSZ);
     return oid;
 }
+
+// One repository's scan: what every phase reads and adds to.
+struct RepoScan {
+    const std::string& path;
+    const GitScanOptions& o;
+    const rules::Engine& engine;
+    db::Store* store;
+    int64_t run;
+    ScanStats& stats;
+    const ScanSinks& sinks;
+    rules::RuleStats& rule_stats;
+    git::Repository repo;
+    std::string scope;
+    git::WarnFn warn;
+};
+
+// --- Phase 1: what to walk, and whether an earlier scan lets us walk less. ---
+
+struct Plan {
+    git::WalkOptions wo;
+    std::vector<git::RefTip> tips;
+    bool full_scope = false;   // every branch and tag, the whole history: tips are worth keeping
+    bool incremental = false;  // only commits after the tips an earlier scan recorded
+    uint64_t ref_errors = 0;   // refs that lead to missing or corrupt objects
+};
+
+util::Expected<Plan> plan_walk(const RepoScan& rs) {
+    Plan p;
+    p.wo.all_refs = rs.o.all_refs;
+    p.wo.branch = rs.o.branch;
+    p.wo.since = rs.o.since;
+    p.full_scope = !rs.o.staged && rs.o.branch.empty() && rs.o.since.empty();
+    if (!rs.o.staged) {
+        auto t = git::select_refs(rs.repo.get(), p.wo, rs.warn, p.ref_errors);
+        if (!t) return util::Error{rs.path, t.error().message()};
+        p.tips = std::move(t).value();
+        if (p.tips.empty()) rs.warn({"refs", "no branches or tags: nothing to scan"});
+    }
+    if (!rs.store || !p.full_scope) return p;
+    TRY_ASSIGN(auto previous, rs.store->repo_tips(rs.scope, rs.engine.rules_hash()));
+    // Walk only new commits when every ref scanned last time still exists and has only
+    // moved forward; anything else (a deleted or rewritten ref) gets a full walk.
+    std::map<std::string, git_oid> now;
+    for (const auto& t : p.tips) now[t.ref] = t.commit;
+    p.incremental = !previous.empty();
+    for (const auto& prev : previous) {
+        git_oid old{};
+        auto it = now.find(prev.ref);
+        // git_graph_descendant_of: 1 yes, 0 no, < 0 an error; only a clear yes allows skipping.
+        if (it == now.end() || git_oid_fromstr(&old, prev.commit.c_str()) != 0 ||
+            (!git_oid_equal(&old, &it->second) && git_graph_descendant_of(rs.repo.get(), &it->second, &old) != 1)) {
+            p.incremental = false;
+            break;
+        }
+        p.wo.hide.push_back(old);
+    }
+    if (!p.incremental) p.wo.hide.clear();
+    return p;
+}
+
+// --- Phase 2: blobs scanned before with these rules are not read again. ---
+
+struct Known {
+    git::OidSet blobs;
+    std::unordered_set<std::string> with_matches;  // raw oids of known blobs that hold findings
+    int64_t rules = 0;                              // the datastore's id of this rule set
+};
+
+util::Expected<Known> load_known(const RepoScan& rs) {
+    Known k;
+    if (!rs.store) return k;
+    TRY_ASSIGN(k.rules, rs.store->rules_id(rs.engine.rules_hash()));
+    TRY_ASSIGN(auto list, rs.store->known_blobs(k.rules));
+    k.blobs.reserve(list.size());
+    for (const auto& b : list) {
+        if (b.oid.size() != GIT_OID_RAWSZ) continue;
+        k.blobs.insert(from_raw(b.oid));
+        if (b.has_matches) k.with_matches.insert(b.oid);
+    }
+    return k;
+}
+
+// --- Phase 3: the walk, and the blobs it found that need reading. ---
+
+struct Item {
+    size_t index;  // into Enumeration::blobs
+    git_oid oid;
+    std::string path;
+};
+
+struct Todo {
+    Enumeration en;
+    std::vector<Item> items;                // unknown blobs, grouped by path, newest first
+    std::vector<size_t> known_hit_entries;  // entries whose (known) blob has stored findings
+};
+
+util::Expected<Todo> walk_history(const RepoScan& rs, const Plan& plan, const Known& known) {
+    Todo t;
+    auto on_blob = [&](const git::BlobEntry& e, size_t index) {
+        if (known.blobs.count(e.oid)) {
+            ++rs.stats.blobs_known;
+            if (!known.with_matches.empty() && known.with_matches.count(raw(e.oid))) t.known_hit_entries.push_back(index);
+            return;
+        }
+        t.items.push_back({index, e.oid, e.path});
+    };
+    auto en = rs.o.staged ? git::enumerate_staged(rs.repo.get(), rs.warn, on_blob)
+                          : git::enumerate(rs.repo.get(), plan.tips, plan.wo, rs.warn, on_blob);
+    if (!en) return util::Error{rs.path, en.error().message()};
+    t.en = std::move(en).value();
+    // The order of reads matters more than anything else here: packs store versions of a
+    // file as deltas of each other, newest whole, and libgit2 keeps only a small delta-base
+    // cache per repository handle. Reading all versions of one path together, newest first,
+    // resolves each delta from a cached base (on curl's history this halves the CPU time of
+    // a cold scan).
+    std::sort(t.items.begin(), t.items.end(), [](const Item& a, const Item& b) {
+        return a.path != b.path ? a.path < b.path : a.index > b.index;
+    });
+    return t;
+}
+
+// --- Phase 4: read and match the blobs on worker threads; this thread writes. ---
+
+struct Scanned {
+    size_t entry;  // index into Enumeration::blobs
+    db::Store::BlobRecord record;
+    // Not read whole or not matched whole (a missing object, a Hyperscan error): never
+    // recorded as scanned, so a later scan reads it again.
+    bool incomplete = false;
+};
+
+// What one worker thread owns: its repository handle (libgit2 handles are not shared
+// between threads), object database and matcher.
+class BlobScanner {
+public:
+    static util::Expected<std::shared_ptr<BlobScanner>> make(const RepoScan& rs) {
+        auto s = std::shared_ptr<BlobScanner>(new BlobScanner(rs));
+        git_repository* handle = nullptr;
+        if (git_repository_open_ext(&handle, git_repository_path(rs.repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                    nullptr) != 0)
+            return util::Error{rs.path, "cannot open the repository again for a worker: " + git::last_error()};
+        s->repo_.reset(handle);
+        git_odb* odb = nullptr;
+        if (git_repository_odb(&odb, handle) != 0)
+            return util::Error{rs.path, "cannot open the object database: " + git::last_error()};
+        s->odb_.reset(odb);
+        TRY_ASSIGN(s->matcher_, rs.engine.make_worker());
+        return s;
+    }
+
+    Scanned scan(const Item& e) {
+        Scanned s;
+        s.entry = e.index;
+        s.record.oid = raw(e.oid);
+        // The header gives the size without inflating the object: an oversized blob is
+        // skipped before anything is read whole.
+        size_t size = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if (git_odb_read_header(&size, &type, odb_.get(), &e.oid) != 0) return unreadable(s, e, git::last_error());
+        if (type != GIT_OBJECT_BLOB) return unreadable(s, e, "not a blob");
+        s.record.size = size;
+        if (size > rs_.o.max_blob_size) {
+            ++rs_.stats.skipped_too_large;
+            s.record.status = db::Store::BlobStatus::TooLarge;
+            return s;
+        }
+        git_odb_object* obj = nullptr;
+        if (git_odb_read(&obj, odb_.get(), &e.oid) != 0) return unreadable(s, e, git::last_error());
+        git::OdbObject owned(obj);
+        std::string_view data(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
+        if (util::looks_binary(data)) {  // looks at the first bytes only
+            ++rs_.stats.skipped_binary;
+            s.record.status = db::Store::BlobStatus::Binary;
+            return s;
+        }
+        s.record.status = db::Store::BlobStatus::Scanned;
+        ++rs_.stats.files_scanned;
+        rs_.stats.bytes_scanned += data.size();
+        // The blob's first path picks the path-scoped rules (.pgpass).
+        auto matches = matcher_->scan(data, /*keep_lone_context=*/false, &e.path);
+        report(e, s);
+        if (!matches.empty()) s.record.findings = to_findings(rs_.engine, matches, data, e.path, /*path_scoped=*/false);
+        return s;
+    }
+
+    const rules::RuleStats& rule_stats() const { return matcher_->rule_stats(); }
+
+private:
+    explicit BlobScanner(const RepoScan& rs) : rs_(rs) {}
+
+    Scanned& unreadable(Scanned& s, const Item& e, const std::string& why) {
+        ++rs_.stats.errors;
+        rs_.sinks.warning({rs_.path + ": " + e.path, "blob " + git::oid_hex(e.oid) + " missing or corrupt: " + why});
+        s.record.status = db::Store::BlobStatus::Unreadable;
+        s.incomplete = true;
+        return s;
+    }
+
+    // A PCRE2 limit is counted and warned about; the blob stays scanned, as the same rules give
+    // the same answer. A Hyperscan or PCRE2 failure leaves it to be read again next time.
+    void report(const Item& e, Scanned& s) {
+        const auto& rep = matcher_->last_report();
+        if (rep.clean()) return;
+        if (rep.hit_limit()) ++rs_.stats.match_limit_hits;
+        if (rep.failed()) {
+            ++rs_.stats.engine_errors;
+            s.incomplete = true;
+        }
+        for (const auto& w : rules::report_warnings(rs_.engine, rep, e.path))
+            rs_.sinks.warning({rs_.path + ": " + w.what, w.why});
+    }
+
+    const RepoScan& rs_;
+    git::Repository repo_;
+    git::Odb odb_;
+    std::unique_ptr<rules::Worker> matcher_;
+};
+
+struct BlobResults {
+    std::vector<std::pair<size_t, db::Finding>> new_hits;  // entry index, finding
+    uint64_t incomplete = 0;                                // blobs left to be read again
+};
+
+// Cuts the sorted items into jobs that end where a path ends.
+std::vector<std::vector<Item>> chunks(std::vector<Item>&& items) {
+    std::vector<std::vector<Item>> out;
+    std::vector<Item> c;
+    for (size_t k = 0; k < items.size(); ++k) {
+        c.push_back(std::move(items[k]));
+        const bool path_ends = k + 1 == items.size() || items[k + 1].path != c.back().path;
+        if (path_ends && c.size() >= kChunk) out.push_back(std::exchange(c, {}));
+    }
+    if (!c.empty()) out.push_back(std::move(c));
+    return out;
+}
+
+// The single writer: takes the workers' results until their queue closes, recording every
+// blob read whole in the datastore in batches. After a write fails it only drains.
+util::Status write_results(const RepoScan& rs, int64_t rules_id, util::BoundedQueue<std::vector<Scanned>>& done,
+                           BlobResults& out) {
+    util::Status status = util::ok_status();
+    std::vector<db::Store::BlobRecord> batch;
+    auto flush = [&] {
+        if (rs.store && !batch.empty() && status) status = rs.store->record_blobs(rs.run, rules_id, batch, rs.o.store_secrets);
+        batch.clear();
+    };
+    while (auto results = done.pop()) {
+        for (auto& s : *results) {
+            for (const auto& f : s.record.findings) out.new_hits.emplace_back(s.entry, f);
+            if (s.incomplete) ++out.incomplete;
+            else if (rs.store) batch.push_back(std::move(s.record));
+        }
+        if (batch.size() >= kBatch) flush();
+    }
+    flush();
+    return status;
+}
+
+util::Expected<BlobResults> scan_blobs(const RepoScan& rs, int64_t rules_id, std::vector<Item>&& items) {
+    const unsigned jobs = rs.o.jobs ? rs.o.jobs : std::max(1u, std::thread::hardware_concurrency());
+    util::BoundedQueue<std::vector<Scanned>> done(256);
+    std::mutex scanners_mu;
+    std::vector<std::shared_ptr<BlobScanner>> scanners;  // kept for their rule statistics
+    util::WorkerPool<std::vector<Item>> pool(
+        jobs, 256, [&]() -> util::Expected<util::WorkerPool<std::vector<Item>>::Handler> {
+            TRY_ASSIGN(auto scanner, BlobScanner::make(rs));
+            {
+                std::lock_guard lock(scanners_mu);
+                scanners.push_back(scanner);
+            }
+            return util::WorkerPool<std::vector<Item>>::Handler([scanner, &done](std::vector<Item>& job) -> util::Status {
+                std::vector<Scanned> results;
+                results.reserve(job.size());
+                for (const auto& e : job) results.push_back(scanner->scan(e));
+                done.push(std::move(results));
+                return util::ok_status();
+            });
+        });
+    // The feeder submits and then waits for the pool, so this thread is free to write while
+    // workers scan; it throws nothing out of its thread.
+    util::Status pool_status = util::ok_status();
+    std::thread feeder([&]() noexcept {
+        try {
+            for (auto& c : chunks(std::move(items)))
+                if (!pool.submit(std::move(c))) break;  // the pool failed: finish() says why
+            pool_status = pool.finish();
+        } catch (const std::exception& e) {
+            pool_status = util::Error{"internal error feeding the workers", e.what()};
+            (void)pool.finish();
+        }
+        done.close();
+    });
+
+    BlobResults out;
+    util::Status write_status = write_results(rs, rules_id, done, out);
+    feeder.join();
+    for (const auto& s : scanners) rs.rule_stats.merge(s->rule_stats());
+    TRY(pool_status);
+    TRY(write_status);
+    return out;
+}
+
+// --- Phase 5: every finding of this walk, new and stored, with where it was seen. ---
 
 // One finding of one blob, with the blob it came from (raw oid), before grouping.
 struct Hit {
@@ -67,329 +366,185 @@ struct Hit {
     size_t order;  // walk order: earlier is older
 };
 
-}  // namespace
+// A stored match of a known blob, placed where this walk (or an earlier one) found it.
+Hit hit_from_stored(const db::Store::StoredMatch& m, const std::string& oid, const std::string& commit,
+                    const std::string& blob_path, const std::string& date, size_t order) {
+    Hit h;
+    h.finding.rule_id = m.rule_id;
+    h.finding.secret_sha256 = m.secret_sha256;
+    h.finding.redacted = m.redacted;
+    h.finding.secret = m.secret;
+    h.finding.line = m.line;
+    h.finding.column = m.column;
+    h.finding.hints = m.hints;
+    h.blob = oid;
+    h.commit = commit;
+    h.path = blob_path;
+    h.date = date;
+    h.order = order;
+    return h;
+}
 
-namespace {
-
-util::Status scan_one(const std::string& path, const GitScanOptions& o, const rules::Engine& engine, db::Store* store,
-                      int64_t run, ScanStats& stats, const ScanSinks& sinks) {
-    auto repo_r = open_repo(path);
-    if (!repo_r) return repo_r.error();
-    git::Repository repo = std::move(repo_r).value();
-    const std::string scope = scope_key(repo.get(), o);
-    const std::string& rules_hash = engine.rules_hash();
-    auto warn = [&](const util::Error& e) { sinks.warning(util::Error{path + ": " + e.what, e.why}); };
-
-    // What to walk, and whether an earlier scan lets us walk less.
-    git::WalkOptions wo;
-    wo.all_refs = o.all_refs;
-    wo.branch = o.branch;
-    wo.since = o.since;
-    std::vector<git::RefTip> tips;
-    bool full_scope = !o.staged && o.branch.empty() && o.since.empty();
-    std::vector<db::Store::Tip> previous;
-    if (!o.staged) {
-        auto t = git::select_refs(repo.get(), wo, warn);
-        if (!t) return util::Error{path, t.error().message()};
-        tips = std::move(t).value();
-        if (tips.empty()) warn({"refs", "no branches or tags: nothing to scan"});
-    }
-    bool incremental = false;
-    if (store && full_scope) {
-        auto prev = store->repo_tips(scope, rules_hash);
-        if (!prev) return prev.error();
-        previous = std::move(prev).value();
-        // Walk only new commits when every ref scanned last time still exists and has only
-        // moved forward; anything else (a deleted or rewritten ref) gets a full walk.
-        std::map<std::string, git_oid> now;
-        for (const auto& t : tips) now[t.ref] = t.commit;
-        incremental = !previous.empty();
-        for (const auto& p : previous) {
-            git_oid old{};
-            auto it = now.find(p.ref);
-            if (it == now.end() || git_oid_fromstr(&old, p.commit.c_str()) != 0) {
-                incremental = false;
-                break;
-            }
-            if (!git_oid_equal(&old, &it->second) && git_graph_descendant_of(repo.get(), &it->second, &old) != 1) {
-                incremental = false;
-                break;
-            }
-            wo.hide.push_back(old);
-        }
-        if (!incremental) wo.hide.clear();
-    }
-
-    // Blobs scanned before with these rules are not read again.
-    git::OidSet known;
-    std::unordered_set<std::string> known_matches;  // raw oids of known blobs that hold findings
-    int64_t rules = 0;
-    if (store) {
-        auto id = store->rules_id(rules_hash);
-        if (!id) return id.error();
-        rules = *id;
-        auto k = store->known_blobs(rules);
-        if (!k) return k.error();
-        known.reserve(k->size());
-        for (const auto& b : *k) {
-            if (b.oid.size() != GIT_OID_RAWSZ) continue;
-            known.insert(from_raw(b.oid));
-            if (b.has_matches) known_matches.insert(b.oid);
-        }
-    }
-
-    // Walk the history first, then scan. The order of reads matters more than anything
-    // else here: packs store versions of a file as deltas of each other, newest whole, and
-    // libgit2 keeps only a small delta-base cache per repository handle. Reading all
-    // versions of one path together, newest first, resolves each delta from a cached base
-    // (on curl's history this halves the CPU time of a cold scan).
-    struct Item {
-        size_t index;
-        git_oid oid;
-        std::string path;
-    };
-    std::vector<Item> todo;
-    std::vector<size_t> known_hit_entries;  // entries whose (known) blob has stored findings
-    auto on_blob = [&](const git::BlobEntry& e, size_t index) {
-        if (known.count(e.oid)) {
-            ++stats.blobs_known;
-            if (!known_matches.empty() && known_matches.count(raw(e.oid))) known_hit_entries.push_back(index);
-            return;
-        }
-        todo.push_back({index, e.oid, e.path});
-    };
-    auto en_r = o.staged ? git::enumerate_staged(repo.get(), warn, on_blob)
-                         : git::enumerate(repo.get(), tips, wo, warn, on_blob);
-    if (!en_r) return util::Error{path, en_r.error().message()};
-    Enumeration en = std::move(en_r).value();
-    std::sort(todo.begin(), todo.end(), [](const Item& a, const Item& b) {
-        return a.path != b.path ? a.path < b.path : a.index > b.index;
-    });
-
-    // Workers take whole paths in chunks; this thread writes to the datastore. libgit2
-    // repository handles are not shared between threads, so each worker opens its own.
-    constexpr size_t kChunk = 64;
-    unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-    util::BoundedQueue<std::vector<Item>> work(256);
-    util::BoundedQueue<std::vector<Scanned>> done(256);
-    std::thread feeder([&] {
-        std::vector<Item> c;
-        for (size_t k = 0; k < todo.size(); ++k) {
-            c.push_back(std::move(todo[k]));
-            bool path_ends = k + 1 == todo.size() || todo[k + 1].path != c.back().path;
-            if (path_ends && c.size() >= kChunk) {
-                work.push(std::move(c));
-                c.clear();
-            }
-        }
-        if (!c.empty()) work.push(std::move(c));
-        work.close();
-    });
-
-    std::vector<std::thread> threads;
-    std::atomic<unsigned> running{jobs};
-    for (unsigned t = 0; t < jobs; ++t) {
-        threads.emplace_back([&] {
-            auto worker = engine.make_worker();
-            git_repository* handle = nullptr;
-            bool opened = git_repository_open_ext(&handle, git_repository_path(repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                                  nullptr) == 0;
-            git::Repository own(handle);
-            while (auto items = work.pop()) {
-                std::vector<Scanned> results;
-                results.reserve(items->size());
-                for (const auto& e : *items) {
-                    Scanned s;
-                    s.entry = e.index;
-                    s.record.oid = raw(e.oid);
-                    git_blob* b = nullptr;
-                    if (!opened || git_blob_lookup(&b, own.get(), &e.oid) != 0) {
-                        ++stats.errors;
-                        sinks.warning({path + ": " + e.path,
-                                       "blob " + git::oid_hex(e.oid) + " missing or corrupt: " + git::last_error()});
-                        s.record.status = db::Store::BlobStatus::Unreadable;
-                        results.push_back(std::move(s));
-                        continue;
-                    }
-                    git::Blob blob(b);
-                    auto size = uint64_t(git_blob_rawsize(b));
-                    s.record.size = size;
-                    std::string_view data(static_cast<const char*>(git_blob_rawcontent(b)), size_t(size));
-                    if (size > o.max_blob_size) {
-                        ++stats.skipped_too_large;
-                        s.record.status = db::Store::BlobStatus::TooLarge;
-                    } else if (util::looks_binary(data)) {
-                        ++stats.skipped_binary;
-                        s.record.status = db::Store::BlobStatus::Binary;
-                    } else {
-                        s.record.status = db::Store::BlobStatus::Scanned;
-                        ++stats.files_scanned;
-                        stats.bytes_scanned += size;
-                        // The blob's first path picks the path-scoped rules (.pgpass).
-                        auto matches = worker->scan(data, /*keep_lone_context=*/false, &e.path);
-                        if (!matches.empty())
-                            s.record.findings = to_findings(engine, matches, data, e.path, /*path_scoped=*/false);
-                    }
-                    results.push_back(std::move(s));
-                }
-                done.push(std::move(results));
-            }
-            if (--running == 0) done.close();
-        });
-    }
-
-    util::Status write_status = util::ok_status();
-    std::vector<db::Store::BlobRecord> batch;
-    std::vector<std::pair<size_t, db::Finding>> new_hits;  // entry index, finding
-    auto flush = [&] {
-        if (store && !batch.empty() && write_status) write_status = store->record_blobs(run, rules, batch, o.store_secrets);
-        batch.clear();
-    };
-    while (auto results = done.pop()) {
-        for (auto& s : *results) {
-            for (const auto& f : s.record.findings) new_hits.emplace_back(s.entry, f);
-            if (store) batch.push_back(std::move(s.record));
-        }
-        if (batch.size() >= kBatch) flush();
-    }
-    feeder.join();
-    for (auto& t : threads) t.join();
-    flush();
-    if (!write_status) return write_status;
-    stats.commits += en.commits_walked;
-    stats.errors += en.errors;
-    stats.submodules += en.submodules;
-    if (en.shallow) {
-        stats.shallow = true;
-        warn({"history", "shallow clone: only part of the history is present, so older secrets may be missed"});
-    }
-    if (en.submodules)
-        warn({"submodules",
-              std::to_string(en.submodules) + " submodule entries skipped (scan them as repositories of their own)"});
-
+util::Expected<std::vector<Hit>> gather_hits(const RepoScan& rs, const Todo& t, int64_t rules_id, BlobResults&& r) {
+    const Enumeration& en = t.en;
     std::vector<Hit> hits;
-    for (auto& [i, f] : new_hits) {
+    for (auto& [i, f] : r.new_hits) {
         const auto& e = en.blobs[i];
         hits.push_back(Hit{std::move(f), raw(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i});
     }
-
-    // Findings of known blobs come from the datastore, placed where this walk found them.
-    auto hit_from_stored = [&](const db::Store::StoredMatch& m, const std::string& oid, const std::string& commit,
-                               const std::string& blob_path, const std::string& date, size_t order) {
-        Hit h;
-        h.finding.rule_id = m.rule_id;
-        h.finding.secret_sha256 = m.secret_sha256;
-        h.finding.redacted = m.redacted;
-        h.finding.secret = m.secret;
-        h.finding.line = m.line;
-        h.finding.column = m.column;
-        h.finding.hints = m.hints;
-        h.blob = oid;
-        h.commit = commit;
-        h.path = blob_path;
-        h.date = date;
-        h.order = order;
-        return h;
-    };
-    for (size_t i : known_hit_entries) {
+    for (size_t i : t.known_hit_entries) {
         const auto& e = en.blobs[i];
-        auto ms = store->blob_matches(raw(e.oid), rules);
-        if (!ms) return ms.error();
-        for (const auto& m : *ms)
+        TRY_ASSIGN(auto ms, rs.store->blob_matches(raw(e.oid), rules_id));
+        for (const auto& m : ms)
             hits.push_back(hit_from_stored(m, raw(e.oid), en.commits[e.commit].id, e.path, en.commits[e.commit].date, i));
     }
+    return hits;
+}
 
-    // Provenance of every blob with findings, for this scope; later rescans read it back.
-    std::unordered_map<std::string, db::Store::Origin> origins;
+// --- Phase 6: provenance and tips for later rescans; an incremental walk's older findings. ---
+
+using Origins = std::unordered_map<std::string, db::Store::Origin>;
+
+util::Expected<Origins> record_provenance(const RepoScan& rs, const Plan& plan, const Todo& t, int64_t rules_id,
+                                          bool complete, std::vector<Hit>& hits) {
+    const Enumeration& en = t.en;
+    Origins origins;
     for (const auto& h : hits) {
         if (origins.count(h.blob)) continue;
         const auto& e = en.blobs[h.order];
         const auto& c = en.commits[e.commit];
         origins[h.blob] = {h.blob, c.id, e.path, c.author, c.author_email, c.date, c.committer};
     }
-    if (store && !o.staged && o.since.empty()) {
+    if (rs.store && !rs.o.staged && rs.o.since.empty()) {
         std::vector<db::Store::Origin> list;
         for (auto& [_, v] : origins) list.push_back(v);
-        if (auto s = store->record_origins(scope, list); !s) return s;
+        TRY(rs.store->record_origins(rs.scope, list));
     }
     // An incremental walk saw only new commits: the rest of the scope is in the datastore.
-    if (incremental) {
+    if (plan.incremental) {
         std::set<std::string> walked;
         for (const auto& h : hits) walked.insert(h.blob);
-        auto old = store->origin_matches(scope, rules);
-        if (!old) return old.error();
+        TRY_ASSIGN(auto old, rs.store->origin_matches(rs.scope, rules_id));
         size_t order = en.blobs.size();
-        for (const auto& om : *old) {
+        for (const auto& om : old) {
             if (walked.count(om.origin.oid)) continue;
             origins.emplace(om.origin.oid, om.origin);
             hits.push_back(hit_from_stored(om.match, om.origin.oid, om.origin.commit, om.origin.path, om.origin.date, order++));
         }
     }
-    if (store && full_scope) {
+    if (rs.store && plan.full_scope) {
+        // A walk that missed something (an unreadable blob or tree) keeps no tips, so the next
+        // scan walks the whole history again and reads what could not be read this time.
         std::vector<db::Store::Tip> now;
-        for (const auto& t : tips) now.push_back({t.ref, git::oid_hex(t.commit)});
-        if (auto s = store->set_repo_tips(scope, rules_hash, now); !s) return s;
+        if (complete)
+            for (const auto& tip : plan.tips) now.push_back({tip.ref, git::oid_hex(tip.commit)});
+        TRY(rs.store->set_repo_tips(rs.scope, rs.engine.rules_hash(), now));
     }
+    return origins;
+}
 
+// --- Phase 7: one finding per (rule, secret, path), with every blob that holds it. ---
+
+using RuleIndex = std::map<std::string, const rules::Rule*>;
+
+// Context is kept only beside a secret; where every secret of a blob was dropped for its
+// path (skip_paths), the blob's context at that path goes too, as in a directory scan.
+std::set<std::pair<std::string, std::string>> blobs_with_secret(const std::vector<Hit>& hits, const RuleIndex& by_id) {
+    std::set<std::pair<std::string, std::string>> out;  // (blob, path)
+    for (const auto& h : hits) {
+        auto r = by_id.find(h.finding.rule_id);
+        if (r == by_id.end() ||
+            (r->second->applies_to(h.path) && !r->second->secretless() && !rules::is_weak(h.finding.hints)))
+            out.insert({h.blob, h.path});
+    }
+    return out;
+}
+
+db::Finding first_finding(Hit& h, const rules::Rule* rule, const db::Store::Origin& origin, const std::string& fp,
+                          bool in_head) {
+    db::Finding f = std::move(h.finding);
+    if (rule) db::apply_rule(f, *rule);
+    else f.rule_name = f.rule_id;  // a rule removed since: keep what is known
+    f.path = h.path;
+    f.fingerprint = fp;
+    f.commit = origin.commit;
+    f.author = origin.author;
+    f.author_email = origin.author_email;
+    f.date = origin.date;
+    f.committer = origin.committer;
+    f.in_head = in_head ? 1 : 0;
+    f.occurrences.push_back({h.commit, h.path, f.line, f.column});
+    return f;
+}
+
+std::vector<db::Finding> group_findings(const rules::Engine& engine, const Enumeration& en, std::vector<Hit>& hits,
+                                        Origins& origins) {
     // Which secrets are still in HEAD's tree.
     std::set<std::pair<std::string, std::string>> in_head;
     for (const auto& h : hits)
         if (h.blob.size() == GIT_OID_RAWSZ && en.head_blobs.count(from_raw(h.blob)))
             in_head.insert({h.finding.rule_id, h.finding.secret_sha256});
-
-    // One finding per (rule, secret, path), from its oldest blob; every blob that holds it
-    // is an occurrence. Ordered by author date, then commit, so a full scan and an
+    // From its oldest blob; ordered by author date, then commit, so a full scan and an
     // incremental one agree on which occurrence came first.
     std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
         return std::tie(a.date, a.commit, a.blob, a.finding.line, a.finding.column) <
                std::tie(b.date, b.commit, b.blob, b.finding.line, b.finding.column);
     });
+    RuleIndex by_id;
+    for (const auto& r : engine.rules()) by_id[r.id] = &r;
+    const auto with_secret = blobs_with_secret(hits, by_id);
     std::map<std::string, db::Finding> grouped;
     std::vector<std::string> order;
-    std::map<std::string, const rules::Rule*> rule_by_id;
-    for (const auto& r : engine.rules()) rule_by_id[r.id] = &r;
-    // Context is kept only beside a secret; where every secret of a blob was dropped for its
-    // path (skip_paths), the blob's context at that path goes too, as in a directory scan.
-    std::set<std::pair<std::string, std::string>> with_secret;  // (blob, path)
-    for (const auto& h : hits) {
-        auto r = rule_by_id.find(h.finding.rule_id);
-        if (r == rule_by_id.end() ||
-            (r->second->applies_to(h.path) && !r->second->secretless() && !rules::is_weak(h.finding.hints)))
-            with_secret.insert({h.blob, h.path});
-    }
     for (auto& h : hits) {
-        if (auto r = rule_by_id.find(h.finding.rule_id);
-            r != rule_by_id.end() && r->second->context && !with_secret.count({h.blob, h.path}))
-            continue;
-        const auto& origin = origins[h.blob];
+        auto r = by_id.find(h.finding.rule_id);
+        const rules::Rule* rule = r == by_id.end() ? nullptr : r->second;
+        if (rule && rule->context && !with_secret.count({h.blob, h.path})) continue;
+        if (rule && !rule->applies_to(h.path)) continue;  // a path-scoped rule, and this copy lives elsewhere
         auto fp = db::fingerprint(h.finding.rule_id, h.finding.secret_sha256, h.path);
-        auto it = grouped.find(fp);
-        if (auto r = rule_by_id.find(h.finding.rule_id); r != rule_by_id.end() && !r->second->applies_to(h.path))
-            continue;  // a path-scoped rule, and this copy of the blob lives elsewhere
-        if (it == grouped.end()) {
-            db::Finding f = std::move(h.finding);
-            if (auto r = rule_by_id.find(f.rule_id); r != rule_by_id.end()) {
-                db::apply_rule(f, *r->second);
-            } else {
-                f.rule_name = f.rule_id;  // a rule removed since: keep what is known
-            }
-            f.path = h.path;
-            f.fingerprint = fp;
-            f.commit = origin.commit;
-            f.author = origin.author;
-            f.author_email = origin.author_email;
-            f.date = origin.date;
-            f.committer = origin.committer;
-            f.in_head = in_head.count({f.rule_id, f.secret_sha256}) ? 1 : 0;
-            f.occurrences.push_back({h.commit, h.path, f.line, f.column});
-            order.push_back(fp);
-            grouped.emplace(fp, std::move(f));
-        } else {
+        if (auto it = grouped.find(fp); it != grouped.end()) {
             it->second.occurrences.push_back({h.commit, h.path, h.finding.line, h.finding.column});
+            continue;
         }
+        const bool head = in_head.count({h.finding.rule_id, h.finding.secret_sha256}) > 0;
+        grouped.emplace(fp, first_finding(h, rule, origins[h.blob], fp, head));
+        order.push_back(fp);
     }
     std::vector<db::Finding> out;
     for (const auto& fp : order) out.push_back(std::move(grouped[fp]));
+    return out;
+}
+
+// What the walk itself counted and noticed.
+void note_walk(const RepoScan& rs, const Enumeration& en) {
+    rs.stats.commits += en.commits_walked;
+    rs.stats.errors += en.errors;
+    rs.stats.submodules += en.submodules;
+    if (en.shallow) {
+        rs.stats.shallow = true;
+        rs.warn({"history", "shallow clone: only part of the history is present, so older secrets may be missed"});
+    }
+    if (en.submodules)
+        rs.warn({"submodules",
+                 std::to_string(en.submodules) + " submodule entries skipped (scan them as repositories of their own)"});
+}
+
+util::Status scan_one(const std::string& path, const GitScanOptions& o, const rules::Engine& engine, db::Store* store,
+                      int64_t run, ScanStats& stats, const ScanSinks& sinks, rules::RuleStats& rule_stats) {
+    TRY_ASSIGN(auto repo, open_repo(path));
+    RepoScan rs{path, o, engine, store, run, stats, sinks, rule_stats, std::move(repo), {}, {}};
+    rs.scope = scope_key(rs.repo.get(), o);
+    rs.warn = [&](const util::Error& e) { sinks.warning(util::Error{path + ": " + e.what, e.why}); };
+
+    TRY_ASSIGN(auto plan, plan_walk(rs));
+    TRY_ASSIGN(auto known, load_known(rs));
+    TRY_ASSIGN(auto todo, walk_history(rs, plan, known));
+    TRY_ASSIGN(auto results, scan_blobs(rs, known.rules, std::move(todo.items)));
+    note_walk(rs, todo.en);
+    stats.errors += plan.ref_errors;
+    const bool complete = results.incomplete == 0 && todo.en.errors == 0 && plan.ref_errors == 0;
+    TRY_ASSIGN(auto hits, gather_hits(rs, todo, known.rules, std::move(results)));
+    TRY_ASSIGN(auto origins, record_provenance(rs, plan, todo, known.rules, complete, hits));
+    auto out = group_findings(engine, todo.en, hits, origins);
     stats.findings += out.size();
     if (!out.empty()) sinks.findings(std::move(out));
     return util::ok_status();
@@ -399,14 +554,16 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
 
 util::Status scan_git(const GitScanOptions& options, const rules::Engine& engine, db::Store* store, int64_t run,
                       ScanStats& stats, const ScanSinks& sinks) {
-    git::Library lib;
+    TRY_ASSIGN(auto lib, git::Library::init());
     // libgit2 allocates a fresh buffer for every blob it inflates; glibc would serve the
     // large ones with mmap and unmap them after, faulting in new pages each time. Keep
     // them on the heap so the memory is reused.
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    rules::RuleStats rule_stats;
     for (const auto& repo : options.repos)
-        if (auto s = scan_one(repo, options, engine, store, run, stats, sinks); !s) return s;
+        TRY(scan_one(repo, options, engine, store, run, stats, sinks, rule_stats));
+    for (const auto& w : rules::rule_warnings(engine, rule_stats)) sinks.warning(w);
     // Partial damage is reported and counted; a history where nothing at all could be
     // read is a runtime error.
     if (stats.errors > 0 && stats.files_scanned == 0 && stats.blobs_known == 0 && stats.skipped_binary == 0 &&

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "scanners/git_handles.hpp"
+#include "util/text.hpp"
 #include "util/time.hpp"
 
 namespace nhi::scanners::git {
@@ -47,6 +48,7 @@ public:
         size_t n = git_tree_entrycount(raw);
         for (size_t i = 0; i < n; ++i) {
             const git_tree_entry* e = git_tree_entry_byindex(raw, i);
+            if (!e) continue;  // cannot happen below entrycount
             const git_oid* id = git_tree_entry_id(e);
             // Most entries were seen in an earlier commit: test before building a path.
             auto path = [&] { return prefix.empty() ? std::string(git_tree_entry_name(e)) : prefix + "/" + git_tree_entry_name(e); };
@@ -82,20 +84,31 @@ bool wanted_ref(const std::string& name, bool all_refs) {
     return name.rfind("refs/heads/", 0) == 0 || name.rfind("refs/tags/", 0) == 0 || name.rfind("refs/remotes/", 0) == 0;
 }
 
-void head_blobs(git_repository* repo, OidSet& out) {
+// True when `rc` from resolving HEAD means there is no HEAD yet (a new or empty repository),
+// not that it is damaged.
+bool no_head(int rc) { return rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH; }
+
+// Blobs in HEAD's tree; a damaged HEAD is warned about and counted (in_head is then unknown).
+void head_blobs(git_repository* repo, Enumeration& out, const WarnFn& warn) {
     git_object* obj = nullptr;
-    if (git_revparse_single(&obj, repo, "HEAD^{tree}") != 0) return;  // unborn or missing HEAD
+    if (int rc = git_revparse_single(&obj, repo, "HEAD^{tree}"); rc != 0) {
+        if (!no_head(rc)) {
+            ++out.errors;
+            warn({"HEAD", "cannot read its tree: " + last_error()});
+        }
+        return;
+    }
     Object tree_obj(obj);
-    struct Ctx {
-        OidSet* out;
-    } ctx{&out};
-    git_tree_walk(
-        reinterpret_cast<git_tree*>(obj), GIT_TREEWALK_PRE,
-        [](const char*, const git_tree_entry* e, void* payload) {
-            if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) static_cast<Ctx*>(payload)->out->insert(*git_tree_entry_id(e));
-            return 0;
-        },
-        &ctx);
+    if (git_tree_walk(
+            reinterpret_cast<git_tree*>(obj), GIT_TREEWALK_PRE,
+            [](const char*, const git_tree_entry* e, void* payload) {
+                if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) static_cast<OidSet*>(payload)->insert(*git_tree_entry_id(e));
+                return 0;
+            },
+            &out.head_blobs) != 0) {
+        ++out.errors;
+        warn({"HEAD", "cannot read its whole tree: " + last_error()});
+    }
 }
 
 // Commits reachable from `from` whose objects are present, stopping at the cut that a
@@ -142,20 +155,27 @@ std::vector<git_oid> shallow_order(git_repository* repo, const std::vector<RefTi
 
 }  // namespace
 
-util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn) {
+util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn,
+                                                uint64_t& errors) {
     std::vector<RefTip> tips;
-    auto add = [&](const std::string& name, git_reference* ref) {
+    // Empty when the ref leads to a commit (added to tips) or, quietly, to a tag of a tree or
+    // blob; otherwise why it leads nowhere (a missing or corrupt object).
+    auto add = [&](const std::string& name, git_reference* ref) -> std::string {
         git_object* peeled = nullptr;
-        if (git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) != 0) return;  // a tag of a tree or blob
+        if (int rc = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT); rc != 0) {
+            if (rc == GIT_EPEEL || rc == GIT_EINVALIDSPEC) return {};  // a tag of a tree or blob
+            return "points to a missing or corrupt object: " + util::printable(last_error());
+        }
         Object owned(peeled);
         tips.push_back({name, *git_object_id(peeled)});
+        return {};
     };
     if (!o.branch.empty()) {
         git_reference* ref = nullptr;
         if (git_reference_dwim(&ref, repo, o.branch.c_str()) != 0)
             return util::Error{"--branch " + o.branch, "no such branch or ref"};
         Reference owned(ref);
-        add(git_reference_name(ref), ref);
+        if (auto why = add(git_reference_name(ref), ref); !why.empty()) return util::Error{"--branch " + o.branch, why};
         return tips;
     }
     git_reference_iterator* it_raw = nullptr;
@@ -167,14 +187,33 @@ util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const Walk
         Reference owned(ref);
         std::string name = git_reference_name(ref);
         if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC) continue;  // e.g. origin/HEAD: its target is listed
-        if (wanted_ref(name, o.all_refs)) add(name, ref);
+        if (!wanted_ref(name, o.all_refs)) continue;
+        if (auto why = add(name, ref); !why.empty()) {
+            ++errors;
+            warn({name, why});
+        }
     }
-    if (rc != GIT_ITEROVER) warn({"refs", "listing stopped early: " + last_error()});
+    if (rc != GIT_ITEROVER) {
+        ++errors;
+        warn({"refs", "listing stopped early: " + last_error()});
+    }
     // A detached HEAD (as CI checkouts have) is history too.
+    const int detached = git_repository_head_detached(repo);
+    if (detached < 0 && !no_head(detached)) {
+        ++errors;
+        warn({"HEAD", "cannot resolve: " + last_error()});
+    }
+    if (detached != 1) return tips;
     git_reference* head = nullptr;
-    if (git_repository_head_detached(repo) == 1 && git_repository_head(&head, repo) == 0) {
-        Reference owned(head);
-        add("HEAD", head);
+    if (git_repository_head(&head, repo) != 0) {
+        ++errors;
+        warn({"HEAD", "cannot resolve: " + last_error()});
+        return tips;
+    }
+    Reference owned(head);
+    if (auto why = add("HEAD", head); !why.empty()) {
+        ++errors;
+        warn({"HEAD", why});
     }
     return tips;
 }
@@ -182,17 +221,23 @@ util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const Walk
 util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> tips, const WalkOptions& o,
                                       const WarnFn& warn, const BlobFn& on_blob) {
     Enumeration out;
-    out.shallow = git_repository_is_shallow(repo) == 1;
+    const int shallow = git_repository_is_shallow(repo);
+    if (shallow < 0) return util::Error{"history", "cannot tell whether the clone is shallow: " + last_error()};
+    out.shallow = shallow == 1;
     out.tips = std::move(tips);
-    head_blobs(repo, out.head_blobs);
+    head_blobs(repo, out, warn);
 
     git_revwalk* walk_raw = nullptr;
     if (git_revwalk_new(&walk_raw, repo) != 0) return util::Error{"revwalk", last_error()};
     Revwalk walk(walk_raw);
-    git_revwalk_sorting(walk_raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    if (git_revwalk_sorting(walk_raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) != 0)
+        return util::Error{"revwalk", last_error()};
     if (!out.shallow)
         for (const auto& t : out.tips)
-            if (git_revwalk_push(walk_raw, &t.commit) != 0) warn({t.ref, "cannot walk: " + last_error()});
+            if (git_revwalk_push(walk_raw, &t.commit) != 0) {
+                ++out.errors;
+                warn({t.ref, "cannot walk: " + last_error()});
+            }
     OidSet seen_trees, seen_blobs;
     seen_trees.reserve(1 << 16);
     seen_blobs.reserve(1 << 16);
@@ -204,11 +249,15 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
             return util::Error{"--since " + o.since, "no such revision"};
         Object owned(obj);
         since_commit = *git_object_id(obj);
-        git_revwalk_hide(walk_raw, git_object_id(obj));
+        if (!out.shallow && git_revwalk_hide(walk_raw, git_object_id(obj)) != 0)
+            return util::Error{"--since " + o.since, "cannot walk: " + last_error()};
         // What REV already holds is not new: mark its blobs seen without recording them.
         walker.walk(*git_commit_tree_id(reinterpret_cast<git_commit*>(obj)), "", 0, false);
     }
-    for (const auto& h : o.hide) git_revwalk_hide(walk_raw, &h);
+    // A commit scanned last time that cannot be hidden is walked again: slower, never less.
+    if (!out.shallow)
+        for (const auto& h : o.hide)
+            if (git_revwalk_hide(walk_raw, &h) != 0) warn({"commit " + oid_hex(h), "walked again: " + last_error()});
 
     auto visit = [&](const git_oid& id) {
         git_commit* c = nullptr;
@@ -248,7 +297,9 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
     Index index(idx_raw);
     git_object* head_tree = nullptr;
     Object owned_tree;
-    if (git_revparse_single(&head_tree, repo, "HEAD^{tree}") == 0) owned_tree.reset(head_tree);  // unborn HEAD: diff against nothing
+    if (int rc = git_revparse_single(&head_tree, repo, "HEAD^{tree}"); rc == 0) owned_tree.reset(head_tree);
+    else if (!no_head(rc)) return util::Error{"HEAD", "cannot read its tree: " + last_error()};
+    else head_tree = nullptr;  // unborn HEAD: diff against nothing
     git_diff* diff_raw = nullptr;
     if (git_diff_tree_to_index(&diff_raw, repo, reinterpret_cast<git_tree*>(head_tree), idx_raw, nullptr) != 0)
         return util::Error{"index", last_error()};
@@ -258,6 +309,7 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
     size_t n = git_diff_num_deltas(diff_raw);
     for (size_t i = 0; i < n; ++i) {
         const git_diff_delta* d = git_diff_get_delta(diff_raw, i);
+        if (!d) continue;  // cannot happen below num_deltas
         if (d->status == GIT_DELTA_DELETED) continue;
         if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
             ++out.submodules;
@@ -268,7 +320,7 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
         out.head_blobs.insert(d->new_file.id);  // staged content is what HEAD will hold
         if (on_blob) on_blob(out.blobs.back(), out.blobs.size() - 1);
     }
-    (void)warn;
+    (void)warn;  // the index is read whole or not at all: failures above are errors
     return out;
 }
 

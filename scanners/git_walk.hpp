@@ -65,8 +65,10 @@ using WarnFn = std::function<void(const util::Error&)>;
 using BlobFn = std::function<void(const BlobEntry&, size_t index)>;
 
 /// The refs a scan covers (branches, tags, remote branches and HEAD; or all refs; or one
-/// branch), peeled to commits. Fails when a named branch does not exist.
-util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn);
+/// branch), peeled to commits. Fails when a named branch does not exist or leads to a missing
+/// object; other refs that do are warned about and added to `errors`.
+util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const WalkOptions& o, const WarnFn& warn,
+                                                uint64_t& errors);
 
 /// Walks the history behind `tips`. Missing or corrupt objects are warned about and
 /// counted; the walk goes on.

@@ -49,7 +49,7 @@ std::shared_ptr<const Engine> make_engine(const std::string& cache_dir = "") {
 
 TEST_CASE("engine finds secrets with exact offsets", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = engine->make_worker();
+    auto w = nhi::util::take(engine->make_worker());
     std::string text = "first line\nTOKEN=tok_Ab3dEf6hIj9kLm2nOp5q and tok_Zz9yXx8wVv7uTt6sSr5q\n";
     auto ms = w->scan(text);
     REQUIRE(ms.size() == 2);
@@ -59,7 +59,7 @@ TEST_CASE("engine finds secrets with exact offsets", "[rules][engine]") {
 
 TEST_CASE("engine applies entropy, placeholder and inline-allow filters", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = engine->make_worker();
+    auto w = nhi::util::take(engine->make_worker());
     CHECK(w->scan("tok_aaaaaaaaaaaaaaaaaaaa").empty());  // entropy
     CHECK(w->scan("tok_EXAMPLEabcdefghijklm").empty());   // placeholder
     CHECK(w->scan("x = tok_Ab3dEf6hIj9kLm2nOp5q  # nhi:allow").empty());
@@ -68,7 +68,7 @@ TEST_CASE("engine applies entropy, placeholder and inline-allow filters", "[rule
 
 TEST_CASE("a more confident rule shadows a generic match of the same secret", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = engine->make_worker();
+    auto w = nhi::util::take(engine->make_worker());
     auto ms = w->scan(R"(key = "tok_Ab3dEf6hIj9kLm2nOp5q")");
     REQUIRE(ms.size() == 1);
     CHECK(engine->rules()[ms[0].rule].id == "test.token");
@@ -76,7 +76,7 @@ TEST_CASE("a more confident rule shadows a generic match of the same secret", "[
 
 TEST_CASE("patterns Hyperscan cannot run exactly are prefiltered and confirmed", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = engine->make_worker();
+    auto w = nhi::util::take(engine->make_worker());
     CHECK(w->scan("a LB_123456 b").size() == 1);
     CHECK(w->scan("xLB_123456").empty());
     CHECK(w->scan("LB_1234567").empty());
@@ -84,7 +84,7 @@ TEST_CASE("patterns Hyperscan cannot run exactly are prefiltered and confirmed",
 
 TEST_CASE("engine scans large blobs and finds secrets far from the start", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = engine->make_worker();
+    auto w = nhi::util::take(engine->make_worker());
     std::string big(3 << 20, 'x');
     big.replace(big.size() - 100, 24, "tok_Ab3dEf6hIj9kLm2nOp5q");
     big[big.size() - 101] = ' ';
@@ -101,12 +101,12 @@ TEST_CASE("the compiled database is cached on disk and reused", "[rules][engine]
     auto second = make_engine(dir.path().string());
     CHECK(second->loaded_from_cache());
     // The cached database finds the same things.
-    CHECK(second->make_worker()->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+    CHECK(nhi::util::take(second->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
     // A corrupt cache file is ignored and rebuilt quietly.
     for (auto& e : std::filesystem::directory_iterator(dir.path())) std::ofstream(e.path()) << "garbage";
     auto third = make_engine(dir.path().string());
     CHECK_FALSE(third->loaded_from_cache());
-    CHECK(third->make_worker()->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+    CHECK(nhi::util::take(third->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
 }
 
 TEST_CASE("rule files with errors are rejected with the file and rule named", "[rules][loader]") {
@@ -211,4 +211,121 @@ TEST_CASE("reference and context rules must be severity info; skip_paths is read
     CHECK(r.secretless());
     CHECK_FALSE(r.applies_to("src/lexer.py"));
     CHECK(r.applies_to("deploy/.env"));
+}
+
+namespace {
+
+// tests/fixtures/rules/costly.yml: a rule catastrophic for PCRE2 and one matching everywhere.
+const std::string kCostlyRules = nhi::test::read_file(std::string(NHI_FIXTURES) + "/rules/costly.yml");
+
+std::shared_ptr<const Engine> costly_engine() {
+    auto parsed = parse_rule_file("costly.yml", kCostlyRules);
+    REQUIRE(parsed.ok());
+    RuleSet set;
+    set.rules = parsed.value();
+    set.hash = "test-costly-1";
+    auto e = Engine::create(set, {});
+    REQUIRE(e.ok());
+    return e.value();
+}
+
+size_t rule_index(const Engine& e, const std::string& id) {
+    for (size_t i = 0; i < e.rules().size(); ++i)
+        if (e.rules()[i].id == id) return i;
+    FAIL("no rule " << id);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a PCRE2 limit is reported per blob, naming the rule, never the content", "[rules][engine]") {
+    auto engine = costly_engine();
+    auto w = nhi::util::take(engine->make_worker());
+    const std::string path = "logs/app.log";
+    std::string text = "start\n" + std::string(40, 'a') + "!\n";
+    w->scan(text, false, &path);
+    const auto& rep = w->last_report();
+    REQUIRE(rep.hit_limit());
+    CHECK(rep.limit_rules == std::vector<size_t>{rule_index(*engine, "test.catastrophic")});
+    CHECK_FALSE(rep.failed());
+    auto warnings = report_warnings(*engine, rep, path);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].what == path);
+    CHECK(warnings[0].why.find("test.catastrophic") != std::string::npos);
+    CHECK(warnings[0].why.find("aaaa") == std::string::npos);
+    CHECK(w->rule_stats().rules[rule_index(*engine, "test.catastrophic")].limit_blobs == 1);
+    // The end-of-scan report calls the rule slow.
+    auto slow = rule_warnings(*engine, w->rule_stats());
+    REQUIRE(slow.size() == 1);
+    CHECK(slow[0].what == "rule test.catastrophic");
+    CHECK(slow[0].why.find("is slow") == 0);
+
+    // The report belongs to the last blob only.
+    w->scan("nothing to see here", false, &path);
+    CHECK(w->last_report().clean());
+}
+
+TEST_CASE("a rule matching too often in one blob stops there and is reported once", "[rules][engine]") {
+    auto engine = costly_engine();
+    auto w = nhi::util::take(engine->make_worker());
+    const size_t chatty = rule_index(*engine, "test.chatty");
+    std::string many;
+    for (int i = 0; i < 1500; ++i) many += "w" + std::to_string(100 + i % 900) + " ";
+    const std::string a = "a.txt", b = "b.txt";
+    auto ms = w->scan(many, false, &a);
+    CHECK(ms.size() <= kMaxMatchesPerRule);
+    CHECK(w->last_report().clean());  // a cap is not a failure of the blob
+    w->scan(many, false, &b);
+    CHECK(w->scan("w123 w456", false, &b).size() == 2);  // the cap is per blob
+    const auto& stats = w->rule_stats();
+    CHECK(stats.rules[chatty].capped_blobs == 2);
+    CHECK(stats.rules[chatty].first_capped == a);
+    auto warnings = rule_warnings(*engine, stats);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].what == "rule test.chatty");
+    CHECK(warnings[0].why == "matched more than 1000 times in a.txt and 1 more; matches past 1000 were not confirmed");
+}
+
+TEST_CASE("rule statistics merge across workers; a rule taking most of the time is slow", "[rules][engine]") {
+    auto engine = costly_engine();
+    const size_t chatty = rule_index(*engine, "test.chatty");
+    RuleStats one, two;
+    one.rules.resize(engine->rules().size());
+    two.rules.resize(engine->rules().size());
+    one.scan_ns = 3'000'000'000;
+    one.rules[chatty].confirm_ns = 2'000'000'000;
+    two.scan_ns = 1'000'000'000;
+    two.rules[chatty].confirm_ns = 900'000'000;
+    two.rules[chatty].capped_blobs = 1;
+    two.rules[chatty].first_capped = "x.txt";
+    RuleStats total;
+    total.merge(one);
+    total.merge(two);
+    CHECK(total.scan_ns == 4'000'000'000);
+    CHECK(total.rules[chatty].confirm_ns == 2'900'000'000);
+    CHECK(total.rules[chatty].first_capped == "x.txt");
+    auto w = rule_warnings(*engine, total);
+    REQUIRE(w.size() == 2);
+    CHECK(w[1].why.find("is slow: it took 2.9 s of 4.0 s of matching (72%)") == 0);
+    // A small share, or a short scan, is not slow.
+    total.rules[chatty].capped_blobs = 0;
+    total.scan_ns = 10'000'000'000;
+    CHECK(rule_warnings(*engine, total).empty());
+    RuleStats quick;
+    quick.rules.resize(engine->rules().size());
+    quick.scan_ns = 100'000'000;
+    quick.rules[chatty].confirm_ns = 99'000'000;
+    CHECK(rule_warnings(*engine, quick).empty());
+}
+
+TEST_CASE("a Hyperscan failure is named in a warning", "[rules][engine]") {
+    auto engine = costly_engine();
+    ScanReport rep;
+    CHECK(report_warnings(*engine, rep, "a.txt").empty());
+    rep.engine_error = "Hyperscan scan failed (error -3)";
+    CHECK(rep.failed());
+    auto w = report_warnings(*engine, rep, "a.txt");
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].what == "a.txt");
+    CHECK(w[0].why.find("Hyperscan scan failed") == 0);
 }
