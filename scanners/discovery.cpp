@@ -119,6 +119,11 @@ void for_each_line_start(std::string_view s, Fn fn) {
     }
 }
 
+// Text copied from a file into a record, as util::printable renders it. Records are stored
+// as JSON, which must be UTF-8, and their names are printed; the file's bytes may be any.
+// Names that are valid in their system (DNS labels, IAM names, URLs) come out unchanged.
+std::string text(std::string_view s) { return util::printable(s); }
+
 // Literal secrets are kept as SHA-256 (which links them to scan findings) and a preview.
 void literal(CredentialRecord& c, std::string_view secret) {
     c.data["literal"] = true;
@@ -217,7 +222,7 @@ void metadata_tags(std::string_view path, const YAML::Node& m, IdentityRecord& i
         size_t skipped = 0;
         for (const auto& it : tags) {
             auto k = scalar(it.first), v = scalar(it.second);
-            if (k && v) kv[*k] = *v;
+            if (k && v) kv[text(*k)] = text(*v);
             else ++skipped;
         }
         if (skipped)
@@ -254,14 +259,14 @@ void service_account(std::string_view path, const YAML::Node& d, ImportBatch& b)
             warn_at_mark(b, path, ns_node.Mark(), "metadata.namespace is not text", dropped);
             return;
         }
-        ns = *v;
+        ns = text(*v);
     }
     IdentityRecord id;
     id.provider = "kubernetes";
     id.kind = "service-account";
     id.actor = "workload";
-    id.name = ns + "/" + *name;
-    id.key = "k8s:sa/" + ns + "/" + *name;  // the key a cluster export gives it: the two merge
+    id.name = ns + "/" + text(*name);
+    id.key = "k8s:sa/" + ns + "/" + text(*name);  // the key a cluster export gives it: the two merge
     id.data["namespace"] = ns;
     id.data["declared_in"] = std::string(path);
     metadata_tags(path, m, id, b);
@@ -406,7 +411,7 @@ void terraform_identities(const std::string& where, const std::vector<TfBlock>& 
         id.provider = provider;
         id.kind = kind;
         id.actor = bl.type == "azurerm_user_assigned_identity" || bl.type == "kubernetes_service_account" ? "workload" : "service";
-        const std::string declared = tf_attribute(bl.body, bl.type == "google_service_account" ? "account_id" : "name");
+        const std::string declared = text(tf_attribute(bl.body, bl.type == "google_service_account" ? "account_id" : "name"));
         id.name = declared.empty() || declared.find("${") != std::string::npos ? bl.type + "." + bl.name : declared;
         id.key = bl.type == "aws_iam_user" && id.name == declared ? "aws:user/" + declared
                : bl.type == "aws_iam_role" && id.name == declared ? "aws:role/" + declared
@@ -632,12 +637,12 @@ std::optional<nlohmann::json> parse_json(std::string_view path, std::string_view
     return j;
 }
 
-// The user name of a docker `auth` (base64 of USER:PASSWORD), as util::printable renders it:
-// the bytes are the file's and may be any, and the inventory stores JSON, which must be UTF-8.
+// The user name of a docker `auth` (base64 of USER:PASSWORD). Its bytes may be any (a user
+// that decodes to bytes >= 0x80 broke the JSON dump), so it is stored through text().
 std::optional<std::string> docker_user(const std::string& auth) {
     auto decoded = util::base64_decode(auth);
     if (!decoded || decoded->find(':') == std::string::npos) return std::nullopt;
-    return util::printable(decoded->substr(0, decoded->find(':')));
+    return text(decoded->substr(0, decoded->find(':')));
 }
 
 void docker_config(std::string_view path, std::string_view content, ImportBatch& b) {
@@ -686,7 +691,7 @@ void npmrc(std::string_view path, std::string_view content, ImportBatch& b) {
         if (!tok) return true;
         resume = tok->end;
         if (tok->value.find("${") != std::string_view::npos) return true;  // a reference, not a credential in the file
-        registry_login(b, "npm", "npmrc:", path, std::string(tok->registry), "registry-token", "#_authToken",
+        registry_login(b, "npm", "npmrc:", path, text(tok->registry), "registry-token", "#_authToken",
                        std::string(tok->value), "npm token revoke ID (npmjs.com > Access Tokens), or revoke it at the registry");
         return true;
     });
@@ -696,6 +701,9 @@ void npmrc(std::string_view path, std::string_view content, ImportBatch& b) {
 
 void mcp(std::string_view path, std::string_view content, ImportBatch& b) {
     const std::string not_recorded = "agents in it were not recorded";
+    // JSON configs are checked here first, so a syntax error is reported by line and column,
+    // never with the bytes the JSON parser last read (often the key it was reading).
+    if (ends_with(path, ".json") && !parse_json(path, content, b, not_recorded)) return;
     try {
         auto parsed = importers::parse_export(path, content, "");
         if (parsed) b = std::move(parsed).value();

@@ -90,7 +90,7 @@ TEST_CASE("40 KB values in .npmrc, Terraform and workflows are read without rege
     CHECK(s.summary["discovered_identities"] == 3);  // the npm login, the IAM user, the workflow
 }
 
-TEST_CASE("hostile docker configs: non-UTF-8 user, deep nesting, 1e999, truncation", "[e2e][discovery]") {
+TEST_CASE("hostile docker and agent configs, names that are not UTF-8: deep nesting, 1e999, truncation", "[e2e][discovery]") {
     TempDir d;
     // "\xff\xfe\x80user:" in base64: the user name is not UTF-8. (No password, so the secret
     // rule's validator passes on it: this is discovery's path alone.)
@@ -98,14 +98,21 @@ TEST_CASE("hostile docker configs: non-UTF-8 user, deep nesting, 1e999, truncati
     d.write("tree/b/.docker/config.json", "{\"auths\": " + std::string(100000, '[') + "\n");
     d.write("tree/c/.docker/config.json", R"({"auths": {"r.example": {"auth": "dTpw", "n": 1e999}}})");
     d.write("tree/d/.docker/config.json", std::string(R"({"auths": {"r.example": {"auth": ")") + kMarker);
+    // Agent configs: the importer's parser threw on 1e999 on a worker thread (exit 134), and its
+    // syntax error quoted the bytes it last read, here the secret.
+    d.write("tree/e/.mcp.json", R"({"mcpServers": {"x": {"command": "npx", "env": {"N": 1e999}}}})");
+    d.write("tree/f/.mcp.json", std::string(R"({"mcpServers": {"x": {"command": "npx", "env": {"K": ")") + kMarker);
+    // A name in a manifest that is not UTF-8 (it broke the JSON dump too, exit 2).
+    d.write("tree/k8s/latin1.yaml", "kind: ServiceAccount\nmetadata:\n  name: a\n  namespace: caf\xe9\n  labels: {owner: \xff}\n");
     auto s = scan_tree(d);
-    for (const char* f : {"b/.docker/config.json", "c/.docker/config.json", "d/.docker/config.json"}) {
+    for (const char* f : {"b/.docker/config.json", "c/.docker/config.json", "d/.docker/config.json", "e/.mcp.json", "f/.mcp.json"}) {
         INFO(f);
         check_warned(s, f);
     }
-    CHECK(s.summary["discovered_identities"] == 1);  // the non-UTF-8 user's login is recorded
+    CHECK(s.summary["discovered_identities"] == 2);  // the non-UTF-8 user's login, the Latin-1 namespace
     auto list = run_nhi("inventory list --db db/nhi.db --format json", d.path());
     INFO(list.err);
     REQUIRE(list.code == 0);
-    CHECK(list.out.find("\\\\xff\\\\xfe\\\\x80user") != std::string::npos);  // stored as util::printable renders it
+    CHECK(list.out.find("\\\\xff\\\\xfe\\\\x80user") != std::string::npos);
+    CHECK(list.out.find("k8s:sa/caf\\\\xe9/a") != std::string::npos);  // stored as util::printable renders it
 }

@@ -166,3 +166,19 @@ TEST_CASE("docker configs: bounded JSON, errors with line and column, a user nam
     CHECK(d.identities[0].data["user"] == "\\xff\\xfe\\x80user");
     CHECK_NOTHROW(d.identities[0].data.dump());
 }
+
+TEST_CASE("agent configs: JSON errors by line and column, never the bytes last read", "[discovery]") {
+    check_one_warning(discover(".mcp.json", std::string(R"({"mcpServers": {"x": {"env": {"K": ")") + kMarker),
+                      ".mcp.json: invalid JSON at line 1", "agents in it were not recorded");
+    check_one_warning(discover(".cursor/mcp.json", R"({"mcpServers": {"x": {"command": "npx", "env": {"N": 1e999}}}})"),
+                      ".cursor/mcp.json: a number out of range at line 1", "not recorded");
+    check_one_warning(discover(".mcp.json", "{\"mcpServers\": " + std::string(100, '[')), ".mcp.json: JSON nested deeper", "");
+}
+
+TEST_CASE("names from manifests that are not UTF-8 are stored escaped", "[discovery]") {
+    auto k = discover("k8s/a.yaml", "kind: ServiceAccount\nmetadata:\n  name: n\xff\n  namespace: caf\xe9\n  labels: {owner: \xfe}\n");
+    REQUIRE(k.identities.size() == 1);
+    CHECK(k.identities[0].key == "k8s:sa/caf\\xe9/n\\xff");
+    CHECK(k.identities[0].owner == "\\xfe");
+    CHECK_NOTHROW(k.identities[0].data.dump());
+}
