@@ -128,7 +128,7 @@ std::string text(std::string_view s) { return util::printable(s); }
 void literal(CredentialRecord& c, std::string_view secret) {
     c.data["literal"] = true;
     c.data["secret_sha256"] = util::sha256_hex(secret);
-    c.data["redacted"] = db::redact(secret);
+    c.data["redacted"] = text(db::redact(secret));  // the preview may cut a byte sequence, or the token be any bytes
 }
 
 // ---- YAML loading -------------------------------------------------------------------------

@@ -182,3 +182,11 @@ TEST_CASE("names from manifests that are not UTF-8 are stored escaped", "[discov
     CHECK(k.identities[0].owner == "\\xfe");
     CHECK_NOTHROW(k.identities[0].data.dump());
 }
+
+TEST_CASE("a registry token that is not UTF-8 has a preview that dumps as JSON", "[discovery]") {
+    // Found by fuzzing: the redacted preview kept the invalid bytes, and the record's dump threw.
+    auto n = discover(".npmrc", "//r.example/:_authToken=\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4\n");
+    REQUIRE(n.credentials.size() == 1);
+    CHECK_NOTHROW(n.credentials[0].data.dump());
+    CHECK(n.credentials[0].data["secret_sha256"] == nhi::util::sha256_hex("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4"));
+}
