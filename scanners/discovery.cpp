@@ -28,6 +28,7 @@ constexpr size_t kMaxDepth = 64;              // YAML and JSON nesting
 constexpr size_t kMaxYamlAliases = 1000;
 constexpr size_t kMaxYamlNodes = 250'000;     // yaml-cpp keeps a few hundred bytes per node
 constexpr size_t kMaxYamlDocuments = 10'000;
+constexpr size_t kMaxTfBodyBytes = 16 * kMaxConfigBytes;  // the resource bodies of a file, together
 
 std::string base_name(std::string_view p) {
     auto s = p.rfind('/');
@@ -108,12 +109,16 @@ size_t quoted_token(std::string_view s, size_t i, Pred pred) {
     return end > i + 1 && at(s, end, "\"") ? end + 1 : std::string_view::npos;
 }
 
-// Calls fn(i) for each line start i (0, and after each '\n') until it returns false.
+// Calls fn(i, first) for line starts i (0, and after each '\n'), where `first` is the first
+// non-space at or after i, until fn returns false. The matches here all begin with `^\s*`,
+// so the line starts inside one run of blank lines land on the same `first` and only the
+// first of them is tried: else a file of blank lines would cost quadratic time.
 template <class Fn>
 void for_each_line_start(std::string_view s, Fn fn) {
     for (size_t i = 0;;) {
-        if (!fn(i)) return;
-        size_t nl = s.find('\n', i);
+        const size_t first = skip_spaces(s, i);
+        if (!fn(i, first)) return;
+        const size_t nl = s.find('\n', first);
         if (nl == std::string_view::npos) return;
         i = nl + 1;
     }
@@ -346,8 +351,10 @@ std::map<size_t, size_t> brace_ends(std::string_view t, const std::vector<size_t
     return end_of;
 }
 
-// The blocks of the resource types in terraform_kinds(), in file order.
-std::vector<TfBlock> terraform_blocks(std::string_view t) {
+// The blocks of the resource types in terraform_kinds(), in file order. Each body is read
+// whole by the attribute readers, so nested or unclosed blocks (a body runs to the end of
+// the file) would cost quadratic time: the bodies share a budget.
+std::vector<TfBlock> terraform_blocks(std::string_view path, std::string_view t, ImportBatch& b) {
     std::vector<std::tuple<std::string, std::string, size_t>> headers;  // type, name, body start
     for (size_t i = t.find("resource"); i != std::string_view::npos; i = t.find("resource", i)) {
         auto h = resource_header(t, i);
@@ -363,15 +370,24 @@ std::vector<TfBlock> terraform_blocks(std::string_view t) {
     for (const auto& h : headers) opens.push_back(std::get<2>(h) - 1);
     auto ends = brace_ends(t, opens);
     std::vector<TfBlock> blocks;
-    for (auto& [type, name, body] : headers) blocks.push_back({type, name, t.substr(body, ends[body - 1] - body)});
+    size_t budget = kMaxTfBodyBytes;
+    for (auto& [type, name, body] : headers) {
+        const size_t size = ends[body - 1] - body;
+        if (size > budget) {
+            warn_at_offset(b, path, t, body - 1, "resource blocks nested or unclosed past " + std::to_string(kMaxTfBodyBytes >> 20) + " MiB of bodies",
+                           "this and later resources were not recorded");
+            break;
+        }
+        budget -= size;
+        blocks.push_back({type, name, t.substr(body, size)});
+    }
     return blocks;
 }
 
 // The first `NAME = "VALUE"` that starts a line of the body (a value of one line).
 std::string tf_attribute(std::string_view body, std::string_view name) {
     std::string found;
-    for_each_line_start(body, [&](size_t i) {
-        size_t p = skip_spaces(body, i);
+    for_each_line_start(body, [&](size_t, size_t p) {
         if (!at(body, p, name)) return true;
         p = skip_spaces(body, p + name.size());
         if (!at(body, p, "=")) return true;
@@ -458,7 +474,7 @@ void terraform_credentials(const std::string& where, const std::vector<TfBlock>&
 
 // Terraform resources that create non-human identities or their credentials.
 void terraform(std::string_view path, std::string_view content, ImportBatch& b) {
-    const auto blocks = terraform_blocks(content);
+    const auto blocks = terraform_blocks(path, content, b);
     std::map<std::string, std::string> key_of;  // TYPE.NAME -> identity key
     const std::string where(path);
     terraform_identities(where, blocks, key_of, b);
@@ -665,13 +681,12 @@ void docker_config(std::string_view path, std::string_view content, ImportBatch&
     }
 }
 
-// `//REGISTRY/:_authToken=VALUE` at a line start (i), or nullopt; `end` is after VALUE.
+// `//REGISTRY/:_authToken=VALUE` at p (the first non-space of a line), or nullopt; `end` is after VALUE.
 struct NpmToken {
     std::string_view registry, value;
     size_t end;
 };
-std::optional<NpmToken> npm_token_at(std::string_view t, size_t i) {
-    size_t p = skip_spaces(t, i);
+std::optional<NpmToken> npm_token_at(std::string_view t, size_t p) {
     if (!at(t, p, "//")) return std::nullopt;
     size_t reg_end = skip_while(t, p + 2, [](char c) { return !is_space(c) && c != ':'; });
     if (reg_end == p + 2 || !at(t, reg_end, ":_authToken")) return std::nullopt;
@@ -685,9 +700,9 @@ std::optional<NpmToken> npm_token_at(std::string_view t, size_t i) {
 
 void npmrc(std::string_view path, std::string_view content, ImportBatch& b) {
     size_t resume = 0;  // a match's value may span lines: the next starts after it
-    for_each_line_start(content, [&](size_t i) {
+    for_each_line_start(content, [&](size_t i, size_t first) {
         if (resume && i <= resume) return true;
-        auto tok = npm_token_at(content, i);
+        auto tok = npm_token_at(content, first);
         if (!tok) return true;
         resume = tok->end;
         if (tok->value.find("${") != std::string_view::npos) return true;  // a reference, not a credential in the file

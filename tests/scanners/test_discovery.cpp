@@ -152,6 +152,20 @@ TEST_CASE("Terraform, workflow and .npmrc readers match across lines and on long
     CHECK(npm.credentials[1].data["secret_sha256"] == nhi::util::sha256_hex(big));
 }
 
+TEST_CASE("Terraform and .npmrc files shaped to cost quadratic time are bounded", "[discovery]") {
+    // 130,000 unclosed blocks: each body runs to the end of the file.
+    std::string unclosed;
+    for (int i = 0; i < 130'000; ++i) unclosed += "resource \"aws_iam_user\" \"a\" {\n";
+    auto tf = discover("main.tf", unclosed);
+    check_one_warning(tf, "main.tf: resource blocks nested or unclosed past 64 MiB of bodies at line 18, column 29",
+                      "this and later resources were not recorded");
+    CHECK(tf.identities.size() == 17);  // the bodies that fit the budget
+    // A million blank lines before the token: each run of them is tried once.
+    auto npm = discover(".npmrc", std::string(1'000'000, '\n') + "  \n\t//r.example/:_authToken=npm_tok\n");
+    REQUIRE(npm.identities.size() == 1);
+    CHECK(npm.identities[0].name == "//r.example/");
+}
+
 TEST_CASE("docker configs: bounded JSON, errors with line and column, a user name safe for JSON", "[discovery]") {
     check_one_warning(discover(".docker/config.json", "{\"auths\":\n " + std::string(70, '[')),
                       ".docker/config.json: JSON nested deeper than 64 levels at line 2, column 65", "not recorded");
