@@ -25,17 +25,19 @@ struct Scan {
     nlohmann::json summary;
 };
 
-// The memory bound is a safety net for the machine, so a regression fails instead of
-// swapping; the scan itself needs far less.
+// `nhi scan tree ARGS` under a memory bound: a safety net for the machine, so a regression
+// fails instead of swapping (the scan itself needs far less).
+Result bounded_scan(const TempDir& d, const std::string& args) {
+    return run_shell("ulimit -v 3000000; NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+                         "' CI=true '" NHI_BINARY "' scan tree --format json " + args,
+                     d.path());
+}
+
 Scan scan_tree(const TempDir& d) {
     d.write("tree/src/app.py", std::string("aws_access_key_id = ") + kKeyId + "\n");
     Scan s;
-    s.db = run_shell("ulimit -v 3000000; NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
-                         "' CI=true '" NHI_BINARY "' scan tree --db db/nhi.db --format json",
-                     d.path());
-    s.no_db = run_shell("ulimit -v 3000000; NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
-                            "' CI=true '" NHI_BINARY "' scan tree --no-db --format json",
-                        d.path());
+    s.db = bounded_scan(d, "--db db/nhi.db");
+    s.no_db = bounded_scan(d, "--no-db");
     for (const Result* r : {&s.db, &s.no_db}) {
         INFO(r->err);
         REQUIRE((r->code == 0 || r->code == 1));
