@@ -180,14 +180,14 @@ private:
 // The documents of `content`, or nullopt (with a warning) when it is invalid or past a bound.
 std::optional<std::vector<YAML::Node>> load_yaml(std::string_view path, std::string_view content, ImportBatch& b) {
     const std::string not_recorded = "identities in it were not recorded";
-    const std::string text(content);
+    const std::string yaml(content);
     try {
-        std::istringstream in(text);
+        std::istringstream in(yaml);
         YAML::Parser parser(in);
         YamlBounds bounds;
         while (parser.HandleNextDocument(bounds)) {
         }
-        return YAML::LoadAll(text);  // the same parser on the same bytes: now known to end
+        return YAML::LoadAll(yaml);  // the same parser on the same bytes: now known to end
     } catch (const YamlRefused& r) {
         warn_at_mark(b, path, r.mark, r.why, not_recorded);
     } catch (const YAML::Exception& e) {
