@@ -138,6 +138,19 @@ TEST_CASE("hostile export names: Markdown carries no HTML or links, text no cont
             CHECK(bars == 6);
         }
 
+    // A diff lists what a later import added: the same escaping there.
+    dir.write("k8s-2.json", R"({"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "<script>x</script>[y](javascript:z)\u001b[2J", "namespace": "default"}}]})");
+    REQUIRE(run_nhi("inventory import k8s-2.json", dir.path()).code == 0);
+    auto diff_md = run_nhi("report diff --from 1 --format markdown" + now, dir.path());
+    REQUIRE(diff_md.code == 0);
+    CHECK(diff_md.out.find("&lt;script&gt;x&lt;/script&gt;\\[y\\]\\(javascript:z\\)\\\\e\\[2J") != std::string::npos);
+    CHECK(diff_md.out.find("<script") == std::string::npos);
+    CHECK_FALSE(has_terminal_controls(diff_md.out));
+    auto diff_text = run_nhi("report diff --from 1" + now, dir.path());
+    REQUIRE(diff_text.code == 0);
+    CHECK_FALSE(has_terminal_controls(diff_text.out));
+
     auto list = run_nhi("inventory list", dir.path());
     REQUIRE(list.code == 0);
     CHECK_FALSE(has_terminal_controls(list.out));
