@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "util/expected.hpp"
+#include "util/text.hpp"
 
 namespace nhi::cli {
 
@@ -22,20 +23,21 @@ std::string lower_first(std::string s) {
     return s;
 }
 
-std::string one_line(std::string s) {
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s;
+// `what` is often a path or a name from an export, `why` may quote one: both are escaped
+// (newline as \n, ESC as \e, bad UTF-8 as \xNN), so a hostile name can neither forge a second
+// message line nor send terminal sequences.
+std::string message(const std::string& what, const std::string& why) {
+    return what.empty() ? util::printable(lower_first(why)) : util::printable(what) + ": " + util::printable(lower_first(why));
 }
 
 }  // namespace
 
 void print_error(const std::string& what, const std::string& why) {
-    std::cerr << "nhi: error: " << one_line(what.empty() ? lower_first(why) : what + ": " + lower_first(why)) << "\n";
+    std::cerr << "nhi: error: " << message(what, why) << "\n";
 }
 
 void print_warning(const std::string& what, const std::string& why) {
-    std::cerr << "nhi: warning: " << one_line(what.empty() ? lower_first(why) : what + ": " + lower_first(why)) << "\n";
+    std::cerr << "nhi: warning: " << message(what, why) << "\n";
 }
 
 std::string suggest(const std::string& word, const std::vector<std::string>& candidates) {

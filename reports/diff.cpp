@@ -83,7 +83,7 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
                 j[name].push_back(x);
             }
         }
-        out << j.dump(2) << "\n";
+        out << json_dump(j, 2) << "\n";
         return;
     }
     if (format == "csv") {
@@ -95,8 +95,10 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
         return;
     }
     const bool md = format == "markdown";
-    out << (md ? "# Changes since run " : "Changes since run ") << d.from << " (" << d.from_time << ") to "
-        << (d.to ? "run " + std::to_string(d.to) : std::string("now")) << " (" << d.to_time << ")\n";
+    // Names and owners come from exports: escaped for the terminal, or for Markdown.
+    auto esc = [md](std::string_view s) { return md ? md_text(s) : util::printable(s); };
+    out << (md ? "# Changes since run " : "Changes since run ") << d.from << " (" << esc(d.from_time) << ") to "
+        << (d.to ? "run " + std::to_string(d.to) : std::string("now")) << " (" << esc(d.to_time) << ")\n";
     const std::map<std::string, std::string> titles = {
         {"added", "Added identities"},       {"removed", "Removed identities"},
         {"tier_changes", "Tier changes"},    {"newly_exposed", "Newly exposed secrets"},
@@ -105,10 +107,11 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
     for (const auto& [name, list] : sections) {
         out << (md ? "\n## " : "\n") << titles.at(name) << " (" << list->size() << ")\n";
         for (const auto& e : *list) {
-            out << (md ? "- " : "  ") << e.provider << " " << e.kind << " " << e.name;
+            out << (md ? "- " : "  ") << esc(e.provider + " " + e.kind + " " + e.name);
             if (!e.before.empty() || !e.after.empty())
-                out << ": " << (e.before.empty() ? "(none)" : e.before) << " -> " << (e.after.empty() ? "(none)" : e.after);
-            if (!e.detail.empty()) out << ": " << e.detail;
+                out << ": " << esc(e.before.empty() ? "(none)" : e.before) << " -> "
+                    << esc(e.after.empty() ? "(none)" : e.after);
+            if (!e.detail.empty()) out << ": " << esc(e.detail);
             out << "\n";
         }
     }

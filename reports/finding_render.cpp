@@ -1,5 +1,7 @@
 #include "reports/finding_render.hpp"
+#include "reports/common.hpp"
 #include "rules/validators.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -58,6 +60,10 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
                         {"provider", f.provider},
                         {"kind", f.kind},
                         {"actor", f.actor}};
+    // A path that is not UTF-8 (a Latin-1 file name) cannot be a JSON string as it is: `path`
+    // holds it with U+FFFD for each bad byte, and `path_escaped` the exact bytes in the
+    // terminal-escaped form (\xNN, backslash doubled), so a pipeline can still find the file.
+    if (!valid_utf8(f.path)) j["path_escaped"] = util::printable(f.path);
     if (!f.revocation.empty()) j["revocation"] = f.revocation;
     if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
     if (o.show_secrets) j["secret"] = f.secret;
@@ -70,7 +76,11 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
         j["in_head"] = f.in_head == 1;
         nlohmann::json occ = nlohmann::json::array();
         for (const auto& o2 : f.occurrences)
-            occ.push_back({{"commit", o2.commit}, {"path", o2.path}, {"line", o2.line}, {"column", o2.column}});
+        {
+            nlohmann::json e = {{"commit", o2.commit}, {"path", o2.path}, {"line", o2.line}, {"column", o2.column}};
+            if (!valid_utf8(o2.path)) e["path_escaped"] = util::printable(o2.path);
+            occ.push_back(std::move(e));
+        }
         j["occurrences"] = std::move(occ);
     }
     return j;
@@ -96,27 +106,32 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     const char* reset = o.color ? "\x1b[0m" : "";
     const char* dim = o.color ? "\x1b[2m" : "";
     std::map<rules::Severity, size_t, std::greater<>> by_sev;
+    // Paths, names, authors and rule strings (user rule files too) reach a terminal: each is
+    // escaped, so a file name with a newline or an ESC sequence cannot forge a finding line,
+    // clear the screen or retitle the terminal.
+    using util::printable;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
+        const std::string path = printable(f.path), name = printable(f.rule_name),
+                          shown = printable(o.show_secrets ? f.secret : f.redacted);
         // Context, references and weak values: one quiet line each (context sits under its secret).
         if (f.severity == rules::Severity::Info) {
             const bool weak = rules::is_weak(f.hints);
-            out << fmt::format("{}{:<8} {}:{}:{}  {}{}  {}{}\n", dim, "info", f.path, f.line, f.column, f.rule_name,
-                               weak ? " (weak or documentation value)" : "", o.show_secrets ? f.secret : f.redacted,
-                               reset);
+            out << fmt::format("{}{:<8} {}:{}:{}  {}{}  {}{}\n", dim, "info", path, f.line, f.column, name,
+                               weak ? " (weak or documentation value)" : "", shown, reset);
             continue;
         }
         out << fmt::format("{}{:<8}{} {}:{}:{}  {}\n", o.color ? severity_color(f.severity) : "",
-                           rules::to_string(f.severity), reset, f.path, f.line, f.column, f.rule_name);
+                           rules::to_string(f.severity), reset, path, f.line, f.column, name);
         out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,
-                           o.show_secrets ? f.secret : f.redacted, f.rule_id, f.provider,
+                           shown, printable(f.rule_id), printable(f.provider),
                            rules::to_string(f.confidence), reset);
         if (!f.commit.empty())
-            out << fmt::format("         {}commit {} by {} on {}{}; {}{}\n", dim, f.commit.substr(0, 12), f.author,
-                               f.date.substr(0, 10),
+            out << fmt::format("         {}commit {} by {} on {}{}; {}{}\n", dim, printable(f.commit.substr(0, 12)),
+                               printable(f.author), printable(f.date.substr(0, 10)),
                                f.occurrences.size() > 1 ? fmt::format(" ({} blobs)", f.occurrences.size()) : "",
                                f.in_head == 1 ? "still in HEAD" : "only in history", reset);
-        if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, f.revocation, reset);
+        if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, printable(f.revocation), reset);
     }
     if (!findings.empty()) out << "\n";
     std::string sev;
@@ -151,11 +166,11 @@ void render_json(std::ostream& out, const std::vector<db::Finding>& findings, co
                  const RenderOptions& o) {
     nlohmann::json doc = {{"version", NHI_VERSION}, {"findings", nlohmann::json::array()}, {"summary", s.to_json()}};
     for (const auto& f : findings) doc["findings"].push_back(finding_json(f, o));
-    out << doc.dump(2) << "\n";
+    out << json_dump(doc, 2) << "\n";
 }
 
 void render_jsonl(std::ostream& out, const std::vector<db::Finding>& findings, const RenderOptions& o) {
-    for (const auto& f : findings) out << finding_json(f, o).dump() << "\n";
+    for (const auto& f : findings) out << json_dump(finding_json(f, o)) << "\n";
 }
 
 }  // namespace nhi::reports

@@ -8,9 +8,22 @@
 namespace nhi::reports {
 namespace {
 
-// JSON string literal for `s` (UTF-8 passes through; control characters are escaped).
+// Every name and value printed as text goes through this: exports and scanned files are
+// written by anyone, and a control character must not reach the terminal.
+std::string P(std::string_view s) { return util::printable(s); }
+
+// JSON string literal for `s` (UTF-8 passes through; control characters are escaped; a
+// byte that is not UTF-8 becomes U+FFFD, as nlohmann's replace handler does, so the list
+// stays valid JSON and to_json can parse it back).
 void quote(std::string& out, std::string_view s) {
     out += '"';
+    std::string fixed;
+    if (!valid_utf8(s)) {
+        fixed = json_dump(nlohmann::json(std::string(s)));
+        out.append(fixed, 1, fixed.size() - 2);  // already a JSON literal: drop its quotes
+        out += '"';
+        return;
+    }
     for (unsigned char c : s) {
         switch (c) {
             case '"': out += "\\\""; break;
@@ -83,7 +96,7 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", !is_active(c, now) ? "false" : "true");
     }
     out += "],\"annotations\":";
-    out += row.annotations.is_null() ? "[]" : row.annotations.dump();
+    out += row.annotations.is_null() ? "[]" : json_dump(row.annotations);
     out += ",\"related\":[";
     for (size_t i = 0; i < row.related.size(); ++i) {
         fmt::format_to(std::back_inserter(out), "{}{{\"id\":{},\"relation\":", i ? "," : "", row.related[i].first);
@@ -93,7 +106,19 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
     fmt::format_to(std::back_inserter(out), "],\"first_run\":{},\"changed_run\":{}}}", row.first_run, row.changed_run);
 }
 
-std::string day(const std::string& ts) { return ts.size() >= 10 ? ts.substr(0, 10) : (ts.empty() ? "-" : ts); }
+std::string day(const std::string& ts) {
+    return util::printable(ts.size() >= 10 ? ts.substr(0, 10) : (ts.empty() ? "-" : ts));
+}
+
+// A column of the text table: escaped for the terminal, then cut to `width` bytes with `~`,
+// never inside a UTF-8 sequence.
+std::string column(const std::string& raw, size_t width) {
+    std::string s = util::printable(raw);
+    if (s.size() <= width) return s;
+    size_t cut = width - 1;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut) + "~";
+}
 
 }  // namespace
 
@@ -163,11 +188,11 @@ void render_inventory(const std::vector<const db::IdentityRow*>& rows, const std
     for (const auto* rp : rows) {
         const auto& r = *rp;
         auto f = derive(r, now);
-        std::string name = r.name.size() > 34 ? r.name.substr(0, 33) + "~" : r.name;
-        std::string owner = f.owner.empty() ? "(none)" : (f.owner.size() > 24 ? f.owner.substr(0, 23) + "~" : f.owner);
+        std::string name = column(r.name, 34);
+        std::string owner = f.owner.empty() ? "(none)" : column(f.owner, 24);
         std::string exp = f.never_expires ? "never" : day(f.expires);
-        out << fmt::format("{:>5}  {:<10} {:<18} {:<8} {:<34} {:<24} {:>5}  {:<10} {:<10}\n", r.id, r.provider, r.kind,
-                           r.actor, name, owner, fmt::format("{}/{}", f.active, f.credentials), exp, day(f.last_used));
+        out << fmt::format("{:>5}  {:<10} {:<18} {:<8} {:<34} {:<24} {:>5}  {:<10} {:<10}\n", r.id, P(r.provider),
+                           P(r.kind), P(r.actor), name, owner, fmt::format("{}/{}", f.active, f.credentials), exp, day(f.last_used));
     }
     out << rows.size() << " identities\n";
 }
@@ -184,29 +209,29 @@ void render_identity(const db::IdentityRow& row,
         nlohmann::json h = nlohmann::json::array();
         for (const auto& [run, at, data] : history) h.push_back({{"run", run}, {"at", at}, {"data", data}});
         j["history"] = h;
-        out << j.dump(2) << "\n";
+        out << json_dump(j, 2) << "\n";
         return;
     }
     auto f = derive(row, now);
-    out << row.name << "  [" << row.provider << " " << row.kind << ", actor " << row.actor << "]\n"
-        << "  id " << row.id << ", key " << row.key << "\n";
+    out << P(row.name) << "  [" << P(row.provider) << " " << P(row.kind) << ", actor " << P(row.actor) << "]\n"
+        << "  id " << row.id << ", key " << P(row.key) << "\n";
     if (row.owners.empty()) out << "  owner: (none)\n";
     for (const auto& o : row.owners)
-        out << "  owner: " << o.owner << "  (source " << o.source << ", confidence " << owner_confidence(o.source)
-            << (o.detail.empty() ? "" : ", " + o.detail) << ")\n";
-    if (!f.created.empty()) out << "  created: " << f.created << "\n";
-    if (!f.last_used.empty()) out << "  last used: " << f.last_used << "\n";
+        out << "  owner: " << P(o.owner) << "  (source " << P(o.source) << ", confidence " << owner_confidence(o.source)
+            << (o.detail.empty() ? "" : ", " + P(o.detail)) << ")\n";
+    if (!f.created.empty()) out << "  created: " << P(f.created) << "\n";
+    if (!f.last_used.empty()) out << "  last used: " << P(f.last_used) << "\n";
     for (const auto& [k, v] : row.data.items()) {
         if (k == "created" || k == "last_used" || v.is_null()) continue;
-        std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+        std::string s = v.is_string() ? v.get<std::string>() : json_dump(v);
         if (s.size() > 160) s = s.substr(0, 157) + "...";
-        out << "  " << k << ": " << s << "\n";
+        out << "  " << P(k) << ": " << P(s) << "\n";
     }
     out << "  credentials (" << f.active << " active of " << f.credentials << "):\n";
     for (const auto& c : row.credentials) {
-        out << "    - " << c.kind << "  " << c.key << (!is_active(c, now) ? "  [inactive]" : "") << "\n";
+        out << "    - " << P(c.kind) << "  " << P(c.key) << (!is_active(c, now) ? "  [inactive]" : "") << "\n";
         for (const char* k : {"key_id", "created", "expires", "last_used", "last_rotated", "status", "redacted", "reference", "location"})
-            if (auto v = json_text(c.data, k); !v.empty()) out << "        " << k << ": " << v << "\n";
+            if (auto v = json_text(c.data, k); !v.empty()) out << "        " << k << ": " << P(v) << "\n";
         if (c.never_expires) out << "        expires: never\n";
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
@@ -218,22 +243,22 @@ void render_identity(const db::IdentityRow& row,
             for (auto id : c.reused_by) out << " #" << id;
             out << "\n";
         }
-        if (auto rv = json_text(c.data, "revocation"); !rv.empty()) out << "        revoke: " << rv << "\n";
+        if (auto rv = json_text(c.data, "revocation"); !rv.empty()) out << "        revoke: " << P(rv) << "\n";
     }
-    if (auto rv = json_text(row.data, "revocation"); !rv.empty()) out << "  revoke identity: " << rv << "\n";
+    if (auto rv = json_text(row.data, "revocation"); !rv.empty()) out << "  revoke identity: " << P(rv) << "\n";
     for (const auto& a : row.annotations)
-        out << "  annotation: " << a.value("kind", "") << ": " << a.value("reason", "")
-            << (a.contains("expires") ? " (until " + a["expires"].get<std::string>() + ")" : "") << "\n";
-    for (const auto& [id, how] : row.related) out << "  related: " << how << ": identity " << id << "\n";
+        out << "  annotation: " << P(json_text(a, "kind")) << ": " << P(json_text(a, "reason"))
+            << (a.contains("expires") ? " (until " + P(json_text(a, "expires")) + ")" : "") << "\n";
+    for (const auto& [id, how] : row.related) out << "  related: " << P(how) << ": identity " << id << "\n";
     // Before revoking or changing it, the places that name it (policies, deploy configs).
     if (!references.empty()) {
         out << "  referenced in scanned code (" << references.size() << "):\n";
-        for (const auto& r : references) out << "    " << r.path << ":" << r.line << "\n";
+        for (const auto& r : references) out << "    " << P(r.path) << ":" << r.line << "\n";
     }
     out << "  sources:";
-    for (const auto& s : row.sources) out << " " << s;
+    for (const auto& s : row.sources) out << " " << P(s);
     out << "\n  history:\n";
-    for (const auto& [run, at, data] : history) out << "    run " << run << " at " << at << "\n";
+    for (const auto& [run, at, data] : history) out << "    run " << run << " at " << P(at) << "\n";
 }
 
 }  // namespace nhi::reports

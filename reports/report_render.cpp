@@ -12,11 +12,10 @@
 namespace nhi::reports {
 namespace {
 
-std::string md(std::string v) {
-    std::string out;
-    for (char c : v) out += c == '|' ? std::string("\\|") : (c == '\n' ? std::string(" ") : std::string(1, c));
-    return out;
-}
+// Data in a text page or a Markdown page: names, owners, reasons and revocation steps come
+// from exports anyone could have written (see md_text and util::printable).
+std::string P(std::string_view s) { return util::printable(s); }
+std::string esc(bool markdown, std::string_view s) { return markdown ? md_text(s) : util::printable(s); }
 
 std::string upper(const char* s) {
     std::string u(s);
@@ -68,7 +67,7 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         // One identity per line, streamed like `inventory list`: 100,000 identities must not
         // become one JSON tree and one 60 MB string first.
         out << "[";
-        for (size_t i = 0; i < shown.size(); ++i) out << (i ? ",\n" : "\n") << assessed_json(*shown[i], o.now).dump();
+        for (size_t i = 0; i < shown.size(); ++i) out << (i ? ",\n" : "\n") << json_dump(assessed_json(*shown[i], o.now));
         out << "\n]\n";
         return;
     }
@@ -89,23 +88,24 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
             << to_string(o.min_tier) << ".\n\n| tier | identity | owner | factors | revoke |\n|---|---|---|---|---|\n";
         for (const auto* a : shown) {
             std::string fs;
-            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "<br>") + f.owasp + " " + md(f.reason);
+            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "<br>") + md_text(f.owasp + " " + f.reason);
             auto f = derive(*a->row, o.now);
-            out << "| " << to_string(a->risk.tier) << " | " << md(a->row->provider + " " + a->row->kind + " " + a->row->name)
-                << " | " << md(f.owner.empty() ? "(none)" : f.owner) << " | " << fs << " | " << md(revocation(*a->row))
+            out << "| " << to_string(a->risk.tier) << " | " << md_text(a->row->provider + " " + a->row->kind + " " + a->row->name)
+                << " | " << md_text(f.owner.empty() ? "(none)" : f.owner) << " | " << fs << " | " << md_text(revocation(*a->row))
                 << " |\n";
         }
         return;
     }
     for (const auto* a : shown) {
         auto f = derive(*a->row, o.now);
-        out << fmt::format("{:<8} {} {} {}  (id {}, score {})\n", upper(to_string(a->risk.tier)), a->row->provider,
-                           a->row->kind, a->row->name, a->row->id, a->risk.score);
-        out << "         owner: " << (f.owner.empty() ? "(none)" : f.owner + " [" + a->row->owner->source + "]") << "\n";
+        out << fmt::format("{:<8} {} {} {}  (id {}, score {})\n", upper(to_string(a->risk.tier)), P(a->row->provider),
+                           P(a->row->kind), P(a->row->name), a->row->id, a->risk.score);
+        out << "         owner: " << (f.owner.empty() ? "(none)" : P(f.owner) + " [" + P(a->row->owner->source) + "]")
+            << "\n";
         for (const auto& x : a->risk.factors)
-            out << fmt::format("         {:<5} {:<32} +{:<3} {}\n", x.owasp, x.id, x.weight, x.reason);
-        if (!a->risk.accepted.empty()) out << "         accepted risk: " << a->risk.accepted << "\n";
-        if (auto rv = revocation(*a->row); !rv.empty()) out << "         revoke: " << rv << "\n";
+            out << fmt::format("         {:<5} {:<32} +{:<3} {}\n", x.owasp, x.id, x.weight, P(x.reason));
+        if (!a->risk.accepted.empty()) out << "         accepted risk: " << P(a->risk.accepted) << "\n";
+        if (auto rv = revocation(*a->row); !rv.empty()) out << "         revoke: " << P(rv) << "\n";
     }
     std::map<Tier, size_t> counts;
     for (const auto& a : items) ++counts[a.risk.tier];
@@ -144,7 +144,7 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
                 e["gap"] = g.why;
                 j["by_source"][src].push_back(e);
             }
-        out << j.dump(2) << "\n";
+        out << json_dump(j, 2) << "\n";
         return;
     }
     if (o.format == "csv") {
@@ -159,14 +159,15 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     out << (markdown ? "# Ownership gaps\n\n" : "")
         << fmt::format("{} of {} identities have a trusted owner; {} gaps.\n", owned, items.size(), gaps);
     for (const auto& [src, list] : by_source) {
-        out << (markdown ? "\n## " : "\n") << src << " (" << list.size() << ")\n";
+        out << (markdown ? "\n## " : "\n") << esc(markdown, src) << " (" << list.size() << ")\n";
         for (const auto& g : list)
-            out << (markdown ? "- " : "  ") << g.a->row->provider << " " << g.a->row->kind << " " << g.a->row->name
-                << " (id " << g.a->row->id << ", " << to_string(g.a->risk.tier) << "): " << g.why << "\n";
+            out << (markdown ? "- " : "  ")
+                << esc(markdown, g.a->row->provider + " " + g.a->row->kind + " " + g.a->row->name) << " (id "
+                << g.a->row->id << ", " << to_string(g.a->risk.tier) << "): " << esc(markdown, g.why) << "\n";
     }
     if (!teams.empty()) {
         out << (markdown ? "\n## Identities per owner\n\n" : "\nidentities per owner:\n");
-        for (const auto& [t, n] : teams) out << (markdown ? "- " : "  ") << t << ": " << n << "\n";
+        for (const auto& [t, n] : teams) out << (markdown ? "- " : "  ") << esc(markdown, t) << ": " << n << "\n";
     }
 }
 
@@ -202,7 +203,7 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
                                    {"revocation", json_text(l.cred->data, "revocation")}});
         j["expiring_within_days"] = o.expiring_days;
         j["rotation_days"] = cfg.rotation_days;
-        out << j.dump(2) << "\n";
+        out << json_dump(j, 2) << "\n";
         return;
     }
     if (o.format == "csv") {
@@ -223,8 +224,9 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
         out << (markdown ? "\n## " : "\n") << titles.at(b) << " (" << n << ")\n";
         for (const auto& l : lines)
             if (l.bucket == b)
-                out << (markdown ? "- " : "  ") << (l.when.empty() ? "" : l.when.substr(0, 10) + "  ") << l.row->provider
-                    << " " << l.row->name << ": " << l.cred->kind << " " << l.cred->key << "\n";
+                out << (markdown ? "- " : "  ") << (l.when.empty() ? "" : esc(markdown, l.when.substr(0, 10)) + "  ")
+                    << esc(markdown, l.row->provider + " " + l.row->name) << ": "
+                    << esc(markdown, l.cred->kind + " " + l.cred->key) << "\n";
     }
 }
 
@@ -250,11 +252,11 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         for (size_t i = 0; i < items.size() && i < o.top; ++i) top.push_back(assessed_json(items[i], o.now));
         nlohmann::json t = nlohmann::json::object();
         for (auto [k, v] : tiers) t[to_string(k)] = v;
-        out << nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
+        out << json_dump(nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
                               {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
                               {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
-                              {"top_risks", top}}
-                   .dump(2)
+                              {"top_risks", top}},
+                         2)
             << "\n";
         return;
     }
@@ -281,14 +283,18 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
                        "{} identities have a credential exposed in code or history.\n",
                        pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed);
     out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");
-    for (const auto& [k, v] : providers) out << (markdown ? "- " + k + ": " + std::to_string(v) + "\n" : k + " " + std::to_string(v) + "  ");
+    for (const auto& [k, v] : providers)
+        out << (markdown ? "- " + md_text(k) + ": " + std::to_string(v) + "\n" : P(k) + " " + std::to_string(v) + "  ");
     out << (markdown ? "\n## By actor\n\n" : "\nBy actor: ");
-    for (const auto& [k, v] : actors) out << (markdown ? "- " + k + ": " + std::to_string(v) + "\n" : k + " " + std::to_string(v) + "  ");
+    for (const auto& [k, v] : actors)
+        out << (markdown ? "- " + md_text(k) + ": " + std::to_string(v) + "\n" : P(k) + " " + std::to_string(v) + "  ");
     out << (markdown ? "\n## Top risks\n\n" : "\n\nTop risks:\n");
     for (size_t i = 0; i < items.size() && i < o.top; ++i) {
         const auto& a = items[i];
-        out << (markdown ? "1. " : "  ") << upper(to_string(a.risk.tier)) << " " << a.row->provider << " " << a.row->name
-            << ": " << (a.risk.factors.empty() ? "" : a.risk.factors.front().owasp + " " + a.risk.factors.front().reason) << "\n";
+        out << (markdown ? "1. " : "  ") << upper(to_string(a.risk.tier)) << " "
+            << esc(markdown, a.row->provider + " " + a.row->name) << ": "
+            << (a.risk.factors.empty() ? "" : esc(markdown, a.risk.factors.front().owasp + " " + a.risk.factors.front().reason))
+            << "\n";
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "reports/common.hpp"
 #include "reports/finding_render.hpp"
 
 namespace nhi::reports {
@@ -98,7 +99,9 @@ void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, c
                {"version", NHI_VERSION},
                {"rules", driver_rules}}}}},
            {"results", results}}}}};
-    out << doc.dump(2) << "\n";
+    // Authors and rule names need not be UTF-8; the URI is percent-encoded from the raw bytes,
+    // so the path stays exact while other strings get U+FFFD for bad bytes.
+    out << json_dump(doc, 2) << "\n";
 }
 
 }  // namespace nhi::reports

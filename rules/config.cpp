@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rules/yaml_guard.hpp"
 #include "util/glob.hpp"
 
 namespace nhi::rules {
@@ -26,12 +27,23 @@ bool path_matches(const std::vector<std::string>& globs, std::string_view path) 
     return false;
 }
 
-std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& name) {
+// A config file is a few KB; anything near this is not one.
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+util::Expected<std::vector<std::string>> strings(const YAML::Node& n, const std::string& key, const std::string& name) {
     std::vector<std::string> out;
     if (!n) return out;
-    if (!n.IsSequence()) throw util::Fatal({name, "`" + key + "` must be a list"});
-    for (const auto& v : n) out.push_back(v.as<std::string>());
+    if (!n.IsSequence()) return util::Error{name, "`" + key + "` must be a list"};
+    for (const auto& v : n) {
+        if (!v.IsScalar()) return util::Error{name, "`" + key + "` must be a list of strings"};
+        out.push_back(v.Scalar());
+    }
     return out;
+}
+
+util::Expected<std::string> scalar(const YAML::Node& n, const std::string& key, const std::string& name) {
+    if (!n.IsScalar()) return util::Error{name, "`" + key + "` must be a string"};
+    return n.Scalar();
 }
 
 std::string resolve(const std::string& base, const std::string& p) {
@@ -53,24 +65,29 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
     RepoConfig c;
     c.source = std::string(name);
     const std::string n(name);
+    if (text.size() > kMaxConfigBytes) return util::Error{n, "larger than 1 MiB; not a config file"};
+    TRY(check_yaml_nesting(n, text));
+    // yaml-cpp throws on malformed input and on conversions (BadConversion, BadSubscript);
+    // each is an error naming the file and line, never an exception out of here.
     try {
         YAML::Node root = YAML::Load(std::string(text));
         if (root.IsNull()) return c;
         if (!root.IsMap()) return util::Error{n, "expected a mapping at the top level"};
         for (const auto& kv : root) {
-            auto key = kv.first.as<std::string>();
+            TRY_ASSIGN(auto key, scalar(kv.first, "key", n));
             if (key != "allow" && key != "disable" && key != "rules" && key != "baseline")
                 return util::Error{n, "unknown key `" + key + "` (known: allow, disable, rules, baseline)"};
         }
         if (const auto& allow = root["allow"]) {
             if (!allow.IsMap()) return util::Error{n, "`allow` must be a mapping"};
             for (const auto& kv : allow) {
-                auto key = kv.first.as<std::string>();
+                TRY_ASSIGN(auto key, scalar(kv.first, "allow key", n));
                 if (key != "paths" && key != "rules" && key != "secrets")
                     return util::Error{n, "unknown key `allow." + key + "` (known: paths, rules, secrets)"};
             }
-            c.allow_paths = strings(allow["paths"], "allow.paths", n);
-            for (const auto& s : strings(allow["secrets"], "allow.secrets", n)) {
+            TRY_ASSIGN(c.allow_paths, strings(allow["paths"], "allow.paths", n));
+            TRY_ASSIGN(auto secrets, strings(allow["secrets"], "allow.secrets", n));
+            for (const auto& s : secrets) {
                 if (s.size() != 64 || s.find_first_not_of("0123456789abcdef") != std::string::npos)
                     return util::Error{n, "`allow.secrets` takes SHA-256 hex digests (the secret_sha256 of a finding), "
                                           "never secrets themselves"};
@@ -80,19 +97,24 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
                 if (!rules.IsMap()) return util::Error{n, "`allow.rules` must map rule ids to path lists"};
                 for (const auto& kv : rules) {
                     RepoConfig::RuleAllow ra;
-                    ra.rule = kv.first.as<std::string>();
-                    if (!kv.second.IsNull()) ra.paths = strings(kv.second, "allow.rules." + ra.rule, n);
+                    TRY_ASSIGN(ra.rule, scalar(kv.first, "allow.rules key", n));
+                    if (!kv.second.IsNull()) {
+                        TRY_ASSIGN(ra.paths, strings(kv.second, "allow.rules." + ra.rule, n));
+                    }
                     c.allow_rules.push_back(std::move(ra));
                 }
             }
         }
-        for (const auto& d : strings(root["disable"], "disable", n)) c.disabled_rules.insert(d);
-        for (const auto& r : strings(root["rules"], "rules", n)) c.extra_rules.push_back(resolve(base_dir, r));
-        if (root["baseline"]) c.baseline = resolve(base_dir, root["baseline"].as<std::string>());
+        TRY_ASSIGN(auto disabled, strings(root["disable"], "disable", n));
+        c.disabled_rules.insert(disabled.begin(), disabled.end());
+        TRY_ASSIGN(auto extra, strings(root["rules"], "rules", n));
+        for (const auto& r : extra) c.extra_rules.push_back(resolve(base_dir, r));
+        if (const auto& b = root["baseline"]) {
+            TRY_ASSIGN(auto baseline, scalar(b, "baseline", n));
+            c.baseline = resolve(base_dir, baseline);
+        }
     } catch (const YAML::Exception& e) {
         return util::Error{n, "invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
-    } catch (const util::Fatal& f) {
-        return f.error;
     }
     return c;
 }

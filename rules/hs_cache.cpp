@@ -16,7 +16,7 @@ namespace nhi::rules::hs_cache {
 namespace fs = std::filesystem;
 
 // Bump when the way rules become Hyperscan expressions (flags, ids) changes.
-constexpr const char* kLayoutVersion = "nhi-hs-layout-3";
+constexpr const char* kLayoutVersion = "nhi-hs-layout-4";  // 4: files carry a checksummed header
 
 std::string default_dir() {
     if (const char* d = std::getenv("NHI_CACHE_DIR"); d && *d) return d;
@@ -34,13 +34,49 @@ std::string key(const std::string& rules_hash) {
     return util::sha256_hex(ss.str()).substr(0, 32);
 }
 
+namespace {
+
+// A cache file is a one-line header, then the serialized database:
+//   "nhi-hs-cache 1 <key> <payload bytes> <SHA-256 of payload>\n" <payload>
+// The file name alone proves nothing: a file copied, swapped or left half-written under a
+// key's name would otherwise be loaded and scan with the wrong rules (0 findings, exit 0).
+// The key inside ties the file to the rules and platform it was compiled for, and the
+// checksum to its exact bytes; any mismatch means a recompile.
+constexpr std::string_view kMagic = "nhi-hs-cache 1 ";
+constexpr size_t kMaxHeader = 256;
+constexpr uint64_t kMaxPayload = uint64_t(1) << 31;  // a compiled rule set is a few MB
+
+std::string header(const std::string& k, std::string_view payload) {
+    return std::string(kMagic) + k + ' ' + std::to_string(payload.size()) + ' ' + util::sha256_hex(payload) + '\n';
+}
+
+}  // namespace
+
+std::string_view verified_payload(std::string_view file, const std::string& k) {
+    const size_t nl = file.substr(0, kMaxHeader).find('\n');
+    if (nl == std::string_view::npos || file.compare(0, kMagic.size(), kMagic) != 0) return {};
+    // "<key> <size> <sha256>" after the magic: the header this payload must have.
+    const std::string_view payload = file.substr(nl + 1);
+    if (payload.empty() || payload.size() > kMaxPayload) return {};
+    if (file.substr(0, nl + 1) != header(k, payload)) return {};
+    return payload;
+}
+
+std::string encode(const std::string& k, std::string_view payload) { return header(k, payload) + std::string(payload); }
+
 HsDatabase load(const std::string& dir, const std::string& k) {
     if (dir.empty()) return nullptr;
-    std::ifstream in(fs::path(dir) / (k + ".hsdb"), std::ios::binary);
+    const fs::path path = fs::path(dir) / (k + ".hsdb");
+    std::error_code ec;
+    if (const auto size = fs::file_size(path, ec); ec || size > kMaxPayload + kMaxHeader) return nullptr;
+    std::ifstream in(path, std::ios::binary);
     if (!in) return nullptr;
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return nullptr;
+    const std::string_view payload = verified_payload(bytes, k);
+    if (payload.empty()) return nullptr;
     hs_database_t* db = nullptr;
-    if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+    if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return nullptr;
     return HsDatabase(db);
 }
 
@@ -55,7 +91,8 @@ void store(const std::string& dir, const std::string& k, const hs_database_t* db
     std::unique_ptr<char, decltype(&std::free)> owned(bytes, &std::free);
     // A private temp file renamed into place: concurrent nhi runs never see half a file. A
     // cache that cannot be written only costs the next run a compile.
-    (void)util::write_file_atomic((fs::path(dir) / (k + ".hsdb")).string(), std::string_view(owned.get(), len), 0600);
+    (void)util::write_file_atomic((fs::path(dir) / (k + ".hsdb")).string(), encode(k, std::string_view(owned.get(), len)),
+                                  0600);
 }
 
 }  // namespace nhi::rules::hs_cache

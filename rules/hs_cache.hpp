@@ -2,6 +2,7 @@
 // costs seconds; a pre-commit scan of one file must cost milliseconds.
 #pragma once
 #include <string>
+#include <string_view>
 
 #include "rules/hs_handles.hpp"
 
@@ -14,8 +15,16 @@ std::string default_dir();
 /// layout version. Any change gives a new key, so a stale entry is never loaded.
 std::string key(const std::string& rules_hash);
 
-/// The database stored under `key`, or null when absent or unreadable (then the caller
-/// recompiles quietly).
+/// The cache file's bytes for `payload` (a serialized database) under `key`: a header with
+/// the key, the payload size and its SHA-256, then the payload.
+std::string encode(const std::string& key, std::string_view payload);
+
+/// The payload of a cache file's bytes, or empty unless its header names `key` and its size
+/// and SHA-256 match (a swapped, truncated or corrupted file).
+std::string_view verified_payload(std::string_view file, const std::string& key);
+
+/// The database stored under `key`, or null when absent, unreadable, or not verified for
+/// this key (then the caller recompiles quietly and stores it again).
 HsDatabase load(const std::string& dir, const std::string& key);
 
 /// Stores the database; best effort, because a read-only cache must not fail a scan.

@@ -10,6 +10,7 @@
 
 #include "rules/embedded.hpp"
 #include "rules/validators.hpp"
+#include "rules/yaml_guard.hpp"
 #include "util/hash.hpp"
 
 namespace nhi::rules {
@@ -27,6 +28,11 @@ std::vector<std::string> string_list(const YAML::Node& n) {
     for (const auto& item : n) out.push_back(item.as<std::string>());
     return out;
 }
+
+// A secret longer than 1 MiB is no secret a rule can describe.
+constexpr long long kMaxLength = 1 << 20;
+// A rule file is tens of KB; anything near this is not one.
+constexpr size_t kMaxRuleFileBytes = 16 << 20;
 
 util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, const std::string& provider) {
     Rule r;
@@ -54,7 +60,11 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     if (!n["pattern"]) return fail("missing `pattern`");
     r.pattern = n["pattern"].as<std::string>();
     if (n["prefilter"]) r.prefilter = n["prefilter"].as<std::string>();
-    if (n["min_entropy"]) r.min_entropy = n["min_entropy"].as<double>();
+    if (n["min_entropy"]) {
+        r.min_entropy = n["min_entropy"].as<double>();
+        // Entropy is in bits per byte: 0 to 8. 1e999 or nan would make a rule never match.
+        if (!(r.min_entropy >= 0 && r.min_entropy <= 8)) return fail("min_entropy must be between 0 and 8");
+    }
     if (n["validator"]) {
         r.validator = n["validator"].as<std::string>();
         if (!validator_exists(r.validator)) return fail("unknown validator `" + r.validator + "`");
@@ -63,7 +73,12 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         return fail("confidence must be low, medium or high");
     if (n["severity"] && !parse_severity(n["severity"].as<std::string>(), r.severity))
         return fail("severity must be info, low, medium, high or critical");
-    if (n["max_length"]) r.max_length = n["max_length"].as<size_t>();
+    if (n["max_length"]) {
+        // Read signed, so -1 is refused instead of wrapping to 2^64 - 1.
+        const auto v = n["max_length"].as<long long>();
+        if (v < 1 || v > kMaxLength) return fail("max_length must be between 1 and " + std::to_string(kMaxLength));
+        r.max_length = size_t(v);
+    }
     if (n["skip_placeholder_filter"]) r.skip_placeholder_filter = n["skip_placeholder_filter"].as<bool>();
     r.claims = string_list(n["claims"]);
     r.paths = string_list(n["paths"]);
@@ -93,27 +108,28 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
 }  // namespace
 
 util::Expected<std::vector<Rule>> parse_rule_file(std::string_view name, std::string_view content) {
-    YAML::Node root;
+    const std::string file(name);
+    if (content.size() > kMaxRuleFileBytes) return util::Error{file, "larger than 16 MiB; not a rule file"};
+    TRY(check_yaml_nesting(file, content));
+    // yaml-cpp throws on malformed input and on every conversion (BadConversion for `id: [x]`,
+    // `max_length: 1e999`; BadSubscript): each becomes an error naming the file and line.
     try {
-        root = YAML::Load(std::string(content));
-    } catch (const YAML::Exception& e) {
-        return util::Error{std::string(name), "invalid YAML at line " + std::to_string(e.mark.line + 1) +
-                                                  ": " + e.msg};
-    }
-    if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
-        return util::Error{std::string(name), "expected a mapping with a `rules` list"};
-    std::string provider = root["provider"] ? root["provider"].as<std::string>() : "";
-    std::vector<Rule> out;
-    try {
+        YAML::Node root = YAML::Load(std::string(content));
+        if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence())
+            return util::Error{file, "expected a mapping with a `rules` list"};
+        std::string provider = root["provider"] ? root["provider"].as<std::string>() : "";
+        std::vector<Rule> out;
         for (const auto& n : root["rules"]) {
             auto r = parse_rule(n, name, provider);
             if (!r) return r.error();
             out.push_back(std::move(r).value());
         }
+        return out;
+    } catch (const YAML::ParserException& e) {
+        return util::Error{file, "invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
     } catch (const YAML::Exception& e) {
-        return util::Error{std::string(name), "bad value at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+        return util::Error{file, "bad value at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
     }
-    return out;
 }
 
 util::Expected<RuleSet> load_rules(const std::vector<std::string>& extra_paths, bool builtin) {

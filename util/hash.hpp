@@ -6,8 +6,13 @@
 
 namespace nhi::util {
 
-/// Lower-case hex SHA-256 of the bytes (OpenSSL's libcrypto).
+/// Lower-case hex SHA-256 of the bytes (OpenSSL's libcrypto, else plain code); never fails.
 std::string sha256_hex(std::string_view data);
+
+namespace detail {
+/// The plain-code SHA-256 sha256_hex falls back on; public only for its known-answer test.
+std::string sha256_portable_hex(std::string_view data);
+}
 
 /// CRC-32 (IEEE, zlib's) of the bytes.
 uint32_t crc32(std::string_view data);

@@ -288,3 +288,26 @@ TEST_CASE("one credential in production and staging is NHI8", "[e2e][report]") {
             CHECK(f["reason"].get<std::string>().find("staging") != std::string::npos);
         }
 }
+
+TEST_CASE("every report format written with -o replaces the file whole, never through a planted symlink",
+          "[e2e][report][output]") {
+    TempDir dir;
+    REQUIRE(import_samples(dir.path()));
+    dir.write("victim.txt", "untouched\n");
+    for (const char* fmt : {"text", "json", "csv", "markdown", "html"}) {
+        for (const char* which : {"risk", "summary", "diff --from 1"}) {
+            if (std::string(which).rfind("diff", 0) == 0 && std::string(fmt) == "html") continue;
+            INFO(which << " " << fmt);
+            const fs::path out = dir / (std::string("out.") + fmt);
+            std::error_code ec;
+            fs::remove(out, ec);
+            fs::create_symlink(dir / "victim.txt", out);
+            auto r = run_nhi(std::string("report ") + which + " --format " + fmt + " -o '" + out.string() + "'" + kNow,
+                             dir.path());
+            REQUIRE(r.code == 0);
+            CHECK_FALSE(fs::is_symlink(out));
+            CHECK(fs::file_size(out) > 0);
+            CHECK(read_file(dir / "victim.txt") == "untouched\n");
+        }
+    }
+}
