@@ -135,7 +135,7 @@ util::Status each_row(Statement& st, Fn&& row) {
 
 util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const std::string& source) {
     ApplyResult r;
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto run = db_.prepare(
         "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version, stats) "
         "VALUES('import', ?1, ?2, ?2, 'ok', ?3, ?4)");

@@ -22,7 +22,7 @@ util::Status Store::finish_run(int64_t run, const std::string& status, const nlo
 }
 
 util::Status Store::record_findings(int64_t run, const std::vector<Finding>& findings, bool store_secrets) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     // The upsert keeps the first redacted preview; it fills `secret` in only on opt-in and
     // never erases one stored by an earlier opted-in run.
     auto upsert = db_.prepare(
@@ -75,7 +75,7 @@ util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(int64_t rules) 
 }
 
 util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<BlobRecord>& blobs, bool store_secrets) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto ins = db_.prepare("INSERT OR REPLACE INTO blob(oid, rules, size, status, matches) VALUES(?1, ?2, ?3, ?4, ?5)");
     auto upsert = db_.prepare(
         "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
@@ -161,7 +161,7 @@ util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std:
 }
 
 util::Status Store::record_origins(const std::string& repo, const std::vector<Origin>& origins) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto st = db_.prepare(
         "INSERT OR IGNORE INTO blob_origin(oid, repo, commit_id, path, author, author_email, date, committer) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -189,7 +189,7 @@ util::Expected<std::vector<Store::Tip>> Store::repo_tips(const std::string& repo
 }
 
 util::Status Store::set_repo_tips(const std::string& repo, const std::string& rules_hash, const std::vector<Tip>& tips) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto del = db_.prepare("DELETE FROM repo_tip WHERE repo = ?1");
     if (!del) return del.error();
     del->bind(1, repo);
