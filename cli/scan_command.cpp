@@ -260,6 +260,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
             for (const auto& p : paths) source += " " + p;
             auto applied = inventory.apply(all, source);
             if (!applied) throw util::Fatal(applied.error());
+            for (const auto& w : applied->warnings) print_warning("", w);
             s.discovered_identities = applied->identities;
         }
         // A leaked key id or secret that the inventory already knows becomes a link, and

@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "db/model.hpp"
 #include "util/hash.hpp"
 #include "util/time.hpp"
 
@@ -64,27 +65,32 @@ public:
         find_.bind(1, key);
         auto row = find_.step();
         if (!row) return row.error();
-        nlohmann::json merged;
+        std::string text;  // the merged data as stored
         if (*row) {
             u.id = find_.column_int(0);
-            auto old = nlohmann::json::parse(find_.column_text(1), nullptr, false);
+            const std::string old_text = find_.column_text(1);
+            auto old = nlohmann::json::parse(old_text, nullptr, false);
             find_.reset();
-            merged = merge(old, data);
+            auto merged = merge(old, data);
             if (merged == old) return sight(u, run);
+            // Compared as text too: invalid UTF-8 is stored replaced, so the tree would
+            // differ from the stored one on every import of the same file.
+            text = json_text(merged);
+            if (text == old_text) return sight(u, run);
             u.changed = true;
-            update_.bind(1, merged.dump()).bind(2, run).bind(3, u.id);
+            update_.bind(1, text).bind(2, run).bind(3, u.id);
             bind_rest(update_);
             if (auto s = update_.run(); !s) return s.error();
         } else {
             find_.reset();
-            merged = merge(nlohmann::json::object(), data);
-            insert_.bind(1, key).bind(2, merged.dump()).bind(3, run);
+            text = json_text(merge(nlohmann::json::object(), data));
+            insert_.bind(1, key).bind(2, text).bind(3, run);
             bind_rest(insert_);
             if (auto s = insert_.run(); !s) return s.error();
             u.id = db_->last_insert_id();
             u.created = true;
         }
-        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, merged.dump());
+        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, text);
         if (auto s = version_.run(); !s) return s.error();
         return sight(u, run);
     }
@@ -130,6 +136,32 @@ util::Status each_row(Statement& st, Fn&& row) {
     }
 }
 
+// Nesting depth of `j` (a scalar is 1), counted without recursion and only up to `limit`+1:
+// an export can nest thousands deep.
+size_t json_depth(const nlohmann::json& j, size_t limit) {
+    size_t deepest = 0;
+    std::vector<std::pair<const nlohmann::json*, size_t>> todo{{&j, 1}};
+    while (!todo.empty()) {
+        auto [node, depth] = todo.back();
+        todo.pop_back();
+        deepest = std::max(deepest, depth);
+        if (deepest > limit) break;
+        if (node->is_structured())
+            for (const auto& child : *node) todo.emplace_back(&child, depth + 1);
+    }
+    return deepest;
+}
+
+// SQLite's JSON functions refuse text nested deeper than about 1,000 levels, and every report
+// reads the data through them: one such row would make each report fail. Nothing an export
+// describes needs more than a few levels.
+constexpr size_t kMaxDataDepth = 64;
+
+std::optional<std::string> too_deep(const char* what, const std::string& key, const nlohmann::json& data) {
+    if (json_depth(data, kMaxDataDepth) <= kMaxDataDepth) return std::nullopt;
+    return std::string(what) + " " + key + ": data nested deeper than " + std::to_string(kMaxDataDepth) +
+           " levels; not stored";
+}
 
 }  // namespace
 
@@ -142,7 +174,7 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
     if (!run) return run.error();
     nlohmann::json stats = {
         {"format", batch.format}, {"identities", batch.identities.size()}, {"credentials", batch.credentials.size()}};
-    run->bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION).bind(4, stats.dump());
+    run->bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION).bind(4, json_text(stats));
     if (auto s = run->run(); !s) return s.error();
     r.run = db_.last_insert_id();
 
@@ -196,7 +228,14 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
         return add_owner->run();
     };
     std::unordered_map<std::string, int64_t> ids;
+    std::unordered_map<std::string, bool> skipped;  // identities refused: their credentials go too
     for (const auto& rec : batch.identities) {
+        if (auto why = too_deep("identity", rec.key, rec.data)) {
+            r.warnings.push_back(source + ": " + *why);
+            ++r.skipped;
+            skipped[rec.key] = true;
+            continue;
+        }
         auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
             st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
             if (st.parameter_count() >= 8) st.bind(8, int64_t(rec.actor_known ? 1 : 0));
@@ -219,6 +258,11 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
     auto holder = db_.prepare("SELECT id FROM identity WHERE key = ?1");
     if (!holder) return holder.error();
     for (const auto& rec : batch.credentials) {
+        if (auto why = too_deep("credential", rec.key, rec.data)) {
+            r.warnings.push_back(source + ": " + *why);
+            ++r.skipped;
+            continue;
+        }
         int64_t owner_id = 0;
         if (auto it = ids.find(rec.identity_key); it != ids.end()) {
             owner_id = it->second;
@@ -228,6 +272,13 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
             holder->bind(1, rec.identity_key);
             auto row = holder->step();
             if (!row) return row.error();
+            if (!*row && skipped.count(rec.identity_key)) {
+                holder->reset();
+                r.warnings.push_back(source + ": credential " + rec.key + ": its identity " + rec.identity_key +
+                                     " was not stored");
+                ++r.skipped;
+                continue;
+            }
             if (!*row) return util::Error{source, "credential " + rec.key + " belongs to unknown identity " + rec.identity_key};
             owner_id = holder->column_int(0);
             holder->reset();
@@ -280,7 +331,7 @@ util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std
     if (!st) return st.error();
     st->bind(1, kind).bind(2, source).bind(3, util::format_utc(util::now_unix())).bind(4, NHI_VERSION);
     if (stats.is_null()) st->bind_null(5);
-    else st->bind(5, stats.dump());
+    else st->bind(5, json_text(stats));
     if (auto s = st->run(); !s) return s.error();
     return db_.last_insert_id();
 }

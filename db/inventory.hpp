@@ -20,6 +20,8 @@ struct ApplyResult {
     size_t new_identities = 0, changed_identities = 0;
     size_t new_credentials = 0, changed_credentials = 0;
     size_t links = 0;                                    // new links to scan findings
+    size_t skipped = 0;                                  // records refused (each has a warning)
+    std::vector<std::string> warnings;                   // one per refused record, naming it
 };
 
 struct OwnerInfo {

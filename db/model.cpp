@@ -38,6 +38,10 @@ std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256
     return util::sha256_hex(in).substr(0, 32);
 }
 
+std::string json_text(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void apply_rule(Finding& f, const rules::Rule& rule) {
     f.rule_id = rule.id;
     f.rule_name = rule.name;

@@ -53,4 +53,9 @@ std::string redact(std::string_view secret);
 /// Fingerprint of (rule, secret, path); stable when lines move, different for a new secret.
 std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256, std::string_view path);
 
+/// Compact JSON text of `j`, for storing: never throws. Strings holding invalid UTF-8 (a
+/// decoded docker user name, a Latin-1 file name) get U+FFFD for the bad bytes, where
+/// nlohmann's plain dump() would throw type_error 316.
+std::string json_text(const nlohmann::json& j);
+
 }  // namespace nhi::db

@@ -17,7 +17,7 @@ util::Expected<int64_t> Store::begin_run(const std::string& kind, const std::str
 util::Status Store::finish_run(int64_t run, const std::string& status, const nlohmann::json& stats) {
     auto st = db_.prepare("UPDATE run SET finished_at = ?1, status = ?2, stats = ?3 WHERE id = ?4");
     if (!st) return st.error();
-    st->bind(1, util::format_utc(util::now_unix())).bind(2, status).bind(3, stats.dump()).bind(4, run);
+    st->bind(1, util::format_utc(util::now_unix())).bind(2, status).bind(3, json_text(stats)).bind(4, run);
     return st->run();
 }
 
@@ -38,7 +38,7 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
         upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
         if (store_secrets) upsert->bind(4, f.secret);
         else upsert->bind_null(4);
-        if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
+        if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, json_text(f.hints));
         auto row = upsert->step();
         if (!row) return row.error();
         int64_t id = upsert->column_int(0);
@@ -93,7 +93,7 @@ util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<B
             upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
             if (store_secrets) upsert->bind(4, f.secret);
             else upsert->bind_null(4);
-            if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
+            if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, json_text(f.hints));
             auto r = upsert->step();
             if (!r) return r.error();
             int64_t fid = upsert->column_int(0);

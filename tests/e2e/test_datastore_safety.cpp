@@ -63,3 +63,35 @@ TEST_CASE("a datastore path refuses a planted file or symlink in a shared direct
         CHECK_FALSE(fs::exists(dir / "victim"));
     }
 }
+
+TEST_CASE("a docker auth whose user is not UTF-8 is recorded, not an abort", "[e2e][datastore]") {
+    TempDir dir;
+    // base64 of "\xe9\xff\xfe" "deploy:Kq7vR2mX9pLw4Zt8": a Latin-1 user name and bytes no UTF-8 has.
+    dir.write("tree/config.json", R"({"auths": {"registry.example.com": {"auth": "6f/+ZGVwbG95OktxN3ZSMm1YOXBMdzRadDg="}}})");
+    auto r = run_nhi("scan tree", dir.path());
+    INFO(r.err);
+    CHECK(r.code == 1);  // a finding, recorded (before: exit 2, type_error 316 from the datastore)
+    CHECK(r.out.find("nhi.docker.config-auth") != std::string::npos);
+    CHECK(r.err.find("type_error") == std::string::npos);
+}
+
+TEST_CASE("an export nested 2,000 deep leaves every report readable", "[e2e][datastore]") {
+    TempDir dir;
+    auto user = [](const std::string& name, const std::string& groups) {
+        return R"({"UserName":")" + name + R"(","UserId":"AIDA)" + name + R"(EXAMPLE","Arn":"arn:aws:iam::111122223333:user/)" +
+               name + R"(","CreateDate":"2021-09-14T10:02:33+00:00","GroupList":)" + groups + "}";
+    };
+    const std::string deep = std::string(2000, '[') + "\"Admins\"" + std::string(2000, ']');
+    dir.write("deep.json", R"({"UserDetailList":[)" + user("deep", deep) + "," + user("ok", R"(["Admins"])") +
+                               R"(],"GroupDetailList":[],"RoleDetailList":[],"Policies":[]})");
+    auto imp = run_nhi("inventory import deep.json", dir.path());
+    INFO(imp.err);
+    // An importer may refuse the file outright; if it is imported, the deep record is named.
+    if (imp.code == 0) CHECK(imp.err.find("aws:user/deep: data nested deeper than 64 levels; not stored") != std::string::npos);
+    auto list = run_nhi("inventory list --format json", dir.path());
+    INFO(list.err);
+    CHECK(list.code == 0);  // before: "datastore: malformed JSON", exit 2
+    auto report = run_nhi("report risk --format json", dir.path());
+    INFO(report.err);
+    CHECK(report.code != 2);
+}
