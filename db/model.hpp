@@ -42,7 +42,8 @@ struct Finding {
 Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
                      size_t column, nlohmann::json hints);
 
-/// Copies what a finding reports about its rule (name, severity, provider, revocation...).
+/// Copies what a finding reports about its rule (name, provider, revocation...), with the
+/// severity and confidence rules::rate gives for its hints.
 void apply_rule(Finding& f, const rules::Rule& rule);
 
 /// A preview that identifies a secret to its owner without disclosing it: the first and
