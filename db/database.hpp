@@ -34,6 +34,7 @@ public:
     /// The rowid of the last insert on this connection (cannot fail).
     int64_t last_insert_id() const;
     const std::string& path() const { return path_; }
+    /// The raw handle, for tests and SQLite limits; nhi code goes through prepare().
     sqlite3* handle() const { return db_.get(); }
 
 private:
@@ -55,13 +56,16 @@ public:
     Statement() = default;
     Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
 
+    /// Binds parameter ?i and returns *this for chaining; a failure is kept for step()/run().
     Statement& bind(int i, int64_t v);
     Statement& bind(int i, std::string_view v);
     Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
     Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    /// Binds SQL NULL to ?i (a failure is kept, as for bind).
     Statement& bind_null(int i);
     /// Binds bytes as a BLOB (object ids), not TEXT.
     Statement& bind_blob(int i, std::string_view v);
+    /// Binds the text, or NULL when there is none.
     Statement& bind_opt(int i, const std::optional<std::string>& v) {
         return v ? bind(i, *v) : bind_null(i);
     }
@@ -73,6 +77,7 @@ public:
     /// Resets the statement for reuse and clears its bindings (and any kept bind error).
     void reset();
 
+    /// Column i of the current row (0 / empty for NULL); these cannot fail.
     int64_t column_int(int i) const;
     /// The number of ?N parameters the statement takes.
     int parameter_count() const;

@@ -78,7 +78,9 @@ public:
     /// Finds an identity by numeric id or natural key.
     util::Expected<int64_t> resolve(const std::string& id_or_key);
 
+    /// Sets the explicit owner of an identity (the strongest source); fails on SQLite errors.
     util::Status set_owner(int64_t identity, const std::string& owner);
+    /// Adds an annotation (accepted-risk, false-positive, note; `expires` may be empty).
     util::Status annotate(int64_t identity, const std::string& kind, const std::string& reason,
                           const std::string& expires);
 
