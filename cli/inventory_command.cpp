@@ -92,10 +92,12 @@ int import(const InventoryArgs& a) {
             continue;
         }
         for (const auto& w : batch->warnings) print_warning("", w);
+        for (const auto& w : r->warnings) print_warning("", w);
         std::cerr << file << ": " << batch->format << ", " << r->identities << " identities (" << r->new_identities
                   << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
                   << r->new_credentials << " new, " << r->changed_credentials << " changed)"
-                  << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "") << ", run "
+                  << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "")
+                  << (r->skipped ? ", " + std::to_string(r->skipped) + " not stored" : "") << ", run "
                   << r->run << "\n";
     }
     return failed ? kError : kOk;

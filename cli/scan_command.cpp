@@ -283,6 +283,7 @@ size_t link_inventory(db::Inventory& inventory, const ScanSetup& s, int64_t run_
         auto applied = inventory.apply(scanners::merge_declared(std::move(discovered), owners_of),
                                        "nhi scan " + Recording::source(s.paths));
         if (!applied) throw util::Fatal(applied.error());
+        for (const auto& w : applied->warnings) print_warning("", w);
         summary.discovered_identities = applied->identities;
     }
     // Where a leak the inventory knows was found says who probably owns it.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "db/model.hpp"
 #include "util/hash.hpp"
 #include "util/time.hpp"
 
@@ -64,27 +65,32 @@ public:
         find_.bind(1, key);
         auto row = find_.step();
         if (!row) return row.error();
-        nlohmann::json merged;
+        std::string text;  // the merged data as stored
         if (*row) {
             u.id = find_.column_int(0);
-            auto old = nlohmann::json::parse(find_.column_text(1), nullptr, false);
+            const std::string old_text = find_.column_text(1);
+            auto old = nlohmann::json::parse(old_text, nullptr, false);
             find_.reset();
-            merged = merge(old, data);
+            auto merged = merge(old, data);
             if (merged == old) return sight(u, run);
+            // Compared as text too: invalid UTF-8 is stored replaced, so the tree would
+            // differ from the stored one on every import of the same file.
+            text = json_text(merged);
+            if (text == old_text) return sight(u, run);
             u.changed = true;
-            update_.bind(1, merged.dump()).bind(2, run).bind(3, u.id);
+            update_.bind(1, text).bind(2, run).bind(3, u.id);
             bind_rest(update_);
             if (auto s = update_.run(); !s) return s.error();
         } else {
             find_.reset();
-            merged = merge(nlohmann::json::object(), data);
-            insert_.bind(1, key).bind(2, merged.dump()).bind(3, run);
+            text = json_text(merge(nlohmann::json::object(), data));
+            insert_.bind(1, key).bind(2, text).bind(3, run);
             bind_rest(insert_);
             if (auto s = insert_.run(); !s) return s.error();
             u.id = db_->last_insert_id();
             u.created = true;
         }
-        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, merged.dump());
+        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, text);
         if (auto s = version_.run(); !s) return s.error();
         return sight(u, run);
     }
@@ -130,19 +136,45 @@ util::Status each_row(Statement& st, Fn&& row) {
     }
 }
 
+// Nesting depth of `j` (a scalar is 1), counted without recursion and only up to `limit`+1:
+// an export can nest thousands deep.
+size_t json_depth(const nlohmann::json& j, size_t limit) {
+    size_t deepest = 0;
+    std::vector<std::pair<const nlohmann::json*, size_t>> todo{{&j, 1}};
+    while (!todo.empty()) {
+        auto [node, depth] = todo.back();
+        todo.pop_back();
+        deepest = std::max(deepest, depth);
+        if (deepest > limit) break;
+        if (node->is_structured())
+            for (const auto& child : *node) todo.emplace_back(&child, depth + 1);
+    }
+    return deepest;
+}
+
+// SQLite's JSON functions refuse text nested deeper than about 1,000 levels, and every report
+// reads the data through them: one such row would make each report fail. Nothing an export
+// describes needs more than a few levels.
+constexpr size_t kMaxDataDepth = 64;
+
+std::optional<std::string> too_deep(const char* what, const std::string& key, const nlohmann::json& data) {
+    if (json_depth(data, kMaxDataDepth) <= kMaxDataDepth) return std::nullopt;
+    return std::string(what) + " " + key + ": data nested deeper than " + std::to_string(kMaxDataDepth) +
+           " levels; not stored";
+}
 
 }  // namespace
 
 util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const std::string& source) {
     ApplyResult r;
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto run = db_.prepare(
         "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version, stats) "
         "VALUES('import', ?1, ?2, ?2, 'ok', ?3, ?4)");
     if (!run) return run.error();
     nlohmann::json stats = {
         {"format", batch.format}, {"identities", batch.identities.size()}, {"credentials", batch.credentials.size()}};
-    run->bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION).bind(4, stats.dump());
+    run->bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION).bind(4, json_text(stats));
     if (auto s = run->run(); !s) return s.error();
     r.run = db_.last_insert_id();
 
@@ -196,7 +228,14 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
         return add_owner->run();
     };
     std::unordered_map<std::string, int64_t> ids;
+    std::unordered_map<std::string, bool> skipped;  // identities refused: their credentials go too
     for (const auto& rec : batch.identities) {
+        if (auto why = too_deep("identity", rec.key, rec.data)) {
+            r.warnings.push_back(source + ": " + *why);
+            ++r.skipped;
+            skipped[rec.key] = true;
+            continue;
+        }
         auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
             st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
             if (st.parameter_count() >= 8) st.bind(8, int64_t(rec.actor_known ? 1 : 0));
@@ -219,6 +258,11 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
     auto holder = db_.prepare("SELECT id FROM identity WHERE key = ?1");
     if (!holder) return holder.error();
     for (const auto& rec : batch.credentials) {
+        if (auto why = too_deep("credential", rec.key, rec.data)) {
+            r.warnings.push_back(source + ": " + *why);
+            ++r.skipped;
+            continue;
+        }
         int64_t owner_id = 0;
         if (auto it = ids.find(rec.identity_key); it != ids.end()) {
             owner_id = it->second;
@@ -228,6 +272,13 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
             holder->bind(1, rec.identity_key);
             auto row = holder->step();
             if (!row) return row.error();
+            if (!*row && skipped.count(rec.identity_key)) {
+                holder->reset();
+                r.warnings.push_back(source + ": credential " + rec.key + ": its identity " + rec.identity_key +
+                                     " was not stored");
+                ++r.skipped;
+                continue;
+            }
             if (!*row) return util::Error{source, "credential " + rec.key + " belongs to unknown identity " + rec.identity_key};
             owner_id = holder->column_int(0);
             holder->reset();
@@ -280,7 +331,7 @@ util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std
     if (!st) return st.error();
     st->bind(1, kind).bind(2, source).bind(3, util::format_utc(util::now_unix())).bind(4, NHI_VERSION);
     if (stats.is_null()) st->bind_null(5);
-    else st->bind(5, stats.dump());
+    else st->bind(5, json_text(stats));
     if (auto s = st->run(); !s) return s.error();
     return db_.last_insert_id();
 }
@@ -358,173 +409,209 @@ util::Expected<size_t> Inventory::relink() {
     return size_t(n->column_int(0));
 }
 
-util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail detail) {
-    const bool parse = detail == Detail::Parsed, keep_text = detail != Detail::Facts;
-    std::vector<IdentityRow> out;
-    std::unordered_map<int64_t, size_t> index;
+namespace {
+
+// What load() builds, phase by phase: the identities with their credentials, and the indexes
+// that later phases attach rows through.
+struct Loaded {
     // Identity-to-identity joins need three fields of each identity's data.
     struct JoinFacts {
         std::string arn, aws_role_arn, gcp_sa;
     };
-    std::vector<JoinFacts> joins;
-    {
-        // Reserve up front: growing a vector of 100,000 rows costs more than reading them.
-        auto n = db_.prepare("SELECT count(*) FROM identity");
-        if (!n) return n.error();
-        auto row = n->step();
-        if (!row) return row.error();
-        out.reserve(size_t(n->column_int(0)));
-        joins.reserve(out.capacity());
-        index.reserve(out.capacity());
+    std::vector<IdentityRow> out;
+    std::vector<JoinFacts> joins;                                     // parallel to out
+    std::unordered_map<int64_t, size_t> index;                        // identity id -> out
+    std::unordered_map<int64_t, std::pair<size_t, size_t>> cred_index;  // credential id -> (out, credentials)
+
+    IdentityRow* identity(int64_t id) {
+        auto it = index.find(id);
+        return it == index.end() ? nullptr : &out[it->second];
     }
-    // With as_of, each entity's data is its last version at or before that run. SQLite pulls
-    // out the facts that lists and filters need, so the JSON is parsed only on request.
-    const std::string ident_rows = rows_as_of("identity", "id, key, provider, kind, actor, name, first_run, changed_run", as_of);
-    auto st = db_.prepare(present_sql("identity") +
-                          "SELECT id, key, provider, kind, actor, name, d, first_run, changed_run, "
-                          "json_extract(d, '$.created'), json_extract(d, '$.last_used'), json_extract(d, '$.arn'), "
-                          "json_extract(d, '$.aws_role_arn'), json_extract(d, '$.gcp_service_account') FROM (" +
-                          ident_rows + ") WHERE id IN present ORDER BY id");
-    if (!st) return st.error();
-    st->bind(1, as_of);
-    auto st_rows = each_row(*st, [&](Statement& q) {
-        IdentityRow r;
-        r.id = q.column_int(0);
-        r.key = q.column_text(1);
-        r.provider = q.column_text(2);
-        r.kind = q.column_text(3);
-        r.actor = q.column_text(4);
-        r.name = q.column_text(5);
-        if (keep_text) r.data_text = q.column_text(6);
-        if (parse) r.data = nlohmann::json::parse(r.data_text, nullptr, false);
-        r.first_run = q.column_int(7);
-        r.changed_run = q.column_int(8);
-        r.created = q.column_text(9);
-        r.last_used = q.column_text(10);
-        joins.push_back({q.column_text(11), q.column_text(12), q.column_text(13)});
-        index[r.id] = out.size();
-        out.push_back(std::move(r));
+    CredentialRow* credential(int64_t id) {
+        auto it = cred_index.find(id);
+        return it == cred_index.end() ? nullptr : &out[it->second.first].credentials[it->second.second];
+    }
+};
+
+// Runs `sql` (binding ?1 = as_of when it takes it) and calls `row` for each result.
+template <typename Fn>
+util::Status each_row_of(Database& db, const std::string& sql, int64_t as_of, Fn&& row) {
+    TRY_ASSIGN(auto st, db.prepare(sql));
+    if (st.parameter_count() >= 1) st.bind(1, as_of);
+    return each_row(st, std::forward<Fn>(row));
+}
+
+// Reserve up front: growing a vector of 100,000 rows costs more than reading them.
+util::Status reserve(Database& db, Loaded& l) {
+    return each_row_of(db, "SELECT count(*) FROM identity", 0, [&](Statement& q) {
+        const auto n = size_t(q.column_int(0));
+        l.out.reserve(n);
+        l.joins.reserve(n);
+        l.index.reserve(n);
     });
-    if (!st_rows) return st_rows.error();
-    const std::string cred_rows = rows_as_of("credential", "id, identity_id, key, kind", as_of);
-    auto cs = db_.prepare(present_sql("credential") +
-                          "SELECT id, identity_id, key, kind, d, json_extract(d, '$.status'), "
-                          "json_extract(d, '$.expires'), json_extract(d, '$.last_used'), "
-                          "json_extract(d, '$.never_expires') FROM (" + cred_rows + ") WHERE id IN present ORDER BY id");
-    if (!cs) return cs.error();
-    cs->bind(1, as_of);
-    std::unordered_map<int64_t, std::pair<size_t, size_t>> cred_index;
-    auto cs_rows = each_row(*cs, [&](Statement& q) {
-        auto it = index.find(q.column_int(1));
-        if (it == index.end()) return;
-        CredentialRow c;
-        c.id = q.column_int(0);
-        c.key = q.column_text(2);
-        c.kind = q.column_text(3);
-        if (keep_text) c.data_text = q.column_text(4);
-        if (parse) c.data = nlohmann::json::parse(c.data_text, nullptr, false);
-        c.status = q.column_text(5);
-        c.expires = q.column_text(6);
-        c.last_used = q.column_text(7);
-        c.never_expires = q.column_int(8) != 0;
-        auto& creds = out[it->second].credentials;
-        cred_index[c.id] = {it->second, creds.size()};
-        creds.push_back(std::move(c));
-    });
-    if (!cs_rows) return cs_rows.error();
+}
+
+// An entity's stored data, as much of it as `detail` asks for.
+void read_data(const Statement& q, int col, Inventory::Detail detail, std::string& text, nlohmann::json& data) {
+    if (detail == Inventory::Detail::Facts) return;
+    text = q.column_text(col);
+    if (detail == Inventory::Detail::Parsed) data = nlohmann::json::parse(text, nullptr, false);
+}
+
+// The rows of `entity` present at run `as_of` (0 = now): `cols`, then its data `d` as it
+// stood, then `facts` pulled out of `d`. With as_of, each entity's data is its last version
+// at or before that run. SQLite pulls out the facts that lists and filters need, so the JSON
+// is parsed only on request.
+template <typename Fn>
+util::Status each_present(Database& db, const std::string& entity, const std::string& cols, const std::string& facts,
+                          int64_t as_of, Fn&& row) {
+    return each_row_of(db,
+                       present_sql(entity) + "SELECT " + cols + ", d, " + facts + " FROM (" +
+                           rows_as_of(entity, cols, as_of) + ") WHERE id IN present ORDER BY id",
+                       as_of, std::forward<Fn>(row));
+}
+
+util::Status load_identities(Database& db, Loaded& l, int64_t as_of, Inventory::Detail detail) {
+    return each_present(
+        db, "identity", "id, key, provider, kind, actor, name, first_run, changed_run",
+        "json_extract(d, '$.created'), json_extract(d, '$.last_used'), json_extract(d, '$.arn'), "
+        "json_extract(d, '$.aws_role_arn'), json_extract(d, '$.gcp_service_account')",
+        as_of, [&](Statement& q) {
+            IdentityRow r;
+            r.id = q.column_int(0);
+            r.key = q.column_text(1);
+            r.provider = q.column_text(2);
+            r.kind = q.column_text(3);
+            r.actor = q.column_text(4);
+            r.name = q.column_text(5);
+            r.first_run = q.column_int(6);
+            r.changed_run = q.column_int(7);
+            read_data(q, 8, detail, r.data_text, r.data);
+            r.created = q.column_text(9);
+            r.last_used = q.column_text(10);
+            l.joins.push_back({q.column_text(11), q.column_text(12), q.column_text(13)});
+            l.index[r.id] = l.out.size();
+            l.out.push_back(std::move(r));
+        });
+}
+
+util::Status load_credentials(Database& db, Loaded& l, int64_t as_of, Inventory::Detail detail) {
+    return each_present(
+        db, "credential", "id, identity_id, key, kind",
+        "json_extract(d, '$.status'), json_extract(d, '$.expires'), json_extract(d, '$.last_used'), "
+        "json_extract(d, '$.never_expires')",
+        as_of, [&](Statement& q) {
+            auto it = l.index.find(q.column_int(1));
+            if (it == l.index.end()) return;
+            CredentialRow c;
+            c.id = q.column_int(0);
+            c.key = q.column_text(2);
+            c.kind = q.column_text(3);
+            read_data(q, 4, detail, c.data_text, c.data);
+            c.status = q.column_text(5);
+            c.expires = q.column_text(6);
+            c.last_used = q.column_text(7);
+            c.never_expires = q.column_int(8) != 0;
+            auto& creds = l.out[it->second].credentials;
+            l.cred_index[c.id] = {it->second, creds.size()};
+            creds.push_back(std::move(c));
+        });
+}
+
+// Reuse, links to scan findings, and where those were seen.
+util::Status attach_exposures(Database& db, Loaded& l, int64_t as_of) {
     // Reuse: one secret (or key id) held by several credentials, e.g. the same literal token
     // in two agents' configs.
-    auto rs_same = db_.prepare("SELECT a.id, b.id FROM credential a JOIN credential b ON b.match_sha256 = a.match_sha256 "
-                               "AND b.id != a.id WHERE a.match_sha256 IS NOT NULL ORDER BY b.id");
-    if (!rs_same) return rs_same.error();
-    auto reuse_rows = each_row(*rs_same, [&](Statement& q) {
-        auto it = cred_index.find(q.column_int(0));
-        if (it != cred_index.end()) out[it->second.first].credentials[it->second.second].reused_by.push_back(q.column_int(1));
-    });
-    if (!reuse_rows) return reuse_rows.error();
+    TRY(each_row_of(db,
+                    "SELECT a.id, b.id FROM credential a JOIN credential b ON b.match_sha256 = a.match_sha256 "
+                    "AND b.id != a.id WHERE a.match_sha256 IS NOT NULL ORDER BY b.id",
+                    0, [&](Statement& q) {
+                        if (auto* c = l.credential(q.column_int(0))) c->reused_by.push_back(q.column_int(1));
+                    }));
     // As of a run, only the exposures known by then: a diff must see a leak as new.
-    auto ls = db_.prepare(as_of == 0 ? "SELECT credential_id, finding_id FROM link ORDER BY finding_id"
-                                     : "SELECT l.credential_id, l.finding_id FROM link l JOIN finding f ON f.id = l.finding_id "
-                                       "WHERE f.first_run <= ?1 ORDER BY l.finding_id");
-    if (!ls) return ls.error();
-    if (as_of) ls->bind(1, as_of);
-    if (auto s =
-            each_row(*ls,
-                     [&](Statement& q) {
-                         auto it = cred_index.find(q.column_int(0));
-                         if (it != cred_index.end())
-                             out[it->second.first].credentials[it->second.second].findings.push_back(q.column_int(1));
-                     });
-        !s)
-        return s.error();
+    TRY(each_row_of(db,
+                    as_of == 0 ? "SELECT credential_id, finding_id FROM link ORDER BY finding_id"
+                               : "SELECT l.credential_id, l.finding_id FROM link l JOIN finding f ON f.id = l.finding_id "
+                                 "WHERE f.first_run <= ?1 ORDER BY l.finding_id",
+                    as_of, [&](Statement& q) {
+                        if (auto* c = l.credential(q.column_int(0))) c->findings.push_back(q.column_int(1));
+                    }));
     // Where each exposure was seen: the risk model tells production from staging by path.
-    auto ps = db_.prepare(as_of == 0 ? "SELECT DISTINCT l.credential_id, o.path FROM link l "
-                                       "JOIN occurrence o ON o.finding_id = l.finding_id ORDER BY o.path"
-                                     : "SELECT DISTINCT l.credential_id, o.path FROM link l "
-                                       "JOIN occurrence o ON o.finding_id = l.finding_id WHERE o.run_id <= ?1 ORDER BY o.path");
-    if (!ps) return ps.error();
-    if (as_of) ps->bind(1, as_of);
-    if (auto s = each_row(*ps,
-                          [&](Statement& q) {
-                              auto it = cred_index.find(q.column_int(0));
-                              if (it != cred_index.end())
-                                  out[it->second.first].credentials[it->second.second].exposed_at.push_back(q.column_text(1));
-                          });
-        !s)
-        return s.error();
-    auto os = db_.prepare(as_of == 0 ? "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
-                                       "WHERE ended_run IS NULL"
-                                     : "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
-                                       "WHERE (run_id IS NULL OR run_id <= ?1) AND (ended_run IS NULL OR ended_run > ?1)");
-    if (!os) return os.error();
-    if (as_of) os->bind(1, as_of);
-    auto os_rows = each_row(*os, [&](Statement& q) {
-        auto it = index.find(q.column_int(0));
-        if (it == index.end()) return;
-        out[it->second].owners.push_back({q.column_text(2), q.column_text(1), q.column_text(3)});
-    });
-    if (!os_rows) return os_rows.error();
-    std::unordered_map<int64_t, std::string> run_source;
-    auto rs = db_.prepare("SELECT id, source FROM run WHERE kind = 'import'");
-    if (!rs) return rs.error();
-    auto rs_rows = each_row(*rs, [&](Statement& q) { run_source[q.column_int(0)] = q.column_text(1); });
-    if (!rs_rows) return rs_rows.error();
-    auto ss = db_.prepare(as_of == 0 ? "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity'"
-                                     : "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity' AND run_id <= ?1");
-    if (!ss) return ss.error();
-    if (as_of) ss->bind(1, as_of);
-    auto ss_rows = each_row(*ss, [&](Statement& q) {
-        auto it = index.find(q.column_int(0));
-        auto src = run_source.find(q.column_int(1));
-        if (it == index.end() || src == run_source.end()) return;
-        auto& sources = out[it->second].sources;
-        if (std::find(sources.begin(), sources.end(), src->second) == sources.end()) sources.push_back(src->second);
-    });
-    if (!ss_rows) return ss_rows.error();
-    for (auto& r : out) std::sort(r.sources.begin(), r.sources.end());
-    auto as =
-        db_.prepare("SELECT identity_id, kind, reason, COALESCE(expires, ''), created_at FROM annotation ORDER BY id");
-    if (!as) return as.error();
-    auto as_rows = each_row(*as, [&](Statement& q) {
-        auto it = index.find(q.column_int(0));
-        if (it == index.end()) return;
-        nlohmann::json a = {{"kind", q.column_text(1)}, {"reason", q.column_text(2)}, {"created_at", q.column_text(4)}};
-        if (!q.column_text(3).empty()) a["expires"] = q.column_text(3);
-        auto& list = out[it->second].annotations;
-        if (list.is_null()) list = nlohmann::json::array();
-        list.push_back(a);
-    });
-    if (!as_rows) return as_rows.error();
-    // Cross-provider joins from what the exports say: IRSA role ARNs, GKE workload identity.
-    // Only built when some identity points at another (most inventories: a few k8s SAs).
-    bool any = false;
-    for (const auto& j : joins) any |= !j.aws_role_arn.empty() || !j.gcp_sa.empty();
-    std::unordered_map<std::string_view, size_t> by_arn, by_key;
-    for (size_t i = 0; any && i < out.size(); ++i) {
-        by_key[out[i].key] = i;
-        if (!joins[i].arn.empty()) by_arn[joins[i].arn] = i;
+    return each_row_of(db,
+                       as_of == 0 ? "SELECT DISTINCT l.credential_id, o.path FROM link l "
+                                    "JOIN occurrence o ON o.finding_id = l.finding_id ORDER BY o.path"
+                                  : "SELECT DISTINCT l.credential_id, o.path FROM link l "
+                                    "JOIN occurrence o ON o.finding_id = l.finding_id WHERE o.run_id <= ?1 ORDER BY o.path",
+                       as_of, [&](Statement& q) {
+                           if (auto* c = l.credential(q.column_int(0))) c->exposed_at.push_back(q.column_text(1));
+                       });
+}
+
+// Owners as they stood, strongest source first.
+util::Status attach_owners(Database& db, Loaded& l, int64_t as_of) {
+    TRY(each_row_of(db,
+                    as_of == 0 ? "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
+                                 "WHERE ended_run IS NULL"
+                               : "SELECT identity_id, source, owner, COALESCE(detail, '') FROM owner "
+                                 "WHERE (run_id IS NULL OR run_id <= ?1) AND (ended_run IS NULL OR ended_run > ?1)",
+                    as_of, [&](Statement& q) {
+                        if (auto* r = l.identity(q.column_int(0)))
+                            r->owners.push_back({q.column_text(2), q.column_text(1), q.column_text(3)});
+                    }));
+    for (auto& r : l.out) {
+        std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerInfo& a, const OwnerInfo& b) {
+            return source_rank(a.source) < source_rank(b.source);
+        });
+        if (!r.owners.empty()) r.owner = r.owners.front();
     }
-    for (size_t i = 0; any && i < out.size(); ++i) {
+    return util::ok_status();
+}
+
+// The export files that described each identity, sorted.
+util::Status attach_sources(Database& db, Loaded& l, int64_t as_of) {
+    std::unordered_map<int64_t, std::string> run_source;
+    TRY(each_row_of(db, "SELECT id, source FROM run WHERE kind = 'import'", 0,
+                    [&](Statement& q) { run_source[q.column_int(0)] = q.column_text(1); }));
+    TRY(each_row_of(db,
+                    as_of == 0 ? "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity'"
+                               : "SELECT entity_id, run_id FROM sighting WHERE entity = 'identity' AND run_id <= ?1",
+                    as_of, [&](Statement& q) {
+                        auto* r = l.identity(q.column_int(0));
+                        auto src = run_source.find(q.column_int(1));
+                        if (!r || src == run_source.end()) return;
+                        if (std::find(r->sources.begin(), r->sources.end(), src->second) == r->sources.end())
+                            r->sources.push_back(src->second);
+                    }));
+    for (auto& r : l.out) std::sort(r.sources.begin(), r.sources.end());
+    return util::ok_status();
+}
+
+util::Status attach_annotations(Database& db, Loaded& l) {
+    return each_row_of(
+        db, "SELECT identity_id, kind, reason, COALESCE(expires, ''), created_at FROM annotation ORDER BY id", 0,
+        [&](Statement& q) {
+            auto* r = l.identity(q.column_int(0));
+            if (!r) return;
+            nlohmann::json a = {{"kind", q.column_text(1)}, {"reason", q.column_text(2)}, {"created_at", q.column_text(4)}};
+            if (!q.column_text(3).empty()) a["expires"] = q.column_text(3);
+            if (r->annotations.is_null()) r->annotations = nlohmann::json::array();
+            r->annotations.push_back(a);
+        });
+}
+
+// Cross-provider joins from what the exports say: IRSA role ARNs, GKE workload identity.
+// Only built when some identity points at another (most inventories: a few k8s SAs).
+void relate_identities(Loaded& l) {
+    auto& out = l.out;
+    bool any = false;
+    for (const auto& j : l.joins) any |= !j.aws_role_arn.empty() || !j.gcp_sa.empty();
+    if (!any) return;
+    std::unordered_map<std::string_view, size_t> by_arn, by_key;
+    for (size_t i = 0; i < out.size(); ++i) {
+        by_key[out[i].key] = i;
+        if (!l.joins[i].arn.empty()) by_arn[l.joins[i].arn] = i;
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
         auto relate = [&](const std::unordered_map<std::string_view, size_t>& map, const std::string& k,
                           const std::string& rel, const std::string& back) {
             auto it = k.empty() ? map.end() : map.find(k);
@@ -532,17 +619,25 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
             out[i].related.emplace_back(out[it->second].id, rel);
             out[it->second].related.emplace_back(out[i].id, back);
         };
-        relate(by_arn, joins[i].aws_role_arn, "assumes aws role (IRSA)", "assumed by kubernetes service account");
-        relate(by_key, joins[i].gcp_sa.empty() ? "" : "gcp:sa/" + joins[i].gcp_sa,
+        relate(by_arn, l.joins[i].aws_role_arn, "assumes aws role (IRSA)", "assumed by kubernetes service account");
+        relate(by_key, l.joins[i].gcp_sa.empty() ? "" : "gcp:sa/" + l.joins[i].gcp_sa,
                "impersonates gcp service account (workload identity)", "impersonated by kubernetes service account");
     }
-    for (auto& r : out) {
-        std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerInfo& a, const OwnerInfo& b) {
-            return source_rank(a.source) < source_rank(b.source);
-        });
-        if (!r.owners.empty()) r.owner = r.owners.front();
-    }
-    return out;
+}
+
+}  // namespace
+
+util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail detail) {
+    Loaded l;
+    TRY(reserve(db_, l));
+    TRY(load_identities(db_, l, as_of, detail));
+    TRY(load_credentials(db_, l, as_of, detail));
+    TRY(attach_exposures(db_, l, as_of));
+    TRY(attach_owners(db_, l, as_of));
+    TRY(attach_sources(db_, l, as_of));
+    TRY(attach_annotations(db_, l));
+    relate_identities(l);
+    return std::move(l.out);
 }
 
 util::Expected<int64_t> Inventory::resolve(const std::string& id_or_key) {

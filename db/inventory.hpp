@@ -20,6 +20,8 @@ struct ApplyResult {
     size_t new_identities = 0, changed_identities = 0;
     size_t new_credentials = 0, changed_credentials = 0;
     size_t links = 0;                                    // new links to scan findings
+    size_t skipped = 0;                                  // records refused (each has a warning)
+    std::vector<std::string> warnings;                   // one per refused record, naming it
 };
 
 struct OwnerInfo {
@@ -76,7 +78,9 @@ public:
     /// Finds an identity by numeric id or natural key.
     util::Expected<int64_t> resolve(const std::string& id_or_key);
 
+    /// Sets the explicit owner of an identity (the strongest source); fails on SQLite errors.
     util::Status set_owner(int64_t identity, const std::string& owner);
+    /// Adds an annotation (accepted-risk, false-positive, note; `expires` may be empty).
     util::Status annotate(int64_t identity, const std::string& kind, const std::string& reason,
                           const std::string& expires);
 

@@ -1,7 +1,7 @@
 #include "db/model.hpp"
 
 #include "util/hash.hpp"
-#include "rules/validators.hpp"
+#include "rules/severity.hpp"
 
 namespace nhi::db {
 
@@ -38,21 +38,20 @@ std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256
     return util::sha256_hex(in).substr(0, 32);
 }
 
+std::string json_text(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void apply_rule(Finding& f, const rules::Rule& rule) {
     f.rule_id = rule.id;
     f.rule_name = rule.name;
-    f.severity = rule.severity;
-    f.confidence = rule.confidence;
+    const auto rating = rules::rate(rule, f.hints);
+    f.severity = rating.severity;
+    f.confidence = rating.confidence;
     f.provider = rule.nhi.provider;
     f.kind = rule.nhi.kind;
     f.actor = rule.nhi.actor;
     f.revocation = rule.revocation;
-    // A default or documentation password is a hard-coded login, not a leaked secret: a quiet
-    // line that fails no pipeline unless --fail-on info.
-    if (rules::is_weak(f.hints)) {
-        f.severity = rules::Severity::Info;
-        f.confidence = rules::Confidence::Low;
-    }
 }
 
 Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,

@@ -42,7 +42,8 @@ struct Finding {
 Finding make_finding(const rules::Rule& rule, std::string_view secret, std::string path, size_t line,
                      size_t column, nlohmann::json hints);
 
-/// Copies what a finding reports about its rule (name, severity, provider, revocation...).
+/// Copies what a finding reports about its rule (name, provider, revocation...), with the
+/// severity and confidence rules::rate gives for its hints.
 void apply_rule(Finding& f, const rules::Rule& rule);
 
 /// A preview that identifies a secret to its owner without disclosing it: the first and
@@ -52,5 +53,10 @@ std::string redact(std::string_view secret);
 
 /// Fingerprint of (rule, secret, path); stable when lines move, different for a new secret.
 std::string fingerprint(std::string_view rule_id, std::string_view secret_sha256, std::string_view path);
+
+/// Compact JSON text of `j`, for storing: never throws. Strings holding invalid UTF-8 (a
+/// decoded docker user name, a Latin-1 file name) get U+FFFD for the bad bytes, where
+/// nlohmann's plain dump() would throw type_error 316.
+std::string json_text(const nlohmann::json& j);
 
 }  // namespace nhi::db

@@ -6,6 +6,7 @@
 
 namespace nhi::db {
 
+/// The migration steps, oldest first (entry N: version N to N+1). Cannot fail.
 const std::vector<std::string>& migrations();
 
 }  // namespace nhi::db

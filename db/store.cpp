@@ -17,12 +17,12 @@ util::Expected<int64_t> Store::begin_run(const std::string& kind, const std::str
 util::Status Store::finish_run(int64_t run, const std::string& status, const nlohmann::json& stats) {
     auto st = db_.prepare("UPDATE run SET finished_at = ?1, status = ?2, stats = ?3 WHERE id = ?4");
     if (!st) return st.error();
-    st->bind(1, util::format_utc(util::now_unix())).bind(2, status).bind(3, stats.dump()).bind(4, run);
+    st->bind(1, util::format_utc(util::now_unix())).bind(2, status).bind(3, json_text(stats)).bind(4, run);
     return st->run();
 }
 
 util::Status Store::record_findings(int64_t run, const std::vector<Finding>& findings, bool store_secrets) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     // The upsert keeps the first redacted preview; it fills `secret` in only on opt-in and
     // never erases one stored by an earlier opted-in run.
     auto upsert = db_.prepare(
@@ -38,7 +38,7 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
         upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
         if (store_secrets) upsert->bind(4, f.secret);
         else upsert->bind_null(4);
-        if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
+        if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, json_text(f.hints));
         auto row = upsert->step();
         if (!row) return row.error();
         int64_t id = upsert->column_int(0);
@@ -76,7 +76,7 @@ util::Expected<std::vector<Store::KnownBlob>> Store::known_blobs(int64_t rules) 
 }
 
 util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<BlobRecord>& blobs, bool store_secrets) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto ins = db_.prepare("INSERT OR REPLACE INTO blob(oid, rules, size, status, matches) VALUES(?1, ?2, ?3, ?4, ?5)");
     auto upsert = db_.prepare(
         "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
@@ -94,7 +94,7 @@ util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<B
             upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
             if (store_secrets) upsert->bind(4, f.secret);
             else upsert->bind_null(4);
-            if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, f.hints.dump());
+            if (!f.hints.is_null() && !f.hints.empty()) upsert->bind(6, json_text(f.hints));
             auto r = upsert->step();
             if (!r) return r.error();
             int64_t fid = upsert->column_int(0);
@@ -162,7 +162,7 @@ util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std:
 }
 
 util::Status Store::record_origins(const std::string& repo, const std::vector<Origin>& origins) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto st = db_.prepare(
         "INSERT OR IGNORE INTO blob_origin(oid, repo, commit_id, path, author, author_email, date, committer) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -190,7 +190,7 @@ util::Expected<std::vector<Store::Tip>> Store::repo_tips(const std::string& repo
 }
 
 util::Status Store::set_repo_tips(const std::string& repo, const std::string& rules_hash, const std::vector<Tip>& tips) {
-    Transaction tx(db_);
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
     auto del = db_.prepare("DELETE FROM repo_tip WHERE repo = ?1");
     if (!del) return del.error();
     del->bind(1, repo);

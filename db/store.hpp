@@ -61,12 +61,15 @@ public:
     util::Expected<std::vector<KnownBlob>> known_blobs(int64_t rules);
     /// Writes scanned blobs with their findings (one transaction per call).
     util::Status record_blobs(int64_t run, int64_t rules, const std::vector<BlobRecord>& blobs, bool store_secrets);
+    /// The matches stored for blob `oid` under rule set `rules`, by line; fails on SQLite errors.
     util::Expected<std::vector<StoredMatch>> blob_matches(const std::string& oid, int64_t rules);
     /// Every stored match of blobs that `repo` introduced, with their origin.
     util::Expected<std::vector<OriginMatch>> origin_matches(const std::string& repo, int64_t rules);
+    /// Records where `repo` introduced each blob (the first origin is kept), in one transaction.
     util::Status record_origins(const std::string& repo, const std::vector<Origin>& origins);
     /// Ref tips of the last full scan of `repo` with `rules_hash` (empty if none).
     util::Expected<std::vector<Tip>> repo_tips(const std::string& repo, const std::string& rules_hash);
+    /// Replaces the remembered ref tips of `repo`, in one transaction.
     util::Status set_repo_tips(const std::string& repo, const std::string& rules_hash, const std::vector<Tip>& tips);
 
     /// Number of rows in a table, for tests and summaries.

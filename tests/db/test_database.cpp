@@ -6,6 +6,8 @@
 #include "db/model.hpp"
 #include "db/store.hpp"
 #include "rules/rule.hpp"
+#include "rules/severity.hpp"
+#include "rules/validators.hpp"
 #include "support.hpp"
 
 using namespace nhi;
@@ -94,4 +96,20 @@ TEST_CASE("redaction never shows the middle of a secret", "[db][model]") {
     CHECK(db::redact("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") == "ghp_\xe2\x80\xa6" "8raG");
     CHECK(db::redact("Vq8rT2mLx9wPz4") == "Vq\xe2\x80\xa6z4");
     CHECK(db::redact("short") == "\xe2\x80\xa6");
+}
+
+TEST_CASE("a finding takes the severity the rules' policy gives: weak values are info", "[db][model]") {
+    rules::Rule r;
+    r.id = "nhi.test.password";
+    r.severity = rules::Severity::Critical;
+    r.confidence = rules::Confidence::High;
+    auto strong = db::make_finding(r, "Kq7vR2mX9pLw4Zt8", "a.env", 1, 1, {{"user", "deploy"}});
+    CHECK(strong.severity == rules::Severity::Critical);
+    CHECK(strong.confidence == rules::Confidence::High);
+    auto weak = db::make_finding(r, "admin", "a.env", 1, 1, {{rules::kWeakHint, true}});
+    CHECK(weak.severity == rules::Severity::Info);
+    CHECK(weak.confidence == rules::Confidence::Low);
+    auto rating = rules::rate(r, {{rules::kWeakHint, true}});
+    CHECK(rating.severity == weak.severity);
+    CHECK(rules::rate(r, nullptr).severity == rules::Severity::Critical);
 }

@@ -1,0 +1,14 @@
+#include "rules/severity.hpp"
+
+#include "rules/validators.hpp"
+
+namespace nhi::rules {
+
+Rating rate(const Rule& rule, const nlohmann::json& hints) {
+    // A default or documentation password is a hard-coded login, not a leaked secret: a quiet
+    // line that fails no pipeline unless --fail-on info.
+    if (is_weak(hints)) return {Severity::Info, Confidence::Low};
+    return {rule.severity, rule.confidence};
+}
+
+}  // namespace nhi::rules
