@@ -187,6 +187,8 @@ public:
             };
         return k;
     }
+    /// Every warning given, shown or not.
+    size_t count() const { return shown_; }
     /// Says how many warnings were not shown.
     void finish() {
         if (shown_ > kMaxWarnings) print_warning("", std::to_string(shown_ - kMaxWarnings) + " more warnings not shown");
@@ -324,6 +326,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     auto& findings = collected.findings;
     drop_allowlisted(a, setup, findings, result.summary);
     summarise(stats, a.git, setup.engine->rules().size(), rec.run_id, result.summary);
+    result.summary.warnings = collected.count();
     record_run(a, setup, rec, findings, collected.discovered, result.summary, status.ok());
     // Exit 2 only when nothing could be scanned; partial failures were warnings.
     if (!status) throw util::Fatal(status.error());

@@ -30,6 +30,7 @@ nlohmann::json ScanSummary::to_json() const {
               {"symlink", skipped_symlink},
               {"special", skipped_special}}},
             {"errors", errors},
+            {"warnings", warnings},
             {"match_limit_hits", match_limit_hits},
             {"engine_errors", engine_errors},
             {"allowlisted", allowlisted},

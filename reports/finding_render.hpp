@@ -18,6 +18,7 @@ struct ScanSummary {
     uint64_t skipped_binary = 0, skipped_too_large = 0, skipped_ignored = 0, skipped_symlink = 0,
              skipped_special = 0;
     uint64_t errors = 0;
+    uint64_t warnings = 0;  // every warning the scan gave, shown or not
     uint64_t match_limit_hits = 0, engine_errors = 0;  // blobs whose matching stopped early
     uint64_t allowlisted = 0, baselined = 0;  // found but not reported
     uint64_t discovered_identities = 0;       // declared in config files, recorded in the inventory

@@ -340,9 +340,29 @@ TEST_CASE("the scan summary counts binary, too large and unreadable files and en
     CHECK(s["skipped"]["binary"] == 1);
     CHECK(s["skipped"]["too_large"] == 1);
     CHECK(s["errors"] == 1);
+    CHECK(s["warnings"] == 1);
     CHECK(s["match_limit_hits"] == 0);
     CHECK(s["engine_errors"] == 0);
 
     auto text = run_nhi("scan tree --no-db --max-file-size 2K", d.path());
     CHECK(text.out.find("skipped: 1 binary, 1 too large") != std::string::npos);
+}
+
+TEST_CASE("warnings past the first 20 are not printed but are counted in the summary", "[e2e][scan]") {
+    TempDir d;
+    d.write("ok.txt", "nothing here\n");
+    std::string args;
+    for (int i = 0; i < 25; ++i) {
+        std::string name = "pipe" + std::to_string(i);
+        REQUIRE(::mkfifo((d / name).c_str(), 0600) == 0);
+        args += " " + name;
+    }
+    auto r = run_nhi("scan ok.txt" + args + " --no-db --format json", d.path());
+    REQUIRE(r.code == 0);
+    size_t printed = 0;
+    for (size_t at = r.err.find("not a regular file"); at != std::string::npos; at = r.err.find("not a regular file", at + 1))
+        ++printed;
+    CHECK(printed == 20);
+    CHECK(r.err.find("5 more warnings not shown") != std::string::npos);
+    CHECK(json::parse(r.out)["summary"]["warnings"] == 25);
 }
