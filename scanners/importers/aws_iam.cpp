@@ -130,8 +130,7 @@ util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view pat
         // time.
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top,
-               in.walk({"UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"}, on_record, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({"UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"}, on_record, b));
     if (!top.is_object() || (!top.contains("UserDetailList") && !top.contains("RoleDetailList")))
         return util::Error{std::string(path),
                            "no UserDetailList or RoleDetailList; not "

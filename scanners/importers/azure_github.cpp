@@ -93,7 +93,7 @@ util::Expected<ImportBatch> parse_azure_applications(std::string_view path, Inpu
         b.identity(std::move(id));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_app, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_app, b));
     TRY(expect_list(top, path, "az ad app list"));
     return b;
 }
@@ -124,7 +124,7 @@ util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path
         b.identity(std::move(id));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_sp, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_sp, b));
     TRY(expect_list(top, path, "az ad sp list"));
     return b;
 }
@@ -169,7 +169,7 @@ util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, Inpu
         b.identity(std::move(id));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_key, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
     TRY(expect_list(top, path, "GET /repos/{owner}/{repo}/keys"));
     return b;
 }
@@ -203,7 +203,7 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
         b.identity(std::move(id));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({"installations"}, on_inst, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({"installations"}, on_inst, b));
     if (!top.is_object() || !top.contains("installations"))
         return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
     return b;
@@ -250,7 +250,7 @@ util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path
         b.credential(std::move(c));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_token, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_token, b));
     TRY(expect_list(top, path, "GET /orgs/{org}/personal-access-tokens"));
     return b;
 }

@@ -95,8 +95,8 @@ using json = nlohmann::json;
 class Walker {
 public:
     Walker(Source& src, std::string_view path, const std::set<std::string>& lists, const Input::RecordFn& fn,
-           std::vector<std::string>& warnings)
-        : src_(src), path_(path), lists_(lists), fn_(fn), warnings_(warnings) {}
+           db::ImportBatch& batch)
+        : src_(src), path_(path), lists_(lists), fn_(fn), batch_(batch) {}
 
     bool null() { return value(json()); }
     bool boolean(bool v) { return value(json(v)); }
@@ -211,6 +211,7 @@ private:
 
     bool emit(json record) {
         const size_t at = index_++;
+        const size_t identities = batch_.identities.size(), credentials = batch_.credentials.size();
         try {
             auto s = fn_(list_, at, record);
             if (!s) {
@@ -222,9 +223,12 @@ private:
             // say so.
             std::string why = e.what();
             if (auto cut = why.find("] "); cut != std::string::npos) why = why.substr(cut + 2);
-            warnings_.push_back(std::string(path_) + ": " + (list_.empty() ? "" : list_ + " ") + "entry " +
-                                std::to_string(at + 1) + " (line " + std::to_string(src_.line()) +
-                                "): unexpected value (" + why + "); skipped");
+            // Nothing of a half-read record is kept.
+            batch_.identities.resize(identities);
+            batch_.credentials.resize(credentials);
+            batch_.warnings.push_back(std::string(path_) + ": " + (list_.empty() ? "" : list_ + " ") + "entry " +
+                                      std::to_string(at + 1) + " (line " + std::to_string(src_.line()) +
+                                      "): unexpected value (" + why + "); skipped");
         }
         record_ = json();
         return true;
@@ -234,7 +238,7 @@ private:
     std::string_view path_;
     const std::set<std::string>& lists_;
     const Input::RecordFn& fn_;
-    std::vector<std::string>& warnings_;
+    db::ImportBatch& batch_;
     std::vector<json*> stack_;
     std::string key_, top_key_, list_;
     json record_;
@@ -244,8 +248,8 @@ private:
 };
 
 util::Expected<json> walk_source(Source& src, std::string_view path, const std::set<std::string>& lists,
-                                 const Input::RecordFn& fn, std::vector<std::string>& warnings, bool comments) {
-    Walker w(src, path, lists, fn, warnings);
+                                 const Input::RecordFn& fn, db::ImportBatch& batch, bool comments) {
+    Walker w(src, path, lists, fn, batch);
     try {
         json::sax_parse(SourceIt{&src}, SourceIt{}, &w, json::input_format_t::json,
                         /*strict=*/true, comments);
@@ -297,18 +301,18 @@ util::Expected<std::string_view> Input::text() {
 }
 
 util::Expected<nlohmann::json> Input::walk(const std::set<std::string>& lists, const RecordFn& on_record,
-                                           std::vector<std::string>& warnings, bool comments) {
+                                           db::ImportBatch& batch, bool comments) {
     if (!file_) {
         Source src(memory_);
-        return walk_source(src, name_, lists, on_record, warnings, comments);
+        return walk_source(src, name_, lists, on_record, batch, comments);
     }
     std::rewind(file_.get());
     Source src(file_.get());
-    return walk_source(src, name_, lists, on_record, warnings, comments);
+    return walk_source(src, name_, lists, on_record, batch, comments);
 }
 
 util::Expected<nlohmann::json> Input::document(bool comments) {
-    std::vector<std::string> unused;
+    db::ImportBatch unused;
     return walk({}, nullptr, unused, comments);
 }
 

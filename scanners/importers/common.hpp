@@ -51,11 +51,12 @@ public:
     /// top-level object's members named in `lists` go to `on_record`; the rest of
     /// the document is returned (a streamed member as an empty array, so that its
     /// presence shows). A record whose handler throws a JSON type error is
-    /// skipped with a warning naming it. Fails with line and column (never input
+    /// skipped (what it had added to `batch` is removed) with a warning in
+    /// `batch` naming it. Fails with line and column (never input
     /// bytes) on a syntax error, a number out of range or nesting deeper than
     /// kMaxJsonDepth.
     util::Expected<nlohmann::json> walk(const std::set<std::string>& lists, const RecordFn& on_record,
-                                        std::vector<std::string>& warnings, bool comments = false);
+                                        db::ImportBatch& batch, bool comments = false);
 
     /// The whole document as one value (small formats), with walk's limits.
     util::Expected<nlohmann::json> document(bool comments = false);

@@ -56,7 +56,7 @@ util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, In
         b.identity(std::move(id));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_sa, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_sa, b));
     if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
     return b;
 }
@@ -93,7 +93,7 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
         b.credential(std::move(c));
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({""}, on_key, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
     if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of keys"};
     for (const auto& email : emails) b.identity(service_account(email));
     return b;
@@ -150,7 +150,7 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& i
         }
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({"bindings"}, on_binding, b.warnings));
+    TRY_ASSIGN(auto top, in.walk({"bindings"}, on_binding, b));
     if (!top.is_object() || !top.contains("bindings"))
         return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
     for (auto& [email, id] : seen) b.identity(std::move(id));

@@ -93,16 +93,29 @@ util::Expected<std::string> detect(std::string_view path, Input& in) {
     // stopping at the first element of a top-level list: memory stays small
     // whatever the file's size.
     std::optional<nlohmann::json> first;
-    std::vector<std::string> warnings;
+    std::string decided;  // a format the first record of a top-level member settles
+    db::ImportBatch scratch;
     auto on_record = [&](const std::string& list, size_t, const nlohmann::json& r) -> util::Status {
-        if (!list.empty()) return util::ok_status();
-        first = r;
-        return util::Error{"", kStop};
+        if (list.empty()) {
+            first = r;
+            return util::Error{"", kStop};
+        }
+        // Without this a huge `items` list would be walked to its end before the real walk.
+        if (list == "items" && has(r, "kind") && has(r, "apiVersion"))
+            decided = "k8s-list";
+        else if (list == "UserDetailList" || list == "RoleDetailList")
+            decided = "aws-authorization-details";
+        else if (list == "installations" && has(r, "app_slug"))
+            decided = "github-app-installations";
+        else if (list == "bindings" && has(r, "role"))
+            decided = "gcp-iam-policy";
+        return decided.empty() ? util::ok_status() : util::Status(util::Error{"", kStop});
     };
     auto top = in.walk(
         {"", "items", "installations", "bindings", "UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"},
-        on_record, warnings, /*comments=*/true);
+        on_record, scratch, /*comments=*/true);
     if (!top && top.error().why != kStop) return top.error();
+    if (!decided.empty()) return decided;
     if (first) {
         if (auto f = list_format(*first); !f.empty()) return f;
         return util::Error{std::string(path), "a JSON list of unknown records; pass --format NAME"};

@@ -179,6 +179,20 @@ TEST_CASE("an entry that cannot be read is skipped with a warning naming it, the
     }
 }
 
+TEST_CASE("a record that fails half-way leaves nothing of itself behind", "[importers]") {
+    // The second credential is not an object: reading it throws after the first was added.
+    auto b = parse_export("apps.json", R"([{"appId": "a1", "id": "o1", "passwordCredentials": [{"keyId": "k1"}, "x"]},
+                                           {"appId": "a2", "id": "o2", "passwordCredentials": [{"keyId": "k2"}]}])",
+                          "azure-applications");
+    REQUIRE(b.ok());
+    REQUIRE(b->identities.size() == 1);
+    CHECK(b->identities[0].key == "azure:app/a2");
+    REQUIRE(b->credentials.size() == 1);
+    CHECK(b->credentials[0].identity_key == "azure:app/a2");
+    REQUIRE(b->warnings.size() == 1);
+    CHECK(b->warnings[0].find("entry 1 (line 1): unexpected value") != std::string::npos);
+}
+
 TEST_CASE("JSON nested deeper than 64 levels is refused with a line, not a crash", "[importers]") {
     // Before: a DOM copy recursed once per level and overflowed the stack (exit 139).
     const std::string deep = "{\"kind\": \"List\",\n\"items\": [{\"kind\": \"ServiceAccount\", \"metadata\": {\"name\": \"a\", "
