@@ -204,7 +204,7 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
         return util::ok_status();
     };
     TRY_ASSIGN(auto top, in.walk({"installations"}, on_inst, b));
-    if (!top.is_object() || !top.contains("installations"))
+    if (!top.is_object() || !top.contains("installations") || !top["installations"].is_array())
         return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
     return b;
 }

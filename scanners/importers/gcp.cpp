@@ -151,7 +151,7 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& i
         return util::ok_status();
     };
     TRY_ASSIGN(auto top, in.walk({"bindings"}, on_binding, b));
-    if (!top.is_object() || !top.contains("bindings"))
+    if (!top.is_object() || !top.contains("bindings") || !top["bindings"].is_array())
         return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
     for (auto& [email, id] : seen) b.identity(std::move(id));
     return b;

@@ -116,7 +116,7 @@ util::Expected<ImportBatch> parse_k8s_list(std::string_view path, Input& in) {
         return util::ok_status();
     };
     TRY_ASSIGN(auto top, in.walk({"items"}, on_item, b));
-    if (!top.is_object() || !top.contains("items"))
+    if (!top.is_object() || !top.contains("items") || !top["items"].is_array())
         return util::Error{std::string(path), "no `items` list; not kubectl -o json output"};
     for (auto& g : grants) {
         if (g.group) {
