@@ -24,9 +24,10 @@ TEST_CASE("an export nested 60,000 deep is a one-line error, not a segfault", "[
     // Before: exit 139.
     TempDir dir;
     const size_t depth = 60000;
-    auto f = dir.write("deep.json", "{\"kind\": \"List\", \"items\": [{\"kind\": \"ServiceAccount\", \"metadata\": "
-                                    "{\"name\": \"a\", \"labels\": {\"x\": " +
-                                        std::string(depth, '[') + std::string(depth, ']') + "}}}]}");
+    auto f = dir.write("deep.json",
+                       "{\"kind\": \"List\", \"items\": [{\"kind\": \"ServiceAccount\", \"metadata\": "
+                       "{\"name\": \"a\", \"labels\": {\"x\": " +
+                           std::string(depth, '[') + std::string(depth, ']') + "}}}]}");
     auto r = run_nhi("inventory import " + q(f), dir.path());
     CHECK(r.code == 2);
     CHECK(r.err.find("nhi: error: " + f.string() + ": nested deeper than 64 levels at line 1") != std::string::npos);
@@ -58,8 +59,9 @@ TEST_CASE("a truncated .mcp.json never shows its secret, in import or scan", "[e
     // Before: "last read: '\"sk-ant-api03-..." in the error of both commands.
     TempDir dir;
     const std::string secret = "sk-ant-api03-" + std::string(80, 'W') + "-EXAMPLEAA";
-    auto f = dir.write("repo/.mcp.json", "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"env\": {\"ANTHROPIC_API_KEY\": \"" +
-                                             secret.substr(0, 60));
+    auto f = dir.write(
+        "repo/.mcp.json",
+        "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"env\": {\"ANTHROPIC_API_KEY\": \"" + secret.substr(0, 60));
     auto imp = run_nhi("inventory import " + q(f), dir.path());
     CHECK(imp.code == 2);
     CHECK(imp.err.find("line 1, column") != std::string::npos);
@@ -91,4 +93,26 @@ TEST_CASE("a half-truncated Codex config is rejected, not imported in part", "[e
     auto r = run_nhi("inventory import " + q(f), dir.path());
     CHECK(r.code == 2);
     CHECK(r.err.find("looks truncated") != std::string::npos);
+}
+
+TEST_CASE("MCP URL query secrets and env defaults never reach the datastore in plaintext", "[e2e][import-hostile]") {
+    // Before: `?api_key=ghp_...` and `${DB_PASSWORD:-...}` were stored as they are.
+    TempDir dir;
+    const std::string token = "ghp_" + std::string(30, 'K') + "EXAMPL",
+                      password = "pw-EXAMPLE9";  // short: the old code took it for a reference and kept it
+    auto f =
+        dir.write(".mcp.json", "{\"mcpServers\": {\"r\": {\"url\": \"https://mcp.acme.test/sse?api_key=" + token +
+                                   "\"}, \"d\": {\"command\": \"db\", \"env\": {\"DB_PASSWORD\": \"${DB_PASSWORD:-" +
+                                   password + "}\"}}}}");
+    auto r = run_nhi("inventory import " + q(f) + " --db " + q(dir / "nhi.db"), dir.path());
+    REQUIRE(r.code == 0);
+    auto list = run_nhi("inventory list --format json --db " + q(dir / "nhi.db"), dir.path());
+    REQUIRE(list.code == 0);
+    std::string everything = r.out + r.err + list.out + list.err;
+    for (const char* suffix : {"", "-wal", "-shm"})
+        if (fs::exists(dir / (std::string("nhi.db") + suffix)))
+            everything += read_file(dir / (std::string("nhi.db") + suffix));
+    CHECK(everything.find("KKKKKKKK") == std::string::npos);
+    CHECK(everything.find(password) == std::string::npos);
+    CHECK(list.out.find("https://mcp.acme.test/sse?api_key=ghp_") != std::string::npos);  // the redacted URL
 }
