@@ -1,9 +1,6 @@
 // `nhi inventory import|list|show|set-owner|annotate`.
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
@@ -23,26 +20,25 @@ constexpr uintmax_t kMaxExport = uintmax_t(1) << 30;  // 1 GiB: larger is not an
 struct InventoryArgs {
     std::string db;
     std::vector<std::string> files;
-    std::string export_format;        // import: force a format
-    std::string format = "text";     // list/show: output format
+    std::string export_format;    // import: force a format
+    std::string format = "text";  // list/show: output format
     std::string provider, kind, actor, owner, source, now, id, value, note_kind = "note", reason, expires;
     bool no_owner = false;
     int expiring_within = -1, unused_for = -1;
     int64_t run = 0;
 };
 
-std::string read_export(const std::string& path) {
+// What can be said about an export before reading it. The importer then reads
+// it itself, record by record for the JSON lists, so the file is never held
+// whole in memory here.
+util::Status check_export(const std::string& path) {
     std::error_code ec;
     auto st = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(st)) throw util::Fatal({path, "no such file"});
-    if (std::filesystem::is_directory(st)) throw util::Fatal({path, "is a directory; name the export files"});
+    if (ec || !std::filesystem::exists(st)) return util::Error{path, "no such file"};
+    if (std::filesystem::is_directory(st)) return util::Error{path, "is a directory; name the export files"};
     auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > kMaxExport) throw util::Fatal({path, "larger than 1 GiB; not an export nhi knows"});
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw util::Fatal({path, std::string("cannot read: ") + std::strerror(errno)});
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    if (!ec && size > kMaxExport) return util::Error{path, "larger than 1 GiB; not an export nhi knows"};
+    return util::ok_status();
 }
 
 std::string now_of(const InventoryArgs& a) { return reference_time(a.now); }
@@ -58,49 +54,63 @@ std::string reference_time(const std::string& flag_value) {
 
 namespace {
 
+// One file: parsed whole before anything is written, so a rejected file leaves
+// the datastore as it was. Returns false (with the error printed) when the file
+// was rejected.
+bool import_one(db::Inventory& inv, const std::string& file, const std::string& format) {
+    if (auto s = check_export(file); !s) {
+        print_error(s.error().what, s.error().why);
+        return false;
+    }
+    // Keys and the run log use the absolute path, so `./x.json` and `/abs/x.json`
+    // are one source; messages keep the path as the user typed it.
+    std::error_code ec;
+    const std::string canonical = std::filesystem::weakly_canonical(file, ec).string();
+    const std::string source = ec ? file : canonical;
+    auto batch = scanners::importers::import_file(file, source, format);
+    if (!batch) {
+        auto e = batch.error();
+        if (e.what == source) e.what = file;
+        print_error(e.what, e.why);
+        return false;
+    }
+    auto r = inv.apply(*batch, source);
+    if (!r) {
+        print_error(r.error().what, r.error().why);
+        return false;
+    }
+    for (const auto& w : batch->warnings) print_warning("", w);
+    for (const auto& w : r->warnings) print_warning("", w);
+    std::cerr << file << ": " << batch->format << ", " << r->identities << " identities (" << r->new_identities
+              << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
+              << r->new_credentials << " new, " << r->changed_credentials << " changed)"
+              << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "")
+              << (r->skipped ? ", " + std::to_string(r->skipped) + " not stored" : "") << ", run " << r->run
+              << (batch->warnings.empty() ? "" : ", " + std::to_string(batch->warnings.size()) + " warnings") << "\n";
+    return true;
+}
+
 int import(const InventoryArgs& a) {
     auto database = util::take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
-    int failed = 0;
+    // Each file stands alone: a bad one is named and counted, the good ones are
+    // kept.
+    std::vector<std::string> rejected;
     for (const auto& file : a.files) {
-        std::string content;
+        bool ok = false;
         try {
-            content = read_export(file);
-        } catch (const util::Fatal& f) {
-            print_error(f.error.what, f.error.why);
-            ++failed;
-            continue;
+            ok = import_one(inv, file, a.export_format);
+        } catch (const std::exception& e) {
+            // Whatever a lower layer let escape ends this file, not the whole import.
+            print_error(file, std::string("internal: ") + e.what());
         }
-        // Keys and the run log use the absolute path, so `./x.json` and `/abs/x.json` are one
-        // source; messages keep the path as the user typed it.
-        std::error_code ec;
-        const std::string canonical = std::filesystem::weakly_canonical(file, ec).string();
-        const std::string source = ec ? file : canonical;
-        // Parse first, write after: a rejected file leaves the datastore untouched.
-        auto batch = scanners::importers::parse_export(source, content, a.export_format);
-        if (!batch) {
-            auto e = batch.error();
-            if (e.what == source) e.what = file;
-            print_error(e.what, e.why);
-            ++failed;
-            continue;
-        }
-        auto r = inv.apply(*batch, source);
-        if (!r) {
-            print_error(r.error().what, r.error().why);
-            ++failed;
-            continue;
-        }
-        for (const auto& w : batch->warnings) print_warning("", w);
-        for (const auto& w : r->warnings) print_warning("", w);
-        std::cerr << file << ": " << batch->format << ", " << r->identities << " identities (" << r->new_identities
-                  << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
-                  << r->new_credentials << " new, " << r->changed_credentials << " changed)"
-                  << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "")
-                  << (r->skipped ? ", " + std::to_string(r->skipped) + " not stored" : "") << ", run "
-                  << r->run << "\n";
+        if (!ok) rejected.push_back(file);
     }
-    return failed ? kError : kOk;
+    if (!rejected.empty() && a.files.size() > 1)
+        print_error("inventory import", std::to_string(rejected.size()) + " of " + std::to_string(a.files.size()) +
+                                            " files rejected (" + rejected.front() +
+                                            (rejected.size() > 1 ? ", ..." : "") + "); the others were imported");
+    return rejected.empty() ? kOk : kError;
 }
 
 bool keep(const db::IdentityRow& r, const reports::IdentityFacts& f, const InventoryArgs& a, int64_t now) {
@@ -187,33 +197,49 @@ int annotate(const InventoryArgs& a) {
 
 Runner add_inventory_command(CLI::App& app) {
     auto args = std::make_shared<InventoryArgs>();
-    auto* cmd = app.add_subcommand("inventory", "Import cloud, cluster, GitHub and agent-config exports into one inventory of non-human identities");
+    auto* cmd = app.add_subcommand("inventory",
+                                   "Import cloud, cluster, GitHub and agent-config exports "
+                                   "into one inventory of non-human identities");
     cmd->require_subcommand(1);
-    auto db_opt = [&](CLI::App* c) { c->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)"); };
+    auto db_opt = [&](CLI::App* c) {
+        c->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
+    };
     std::string formats;
     for (const auto& f : scanners::importers::format_names()) formats += (formats.empty() ? "" : ", ") + f;
 
-    auto* imp = cmd->add_subcommand("import", "Import export files (format detected; each file all-or-nothing, one run each)");
+    auto* imp = cmd->add_subcommand("import",
+                                    "Import export files (format detected; each file all-or-nothing, one run "
+                                    "each; a bad file does not stop the others)");
     imp->add_option("files", args->files, "Export files")->required();
     imp->add_option("--format", args->export_format, "Force the format: " + formats);
-    imp->footer("Formats: " + formats + ". Re-importing a file changes nothing; exit 2 if any file was rejected.");
+    imp->footer("Formats: " + formats +
+                ". Re-importing a file changes nothing. Each file is imported or "
+                "rejected on its own: when one "
+                "is rejected the others are still imported, the rejected ones are named, "
+                "and the exit code is 2. "
+                "An entry that cannot be read is skipped with a warning naming it.");
     db_opt(imp);
 
     auto* ls = cmd->add_subcommand("list", "List identities with owner, credentials, expiry and last use");
-    ls->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
+    ls->add_option("-f,--format", args->format, "Output format")
+        ->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
     ls->add_option("--provider", args->provider, "Only this provider (aws, gcp, azure, kubernetes, github, mcp)");
     ls->add_option("--kind", args->kind, "Only this kind (iam-user, service-account, mcp-server, ...)");
     ls->add_option("--actor", args->actor, "Only this actor type (service, workload, agent, bot, human)");
     ls->add_option("--owner", args->owner, "Only identities whose owner contains this text");
     ls->add_flag("--no-owner", args->no_owner, "Only identities without any known owner");
-    ls->add_option("--expiring-within", args->expiring_within, "Only identities with an active credential expiring within DAYS");
+    ls->add_option("--expiring-within", args->expiring_within,
+                   "Only identities with an active credential expiring within DAYS");
     ls->add_option("--unused-for", args->unused_for, "Only identities not used for DAYS (never used counts)");
     ls->add_option("--source", args->source, "Only identities described by an import whose file path contains this");
     ls->add_option("--run", args->run, "The inventory as it stood after this run (default: now)");
-    ls->add_option("--as-of,--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
+    ls->add_option("--as-of,--now", args->now,
+                   "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
     db_opt(ls);
 
-    auto* sh = cmd->add_subcommand("show", "Everything known about one identity: credentials, owners, links, history");
+    auto* sh = cmd->add_subcommand("show",
+                                   "Everything known about one identity: "
+                                   "credentials, owners, links, history");
     sh->add_option("id", args->id, "Identity id, key or name")->required();
     sh->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
     sh->add_option("--run", args->run, "As it stood after this run");
@@ -227,7 +253,8 @@ Runner add_inventory_command(CLI::App& app) {
 
     auto* an = cmd->add_subcommand("annotate", "Record triage on an identity: accepted risk, false positive or a note");
     an->add_option("id", args->id, "Identity id, key or name")->required();
-    an->add_option("--kind", args->note_kind, "accepted-risk, false-positive or note")->check(CLI::IsMember({"accepted-risk", "false-positive", "note"}));
+    an->add_option("--kind", args->note_kind, "accepted-risk, false-positive or note")
+        ->check(CLI::IsMember({"accepted-risk", "false-positive", "note"}));
     an->add_option("--reason", args->reason, "Why (required)")->required();
     an->add_option("--expires", args->expires, "When the annotation lapses (required for accepted-risk)");
     db_opt(an);

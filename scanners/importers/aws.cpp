@@ -1,21 +1,25 @@
-// AWS IAM: credential report (CSV), list-access-keys, get-account-authorization-details.
-// Users are keyed by name (aws:user/NAME) because list-access-keys carries no account id;
-// access keys by user and creation time, the one join the credential report allows (it has
-// no key ids: its access_key_N_last_rotated equals the key's CreateDate).
+// AWS IAM: credential report (CSV), list-access-keys,
+// get-account-authorization-details. Users are keyed by name (aws:user/NAME)
+// because list-access-keys carries no account id; access keys by user and
+// creation time, the one join the credential report allows (it has no key ids:
+// its access_key_N_last_rotated equals the key's CreateDate).
 #include "scanners/importers/parsers.hpp"
 
-#include "scanners/importers/common.hpp"
 #include "util/text.hpp"
 
 namespace nhi::scanners::importers {
 namespace {
 
 const char* kKeyRevoke =
-    "aws iam update-access-key --user-name {user} --access-key-id {id} --status Inactive; "
+    "aws iam update-access-key --user-name {user} --access-key-id {id} "
+    "--status Inactive; "
     "aws iam delete-access-key --user-name {user} --access-key-id {id}";
 
+// Names come from the export: each is quoted for the shell, because users paste
+// these.
 std::string fill(std::string t, const std::string& user, const std::string& id) {
-    for (auto [k, v] : {std::pair<std::string, std::string>{"{user}", user}, {"{id}", id.empty() ? "KEY_ID" : id}})
+    for (auto [k, v] : {std::pair<std::string, std::string>{"{user}", util::shell_quote(user)},
+                        {"{id}", id.empty() ? "KEY_ID" : util::shell_quote(id)}})
         for (size_t at; (at = t.find(k)) != std::string::npos;) t.replace(at, k.size(), v);
     return t;
 }
@@ -29,7 +33,8 @@ std::string access_key_key(const std::string& user, const nlohmann::json& create
     return "aws:access-key:" + user + ":" + (created.is_string() ? created.get<std::string>() : "?");
 }
 
-// CSV as AWS writes it: comma-separated, optional double quotes, CRLF or LF, maybe no final newline.
+// CSV as AWS writes it: comma-separated, optional double quotes, CRLF or LF,
+// maybe no final newline.
 util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view path, std::string_view s) {
     std::vector<std::vector<std::string>> rows;
     size_t line = 1;
@@ -68,7 +73,8 @@ util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view 
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, std::string_view content) {
+util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, Input& in) {
+    TRY_ASSIGN(auto content, in.text());
     auto rows = read_csv(path, content);
     if (!rows) return rows.error();
     if (rows->empty()) return util::Error{std::string(path), "empty credential report"};
@@ -96,6 +102,9 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
         };
         auto flag = [&](const std::string& name) { return util::lower(get(name)) == "true"; };
         const std::string user = get("user"), arn = get("arn");
+        const std::string entry = "line " + std::to_string(r + 1) + " (user " + user + ")";
+        // A garbled date loses that date, never the row or its keys, and says so.
+        auto when = [&](const std::string& name) { return date(b, path, entry, name.c_str(), get(name)); };
         const bool root = user == "<root_account>";
         IdentityRecord id;
         id.provider = "aws";
@@ -105,21 +114,24 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
         id.key = root ? "aws:root:" + account_of(arn) : "aws:user/" + user;
         id.data["arn"] = arn;
         id.data["account"] = account_of(arn);
-        id.data["created"] = utc_text(get("user_creation_time"));
+        id.data["created"] = when("user_creation_time");
         if (get("password_enabled") != "not_supported") id.data["console_password"] = flag("password_enabled");
-        id.data["password_last_used"] = utc_text(get("password_last_used"));
+        id.data["password_last_used"] = when("password_last_used");
         id.data["mfa"] = flag("mfa_active");
         nlohmann::json last = nullptr;
         for (int n : {1, 2}) {
             const std::string p = "access_key_" + std::to_string(n) + "_";
-            auto rotated = utc_text(get(p + "last_rotated"));
-            auto used = utc_text(get(p + "last_used_date"));
+            if (is_no_date(get(p + "last_rotated"))) continue;  // N/A: no such key
+            auto rotated = when(p + "last_rotated");
+            auto used = when(p + "last_used_date");
             if (!used.is_null() && (last.is_null() || used.get<std::string>() > last.get<std::string>())) last = used;
-            if (rotated.is_null()) continue;
             CredentialRecord c;
             c.identity_key = id.key;
             c.kind = root ? "root-access-key" : "access-key";
-            c.key = access_key_key(user, rotated);
+            // Without its date the key cannot join list-access-keys; its slot keeps
+            // it apart.
+            c.key = rotated.is_null() ? "aws:access-key:" + user + ":slot-" + std::to_string(n) + "-undated"
+                                      : access_key_key(user, rotated);
             c.data["created"] = rotated;
             c.data["last_rotated"] = rotated;
             c.data["last_used"] = used;
@@ -127,55 +139,63 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, s
             if (auto svc = get(p + "last_used_service"); svc != "N/A" && !svc.empty())
                 c.data["last_used_service"] = svc;
             c.data["status"] = flag(p + "active") ? "active" : "inactive";
-            c.data["revocation"] = root ? "Root keys: console only (root user > Security credentials > delete)"
+            c.data["revocation"] = root ? "Root keys: console only (root user > "
+                                          "Security credentials > delete)"
                                         : fill(kKeyRevoke, user, "");
             b.credential(std::move(c));
         }
         for (int n : {1, 2}) {
             const std::string p = "cert_" + std::to_string(n) + "_";
-            auto rotated = utc_text(get(p + "last_rotated"));
-            if (rotated.is_null()) continue;
+            if (is_no_date(get(p + "last_rotated"))) continue;
+            auto rotated = when(p + "last_rotated");
             CredentialRecord c;
             c.identity_key = id.key;
             c.kind = "signing-certificate";
-            c.key = "aws:signing-cert:" + user + ":" + rotated.get<std::string>();
+            c.key = "aws:signing-cert:" + user + ":" +
+                    (rotated.is_null() ? "slot-" + std::to_string(n) + "-undated" : rotated.get<std::string>());
             c.data["created"] = rotated;
             c.data["last_rotated"] = rotated;
             c.data["status"] = flag(p + "active") ? "active" : "inactive";
-            c.data["revocation"] = "aws iam update-signing-certificate --user-name " + user +
-                                   " --certificate-id CERT_ID --status Inactive (or delete-signing-certificate)";
+            c.data["revocation"] = "aws iam update-signing-certificate --user-name " + util::shell_quote(user) +
+                                   " --certificate-id CERT_ID --status Inactive  # "
+                                   "or delete-signing-certificate";
             b.credential(std::move(c));
         }
         id.data["last_used"] = last;
-        // A console user with MFA and no keys is a person; the report is the only export
-        // that can tell.
-        if (!root && flag("password_enabled") && flag("mfa_active") && get("access_key_1_last_rotated") == "N/A" &&
-            get("access_key_2_last_rotated") == "N/A")
+        // A console user with MFA and no keys is a person; the report is the only
+        // export that can tell.
+        if (!root && flag("password_enabled") && flag("mfa_active") && is_no_date(get("access_key_1_last_rotated")) &&
+            is_no_date(get("access_key_2_last_rotated")))
             id.actor = "human";
         b.identity(std::move(id));
     }
     return b;
 }
 
-util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_object() || !j->contains("AccessKeyMetadata") || !(*j)["AccessKeyMetadata"].is_array())
+util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, Input& in) {
+    // One user's keys (at most two): a small document, read whole with the JSON
+    // limits.
+    TRY_ASSIGN(auto j, in.document());
+    if (!j.is_object() || !j.contains("AccessKeyMetadata") || !j["AccessKeyMetadata"].is_array())
         return util::Error{std::string(path), "no AccessKeyMetadata list; not `aws iam list-access-keys` output"};
     ImportBatch b;
     b.format = "aws-access-keys";
     std::string user;
-    const auto& list_k = (*j)["AccessKeyMetadata"];
+    std::vector<const nlohmann::json*> keys;
+    const auto& list_k = j["AccessKeyMetadata"];
     for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
         const auto& k = list_k[at_k];
+        if (str(k, "UserName").empty() || str(k, "AccessKeyId").empty()) {
+            b.warnings.push_back(warn(path, "AccessKeyMetadata entry " + std::to_string(at_k + 1) +
+                                                ": lacks UserName or AccessKeyId; skipped"));
+            continue;
+        }
         user = str(k, "UserName");
-        if (user.empty() || str(k, "AccessKeyId").empty())
-            return util::Error{std::string(path), "entry " + std::to_string(at_k + 1) +
-                                                      ": an AccessKeyMetadata entry lacks UserName or AccessKeyId"};
+        keys.push_back(&k);
     }
     if (user.empty()) {
-        // An empty list still names its user, but only in the file name the export convention
-        // gives it: list-access-keys.USER.json.
+        // An empty list still names its user, but only in the file name the export
+        // convention gives it: list-access-keys.USER.json.
         std::string base(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
         const std::string pre = "list-access-keys.", suf = ".json";
         if (base.rfind(pre, 0) == 0 && base.size() > pre.size() + suf.size())
@@ -191,13 +211,14 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::st
         id.actor_known = false;
         b.identity(std::move(id));
     }
-    for (const auto& k : (*j)["AccessKeyMetadata"]) {
+    for (const auto* kp : keys) {
+        const auto& k = *kp;
         CredentialRecord c;
         const std::string u = str(k, "UserName"), kid = str(k, "AccessKeyId");
         c.identity_key = "aws:user/" + u;
         c.kind = "access-key";
-        auto created = utc(k.value("CreateDate", nlohmann::json()));
-        c.key = access_key_key(u, created);
+        auto created = date(b, path, "access key " + kid, "CreateDate", k.value("CreateDate", nlohmann::json()));
+        c.key = created.is_null() ? "aws:access-key-id:" + kid : access_key_key(u, created);
         c.data["key_id"] = kid;
         c.data["created"] = created;
         c.data["last_rotated"] = created;
@@ -205,7 +226,7 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, std::st
         c.data["revocation"] = fill(kKeyRevoke, u, kid);
         b.credential(std::move(c));
     }
-    if (j->value("IsTruncated", false))
+    if (j.value("IsTruncated", false))
         b.warnings.push_back(std::string(path) + ": IsTruncated is true; later pages are not in this file");
     return b;
 }

@@ -1,26 +1,30 @@
-// AWS get-account-authorization-details: users and roles with their permissions, trust
-// policies and tags. Policy documents arrive decoded (CLI) or percent-encoded (raw API).
+// AWS get-account-authorization-details: users and roles with their
+// permissions, trust policies and tags. Policy documents arrive decoded (CLI)
+// or percent-encoded (raw API).
 #include "scanners/importers/parsers.hpp"
 
 #include <map>
 #include <optional>
 
-#include "scanners/importers/common.hpp"
+#include "util/text.hpp"
 
 namespace nhi::scanners::importers {
 namespace {
 
-// A policy document as JSON, whether the export decoded it or left it percent-encoded.
+// A policy document as JSON, whether the export decoded it or left it
+// percent-encoded.
 nlohmann::json policy_document(const nlohmann::json& doc) {
     if (doc.is_object()) return doc;
     if (!doc.is_string()) return nullptr;
     auto decoded = percent_decode(doc.get<std::string>());
-    auto j = nlohmann::json::parse(decoded, nullptr, /*allow_exceptions=*/false);
-    return j.is_discarded() ? nlohmann::json() : j;
+    // The same limits as the export itself: a document is input too.
+    auto j = parse_json("policy document", decoded);
+    return j ? std::move(*j) : nlohmann::json();
 }
 
-// Actions a document allows, as strings (Action may be a string or a list; NotAction is
-// recorded with a "not:" prefix because it grants everything else).
+// Actions a document allows, as strings (Action may be a string or a list;
+// NotAction is recorded with a "not:" prefix because it grants everything
+// else).
 void collect_actions(const nlohmann::json& doc, nlohmann::json& out) {
     if (!doc.is_object() || !doc.contains("Statement")) return;
     nlohmann::json st = doc["Statement"];
@@ -64,9 +68,11 @@ void owner_from_tags(const nlohmann::json& e, IdentityRecord& id) {
     }
 }
 
-// What users and roles share: name, ARN, path, creation, permissions and owner tags.
+// What users and roles share: name, ARN, path, creation, permissions and owner
+// tags.
 std::optional<IdentityRecord> iam_entity(const nlohmann::json& e, const char* kind, const char* actor,
-                                         const char* name_field, const char* key_prefix, const char* inline_list) {
+                                         const char* name_field, const char* key_prefix, const char* inline_list,
+                                         ImportBatch& b, std::string_view path) {
     IdentityRecord id;
     id.provider = "aws";
     id.kind = kind;
@@ -77,7 +83,8 @@ std::optional<IdentityRecord> iam_entity(const nlohmann::json& e, const char* ki
     id.actor_known = std::string(kind) != "iam-user";  // users: only the credential report can tell people apart
     id.data["arn"] = str(e, "Arn");
     id.data["path"] = str(e, "Path");
-    id.data["created"] = utc(e.value("CreateDate", nlohmann::json()));
+    id.data["created"] =
+        date(b, path, std::string(kind) + " " + id.name, "CreateDate", e.value("CreateDate", nlohmann::json()));
     permissions(e, inline_list, id.data);
     owner_from_tags(e, id);
     return id;
@@ -85,54 +92,59 @@ std::optional<IdentityRecord> iam_entity(const nlohmann::json& e, const char* ki
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_object() || (!j->contains("UserDetailList") && !j->contains("RoleDetailList")))
-        return util::Error{std::string(path),
-                           "no UserDetailList or RoleDetailList; not get-account-authorization-details output"};
+util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "aws-authorization-details";
-    // What each group grants; its members get it too.
+    // What each group grants; its members get it too. Groups may come after their
+    // members (key order means nothing), so users' groups are resolved after the
+    // walk.
     std::map<std::string, nlohmann::json> groups;
-    for (const auto& g : j->value("GroupDetailList", nlohmann::json::array())) {
-        nlohmann::json data = nlohmann::json::object();
-        permissions(g, "GroupPolicyList", data);
-        groups[str(g, "GroupName")] = data;
-    }
-    const auto& list_u = j->value("UserDetailList", nlohmann::json::array());
-    for (size_t at_u = 0; at_u < list_u.size(); ++at_u) {
-        const auto& u = list_u[at_u];
-        auto id = iam_entity(u, "iam-user", "service", "UserName", "aws:user/", "UserPolicyList");
-        if (!id)
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_u + 1) + ": a UserDetailList entry has no UserName"};
-        for (const auto& g : u.value("GroupList", nlohmann::json::array()))
+    std::vector<std::pair<size_t, nlohmann::json>> user_groups;  // identity index, GroupList
+    auto on_record = [&](const std::string& list, size_t at, const nlohmann::json& e) -> util::Status {
+        const std::string entry = list + " entry " + std::to_string(at + 1);
+        if (list == "GroupDetailList") {
+            nlohmann::json data = nlohmann::json::object();
+            permissions(e, "GroupPolicyList", data);
+            groups[str(e, "GroupName")] = data;
+        } else if (list == "UserDetailList") {
+            auto id = iam_entity(e, "iam-user", "service", "UserName", "aws:user/", "UserPolicyList", b, path);
+            if (!id) return skip(b, path, entry, "no UserName");
+            if (e.contains("GroupList") && e["GroupList"].is_array())
+                user_groups.emplace_back(b.identities.size(), e["GroupList"]);
+            b.identity(std::move(*id));
+        } else if (list == "RoleDetailList") {
+            auto id = iam_entity(e, "iam-role", "workload", "RoleName", "aws:role/", "RolePolicyList", b, path);
+            if (!id) return skip(b, path, entry, "no RoleName");
+            id->data["service_linked"] = str(e, "Path").rfind("/aws-service-role/", 0) == 0;
+            id->data["trust_policy"] = policy_document(e.value("AssumeRolePolicyDocument", nlohmann::json()));
+            if (e.contains("RoleLastUsed") && e["RoleLastUsed"].is_object())
+                id->data["last_used"] = date(b, path, "iam-role " + id->name, "RoleLastUsed.LastUsedDate",
+                                             e["RoleLastUsed"].value("LastUsedDate", nlohmann::json()));
+            id->data["revocation"] = "aws iam delete-role --role-name " + util::shell_quote(id->name) +
+                                     "  # first detach/delete its policies (aws iam "
+                                     "detach-role-policy / delete-role-policy) and "
+                                     "revoke its sessions in the console";
+            b.identity(std::move(*id));
+        }
+        // Policies: managed policy versions, not identities; walked past one at a
+        // time.
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({"UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"}, on_record, b));
+    if (!top.is_object() || (!top.contains("UserDetailList") && !top.contains("RoleDetailList")))
+        return util::Error{std::string(path),
+                           "no UserDetailList or RoleDetailList; not "
+                           "get-account-authorization-details output"};
+    for (auto& [idx, list] : user_groups) {
+        auto& data = b.identities[idx].data;
+        for (const auto& g : list)
             if (auto it = g.is_string() ? groups.find(g.get<std::string>()) : groups.end(); it != groups.end()) {
                 for (const auto& p : it->second["policies"])
-                    id->data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
-                for (const auto& a : it->second["actions"]) id->data["actions"].push_back(a);
+                    data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
+                for (const auto& a : it->second["actions"]) data["actions"].push_back(a);
             }
-        b.identity(std::move(*id));
     }
-    const auto& list_r = j->value("RoleDetailList", nlohmann::json::array());
-    for (size_t at_r = 0; at_r < list_r.size(); ++at_r) {
-        const auto& r = list_r[at_r];
-        auto id = iam_entity(r, "iam-role", "workload", "RoleName", "aws:role/", "RolePolicyList");
-        if (!id)
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_r + 1) + ": a RoleDetailList entry has no RoleName"};
-        id->data["service_linked"] = str(r, "Path").rfind("/aws-service-role/", 0) == 0;
-        id->data["trust_policy"] = policy_document(r.value("AssumeRolePolicyDocument", nlohmann::json()));
-        if (r.contains("RoleLastUsed") && r["RoleLastUsed"].is_object())
-            id->data["last_used"] = utc(r["RoleLastUsed"].value("LastUsedDate", nlohmann::json()));
-        id->data["revocation"] =
-            "Detach/delete its policies (aws iam detach-role-policy / delete-role-policy), revoke "
-            "sessions in the console, then aws iam delete-role --role-name " +
-            id->name;
-        b.identity(std::move(*id));
-    }
-    if (j->value("IsTruncated", false))
+    if (top.value("IsTruncated", false))
         b.warnings.push_back(std::string(path) + ": IsTruncated is true; this is one page");
     return b;
 }

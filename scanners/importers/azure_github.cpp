@@ -1,39 +1,50 @@
-// Entra ID applications and service principals (az ad app/sp list), and GitHub deploy keys,
-// app installations and fine-grained PATs.
+// Entra ID applications and service principals (az ad app/sp list), and GitHub
+// deploy keys, app installations and fine-grained PATs. Lists are walked one
+// record at a time.
 #include "scanners/importers/parsers.hpp"
 
-#include "scanners/importers/common.hpp"
+#include "util/text.hpp"
 
 namespace nhi::scanners::importers {
 namespace {
 
-// passwordCredentials and keyCredentials of an app or SP; `on` is "app" or "sp".
-void azure_credentials(const nlohmann::json& obj, const std::string& identity_key, const std::string& on,
-                       const std::string& object_id, ImportBatch& b) {
+using json = nlohmann::json;
+using util::shell_quote;
+
+std::string entry_name(size_t at, const std::string& what) {
+    return "entry " + std::to_string(at + 1) + (what.empty() ? "" : " (" + what + ")");
+}
+
+// passwordCredentials and keyCredentials of an app or SP; `on` is "app" or
+// "sp".
+void azure_credentials(const json& obj, const std::string& identity_key, const std::string& on,
+                       const std::string& object_id, const std::string& entry, std::string_view path, ImportBatch& b) {
     for (const char* list : {"passwordCredentials", "keyCredentials"}) {
         const bool secret = list[0] == 'p';
-        for (const auto& c : obj.value(list, nlohmann::json::array())) {
+        const json creds = obj.contains(list) && obj[list].is_array() ? obj[list] : json::array();
+        for (const auto& c : creds) {
             CredentialRecord r;
             r.identity_key = identity_key;
             r.kind = secret ? "client-secret" : "certificate";
             const std::string key_id = str(c, "keyId");
+            const std::string where = entry + " " + list + " " + key_id;
             r.key = "azure:" + on + "-credential/" + object_id + "/" + key_id;
             r.data["key_id"] = key_id;
-            r.data["display_name"] = c.value("displayName", nlohmann::json());
-            r.data["created"] = utc(c.value("startDateTime", nlohmann::json()));
-            set_expiry(r.data, c.value("endDateTime", nlohmann::json()));
+            r.data["display_name"] = c.value("displayName", json());
+            r.data["created"] = date(b, path, where, "startDateTime", c.value("startDateTime", json()));
+            set_expiry(b, path, where, r.data, c.value("endDateTime", json()));
             if (!secret) r.data["usage"] = str(c, "usage");
-            if (secret && c.value("hint", nlohmann::json()).is_string()) r.data["hint"] = str(c, "hint");
-            r.data["revocation"] = on == "app" ? "az ad app credential delete --id " + str(obj, "appId") +
-                                                     " --key-id " + key_id + (secret ? "" : " --cert")
-                                               : "az ad sp credential delete --id " + object_id + " --key-id " +
-                                                     key_id + (secret ? "" : " --cert");
+            if (secret && c.value("hint", json()).is_string()) r.data["hint"] = str(c, "hint");
+            r.data["revocation"] = on == "app" ? "az ad app credential delete --id " + shell_quote(str(obj, "appId")) +
+                                                     " --key-id " + shell_quote(key_id) + (secret ? "" : " --cert")
+                                               : "az ad sp credential delete --id " + shell_quote(object_id) +
+                                                     " --key-id " + shell_quote(key_id) + (secret ? "" : " --cert");
             b.credential(std::move(r));
         }
     }
 }
 
-void azure_owner(const nlohmann::json& obj, IdentityRecord& id) {
+void azure_owner(const json& obj, IdentityRecord& id) {
     // Convention in list output: `notes` ("owner: x") or a tag "owner:x".
     const std::string notes = str(obj, "notes");
     if (auto at = notes.find("owner:"); at != std::string::npos) {
@@ -43,28 +54,30 @@ void azure_owner(const nlohmann::json& obj, IdentityRecord& id) {
         id.owner_source = "azure notes owner:";
         return;
     }
-    for (const auto& t : obj.value("tags", nlohmann::json::array()))
+    if (!obj.contains("tags") || !obj["tags"].is_array()) return;
+    for (const auto& t : obj["tags"])
         if (t.is_string() && t.get<std::string>().rfind("owner:", 0) == 0) {
             id.owner = t.get<std::string>().substr(6);
             id.owner_source = "azure tag owner:";
         }
 }
 
+// The list a format walks is the document itself; anything else is the wrong
+// export.
+util::Status expect_list(const json& top, std::string_view path, const char* what) {
+    if (top.is_array()) return util::ok_status();
+    return util::Error{std::string(path), std::string("expected a JSON list (") + what + ")"};
+}
+
 }  // namespace
 
-util::Expected<ImportBatch> parse_azure_applications(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (az ad app list)"};
+util::Expected<ImportBatch> parse_azure_applications(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "azure-applications";
-    const auto& list_app = *j;
-    for (size_t at_app = 0; at_app < list_app.size(); ++at_app) {
-        const auto& app = list_app[at_app];
+    auto on_app = [&](const std::string&, size_t at, const json& app) -> util::Status {
         const std::string app_id = str(app, "appId");
-        if (app_id.empty())
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_app + 1) + ": an application without `appId`"};
+        const std::string entry = entry_name(at, str(app, "displayName"));
+        if (app_id.empty()) return skip(b, path, entry, "an application without `appId`");
         IdentityRecord id;
         id.provider = "azure";
         id.kind = "application";
@@ -73,28 +86,25 @@ util::Expected<ImportBatch> parse_azure_applications(std::string_view path, std:
         id.key = "azure:app/" + app_id;
         id.data["app_id"] = app_id;
         id.data["object_id"] = str(app, "id");
-        id.data["created"] = utc(app.value("createdDateTime", nlohmann::json()));
-        id.data["required_resource_access"] = app.value("requiredResourceAccess", nlohmann::json::array());
+        id.data["created"] = date(b, path, entry, "createdDateTime", app.value("createdDateTime", json()));
+        id.data["required_resource_access"] = app.value("requiredResourceAccess", json::array());
         azure_owner(app, id);
-        azure_credentials(app, id.key, "app", str(app, "id"), b);
+        azure_credentials(app, id.key, "app", str(app, "id"), entry, path, b);
         b.identity(std::move(id));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_app, b));
+    TRY(expect_list(top, path, "az ad app list"));
     return b;
 }
 
-util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (az ad sp list)"};
+util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "azure-service-principals";
-    const auto& list_sp = *j;
-    for (size_t at_sp = 0; at_sp < list_sp.size(); ++at_sp) {
-        const auto& sp = list_sp[at_sp];
+    auto on_sp = [&](const std::string&, size_t at, const json& sp) -> util::Status {
         const std::string oid = str(sp, "id");
-        if (oid.empty())
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_sp + 1) + ": a service principal without `id`"};
+        const std::string entry = entry_name(at, str(sp, "displayName"));
+        if (oid.empty()) return skip(b, path, entry, "a service principal without `id`");
         IdentityRecord id;
         id.provider = "azure";
         const bool managed = str(sp, "servicePrincipalType") == "ManagedIdentity";
@@ -105,42 +115,42 @@ util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path
         id.data["app_id"] = str(sp, "appId");
         id.data["status"] = sp.value("accountEnabled", true) ? "enabled" : "disabled";
         id.data["first_party"] = str(sp, "appOwnerOrganizationId") == "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-        id.data["revocation"] = managed ? "Remove its role assignments (az role assignment delete --assignee " + oid +
-                                              ") or turn the identity off on its resource"
-                                        : "az ad sp update --id " + oid + " --set accountEnabled=false";
+        id.data["revocation"] = managed ? "az role assignment delete --assignee " + shell_quote(oid) +
+                                              "  # remove its role assignments, or turn the identity "
+                                              "off on its resource"
+                                        : "az ad sp update --id " + shell_quote(oid) + " --set accountEnabled=false";
         azure_owner(sp, id);
-        azure_credentials(sp, id.key, "sp", oid, b);
+        azure_credentials(sp, id.key, "sp", oid, entry, path, b);
         b.identity(std::move(id));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_sp, b));
+    TRY(expect_list(top, path, "az ad sp list"));
     return b;
 }
 
-util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list (GET /repos/{owner}/{repo}/keys)"};
+util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "github-deploy-keys";
-    const auto& list_k = *j;
-    for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
-        const auto& k = list_k[at_k];
-        if (!k.contains("id") || !k["id"].is_number())
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_k + 1) + ": a deploy key without numeric `id`"};
-        const std::string id_s = std::to_string(k["id"].get<int64_t>()), url = str(k, "url");
+    auto on_key = [&](const std::string&, size_t at, const json& k) -> util::Status {
+        auto id_s = id_text(k.value("id", json()));
+        if (!id_s)
+            return skip(b, path, entry_name(at, str(k, "title")), "a deploy key without an integer `id` in range");
+        const std::string url = str(k, "url"), entry = "deploy key " + *id_s;
         std::string repo;  // owner/repo from .../repos/OWNER/REPO/keys/ID
-        if (auto at = url.find("/repos/"); at != std::string::npos)
-            repo = url.substr(at + 7, url.find("/keys/") - at - 7);
+        if (auto at_r = url.find("/repos/"), keys = url.find("/keys/");
+            at_r != std::string::npos && keys != std::string::npos && keys > at_r)
+            repo = url.substr(at_r + 7, keys - at_r - 7);
         IdentityRecord id;
         id.provider = "github";
         id.kind = "deploy-key";
         id.actor = "workload";
         id.name = repo + ": " + str(k, "title");
-        id.key = "github:deploy-key/" + id_s;
+        id.key = "github:deploy-key/" + *id_s;
         id.data["repository"] = repo;
-        id.data["created"] = utc(k.value("created_at", nlohmann::json()));
-        id.data["last_used"] = utc(k.value("last_used", nlohmann::json()));
-        id.data["scopes"] = nlohmann::json::array({k.value("read_only", true) ? "read" : "write"});
+        id.data["created"] = date(b, path, entry, "created_at", k.value("created_at", json()));
+        id.data["last_used"] = date(b, path, entry, "last_used", k.value("last_used", json()));
+        id.data["scopes"] = json::array({k.value("read_only", true) ? "read" : "write"});
         if (!str(k, "added_by").empty()) {
             id.owner = str(k, "added_by");
             id.owner_source = "github added_by";
@@ -148,67 +158,68 @@ util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, std:
         CredentialRecord c;
         c.identity_key = id.key;
         c.kind = "ssh-deploy-key";
-        c.key = "github:deploy-key-cred/" + id_s;
-        c.data["key_id"] = id_s;
+        c.key = "github:deploy-key-cred/" + *id_s;
+        c.data["key_id"] = *id_s;
         c.data["created"] = id.data["created"];
         c.data["last_used"] = id.data["last_used"];
         c.data["never_expires"] = true;
         c.data["write"] = !k.value("read_only", true);
-        c.data["revocation"] = "gh repo deploy-key delete " + id_s + " -R " + repo;
+        c.data["revocation"] = "gh repo deploy-key delete " + shell_quote(*id_s) + " -R " + shell_quote(repo);
         b.credential(std::move(c));
         b.identity(std::move(id));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
+    TRY(expect_list(top, path, "GET /repos/{owner}/{repo}/keys"));
     return b;
 }
 
-util::Expected<ImportBatch> parse_github_app_installations(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_object() || !j->contains("installations") || !(*j)["installations"].is_array())
-        return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
+util::Expected<ImportBatch> parse_github_app_installations(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "github-app-installations";
-    const auto& list_in = (*j)["installations"];
-    for (size_t at_in = 0; at_in < list_in.size(); ++at_in) {
-        const auto& in = list_in[at_in];
-        if (!in.contains("id") || !in["id"].is_number())
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_in + 1) + ": an installation without numeric `id`"};
-        const std::string id_s = std::to_string(in["id"].get<int64_t>());
+    auto on_inst = [&](const std::string&, size_t at, const json& inst) -> util::Status {
+        auto id_s = id_text(inst.value("id", json()));
+        if (!id_s)
+            return skip(b, path, "installations " + entry_name(at, str(inst, "app_slug")),
+                        "an installation without an integer `id` in range");
         IdentityRecord id;
         id.provider = "github";
         id.kind = "app-installation";
         id.actor = "bot";
-        id.name = str(in, "app_slug");
-        id.key = "github:installation/" + id_s;
-        id.data["app_id"] = in.value("app_id", nlohmann::json());
-        id.data["created"] = utc(in.value("created_at", nlohmann::json()));
-        id.data["permissions"] = in.value("permissions", nlohmann::json::object());
-        id.data["repository_selection"] = str(in, "repository_selection");
-        id.data["status"] = in.value("suspended_at", nlohmann::json()).is_null() ? "active" : "suspended";
+        id.name = str(inst, "app_slug");
+        id.key = "github:installation/" + *id_s;
+        const json app_id = inst.value("app_id", json());
+        if (id_text(app_id))
+            id.data["app_id"] = app_id;
+        else if (!app_id.is_null())
+            b.warnings.push_back(
+                warn(path, "installation " + *id_s + ": `app_id` is not an integer in range; imported without it"));
+        id.data["created"] = date(b, path, "installation " + *id_s, "created_at", inst.value("created_at", json()));
+        id.data["permissions"] = inst.value("permissions", json::object());
+        id.data["repository_selection"] = str(inst, "repository_selection");
+        id.data["status"] = inst.value("suspended_at", json()).is_null() ? "active" : "suspended";
         id.data["revocation"] = "Org settings > GitHub Apps > " + id.name +
-                                " > Suspend or Uninstall (DELETE /app/installations/" + id_s + ")";
+                                " > Suspend or Uninstall (DELETE /app/installations/" + *id_s + ")";
         b.identity(std::move(id));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({"installations"}, on_inst, b));
+    if (!top.is_object() || !top.contains("installations") || !top["installations"].is_array())
+        return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
     return b;
 }
 
-util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array())
-        return util::Error{std::string(path), "expected a JSON list (GET /orgs/{org}/personal-access-tokens)"};
+util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "github-fine-grained-pats";
     std::set<std::string> owners;
-    const auto& list_t = *j;
-    for (size_t at_t = 0; at_t < list_t.size(); ++at_t) {
-        const auto& t = list_t[at_t];
-        const std::string login = str(t.value("owner", nlohmann::json::object()), "login");
-        if (login.empty() || !t.contains("id"))
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_t + 1) + ": a token without id or owner.login"};
-        const std::string pat = std::to_string(t["id"].get<int64_t>());
+    auto on_token = [&](const std::string&, size_t at, const json& t) -> util::Status {
+        const std::string login = str(t.value("owner", json::object()), "login");
+        auto pat = id_text(t.value("id", json()));
+        if (login.empty() || !pat)
+            return skip(b, path, entry_name(at, str(t, "token_name")),
+                        "a token without an integer id in range or owner.login");
+        const std::string entry = "token " + *pat;
         if (owners.insert(login).second) {
             IdentityRecord id;
             id.provider = "github";
@@ -223,21 +234,24 @@ util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path
         CredentialRecord c;
         c.identity_key = "github:user/" + login;
         c.kind = "fine-grained-pat";
-        c.key = "github:pat/" + pat;
-        c.data["key_id"] = pat;
+        c.key = "github:pat/" + *pat;
+        c.data["key_id"] = *pat;
         c.data["name"] = str(t, "token_name");
-        c.data["created"] = utc(t.value("access_granted_at", nlohmann::json()));
-        c.data["last_used"] = utc(t.value("token_last_used_at", nlohmann::json()));
-        if (t.value("token_expires_at", nlohmann::json()).is_null())
+        c.data["created"] = date(b, path, entry, "access_granted_at", t.value("access_granted_at", json()));
+        c.data["last_used"] = date(b, path, entry, "token_last_used_at", t.value("token_last_used_at", json()));
+        if (t.value("token_expires_at", json()).is_null())
             c.data["never_expires"] = true;
         else
-            set_expiry(c.data, t["token_expires_at"]);
+            set_expiry(b, path, entry, c.data, t["token_expires_at"]);
         c.data["status"] = t.value("token_expired", false) ? "expired" : "active";
-        c.data["permissions"] = t.value("permissions", nlohmann::json::object());
+        c.data["permissions"] = t.value("permissions", json::object());
         c.data["repository_selection"] = str(t, "repository_selection");
-        c.data["revocation"] = "POST /orgs/{org}/personal-access-tokens/" + pat + " with {\"action\":\"revoke\"}";
+        c.data["revocation"] = "POST /orgs/{org}/personal-access-tokens/" + *pat + " with {\"action\":\"revoke\"}";
         b.credential(std::move(c));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_token, b));
+    TRY(expect_list(top, path, "GET /orgs/{org}/personal-access-tokens"));
     return b;
 }
 

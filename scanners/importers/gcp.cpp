@@ -1,9 +1,10 @@
-// GCP: service accounts, their keys, key files, and the project IAM policy. Service
-// accounts are keyed by email (gcp:sa/EMAIL), keys by key id (gcp:sa-key/KEYID), which is
-// also a key file's private_key_id: importing both joins them.
+// GCP: service accounts, their keys, key files, and the project IAM policy.
+// Service accounts are keyed by email (gcp:sa/EMAIL), keys by key id
+// (gcp:sa-key/KEYID), which is also a key file's private_key_id: importing both
+// joins them.
 #include "scanners/importers/parsers.hpp"
 
-#include "scanners/importers/common.hpp"
+#include "util/text.hpp"
 
 namespace nhi::scanners::importers {
 namespace {
@@ -25,24 +26,18 @@ IdentityRecord service_account(const std::string& email) {
 }
 
 std::string key_revoke(const std::string& key_id, const std::string& email) {
-    return "gcloud iam service-accounts keys disable " + key_id + " --iam-account=" + email + " (or keys delete)";
+    return "gcloud iam service-accounts keys disable " + util::shell_quote(key_id) +
+           " --iam-account=" + util::shell_quote(email) + "  # or: keys delete";
 }
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
+util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "gcp-service-accounts";
-    const auto& list_sa = *j;
-    for (size_t at_sa = 0; at_sa < list_sa.size(); ++at_sa) {
-        const auto& sa = list_sa[at_sa];
+    auto on_sa = [&](const std::string&, size_t at, const nlohmann::json& sa) -> util::Status {
         const std::string email = str(sa, "email");
-        if (email.empty())
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_sa + 1) + ": a service account without `email`"};
+        if (email.empty()) return skip(b, path, "entry " + std::to_string(at + 1), "a service account without `email`");
         IdentityRecord id = service_account(email);
         id.data["unique_id"] = str(sa, "uniqueId");
         id.data["display_name"] = str(sa, "displayName");
@@ -50,37 +45,36 @@ util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, st
         const std::string desc = str(sa, "description");
         if (!desc.empty()) id.data["description"] = desc;
         // Convention: owner=VALUE inside the free-text description.
-        if (auto at = desc.find("owner="); at != std::string::npos) {
-            auto end = desc.find_first_of(" ;,\n", at + 6);
-            id.owner = desc.substr(at + 6, end == std::string::npos ? std::string::npos : end - at - 6);
+        if (auto o = desc.find("owner="); o != std::string::npos) {
+            auto end = desc.find_first_of(" ;,\n", o + 6);
+            id.owner = desc.substr(o + 6, end == std::string::npos ? std::string::npos : end - o - 6);
             id.owner_source = "gcp description owner=";
         }
         id.data["google_managed"] = email.find("-compute@developer.gserviceaccount.com") != std::string::npos ||
                                     email.find("@appspot.gserviceaccount.com") != std::string::npos;
-        id.data["revocation"] = "gcloud iam service-accounts disable " + email + " (or delete)";
+        id.data["revocation"] = "gcloud iam service-accounts disable " + util::shell_quote(email) + "  # or: delete";
         b.identity(std::move(id));
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_sa, b));
+    if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
     return b;
 }
 
-util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_array()) return util::Error{std::string(path), "expected a JSON list of keys"};
+util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "gcp-service-account-keys";
-    std::string email;
-    const auto& list_k = *j;
-    for (size_t at_k = 0; at_k < list_k.size(); ++at_k) {
-        const auto& k = list_k[at_k];
+    std::set<std::string> emails;
+    auto on_key = [&](const std::string&, size_t at, const nlohmann::json& k) -> util::Status {
         const std::string name = str(k, "name");
         auto sa = name.find("/serviceAccounts/"), keys = name.find("/keys/");
         if (sa == std::string::npos || keys == std::string::npos || keys < sa)
-            return util::Error{std::string(path),
-                               "entry " + std::to_string(at_k + 1) +
-                                   ": a key whose `name` is not projects/P/serviceAccounts/EMAIL/keys/KEYID"};
-        email = name.substr(sa + 17, keys - sa - 17);
-        const std::string key_id = name.substr(keys + 6);
+            return skip(b, path, "entry " + std::to_string(at + 1),
+                        "a key whose `name` is not "
+                        "projects/P/serviceAccounts/EMAIL/keys/KEYID");
+        const std::string email = name.substr(sa + 17, keys - sa - 17);
+        const std::string key_id = name.substr(keys + 6), entry = "key " + key_id;
+        emails.insert(email);
         CredentialRecord c;
         c.identity_key = "gcp:sa/" + email;
         c.kind = "service-account-key";
@@ -89,29 +83,31 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
         c.data["key_type"] = str(k, "keyType");
         c.data["key_origin"] = str(k, "keyOrigin");
         c.data["user_managed"] = str(k, "keyType") == "USER_MANAGED";
-        c.data["created"] = utc(k.value("validAfterTime", nlohmann::json()));
-        set_expiry(c.data, k.value("validBeforeTime", nlohmann::json()));
+        c.data["created"] = date(b, path, entry, "validAfterTime", k.value("validAfterTime", nlohmann::json()));
+        set_expiry(b, path, entry, c.data, k.value("validBeforeTime", nlohmann::json()));
         c.data["status"] = k.value("disabled", false) ? "disabled" : "enabled";
         if (k.contains("disableReason")) c.data["disable_reason"] = str(k, "disableReason");
         c.data["revocation"] = c.data["user_managed"].get<bool>()
                                    ? key_revoke(key_id, email)
                                    : "System-managed: Google rotates it; cannot be deleted";
         b.credential(std::move(c));
-    }
-    if (!email.empty()) b.identity(service_account(email));
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
+    if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of keys"};
+    for (const auto& email : emails) b.identity(service_account(email));
     return b;
 }
 
-util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (str(*j, "type") != "service_account" || str(*j, "client_email").empty() || str(*j, "private_key_id").empty())
+util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, Input& in) {
+    TRY_ASSIGN(auto j, in.document());
+    if (str(j, "type") != "service_account" || str(j, "client_email").empty() || str(j, "private_key_id").empty())
         return util::Error{std::string(path), "not a service-account key file (type, client_email, private_key_id)"};
     ImportBatch b;
     b.format = "gcp-service-account-key-file";
-    const std::string email = str(*j, "client_email"), key_id = str(*j, "private_key_id");
+    const std::string email = str(j, "client_email"), key_id = str(j, "private_key_id");
     IdentityRecord id = service_account(email);
-    id.data["unique_id"] = str(*j, "client_id");
+    id.data["unique_id"] = str(j, "client_id");
     b.identity(std::move(id));
     CredentialRecord c;
     c.identity_key = "gcp:sa/" + email;
@@ -125,15 +121,11 @@ util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, std::strin
     return b;
 }
 
-util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, std::string_view content) {
-    auto j = parse_json(path, content);
-    if (!j) return j.error();
-    if (!j->is_object() || !j->contains("bindings") || !(*j)["bindings"].is_array())
-        return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
+util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& in) {
     ImportBatch b;
     b.format = "gcp-iam-policy";
     std::map<std::string, IdentityRecord> seen;
-    for (const auto& binding : (*j)["bindings"]) {
+    auto on_binding = [&](const std::string&, size_t, const nlohmann::json& binding) -> util::Status {
         const std::string role = str(binding, "role");
         for (const auto& m : binding.value("members", nlohmann::json::array())) {
             if (!m.is_string()) continue;
@@ -153,12 +145,14 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, std::str
                 it = seen.emplace(email, std::move(id)).first;
             }
             nlohmann::json grant = {{"role", role}};
-            if (binding.contains("condition")) {
-                grant["condition"] = binding["condition"];
-            }
+            if (binding.contains("condition")) grant["condition"] = binding["condition"];
             it->second.data["roles"].push_back(grant);
         }
-    }
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({"bindings"}, on_binding, b));
+    if (!top.is_object() || !top.contains("bindings") || !top["bindings"].is_array())
+        return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
     for (auto& [email, id] : seen) b.identity(std::move(id));
     return b;
 }

@@ -45,14 +45,21 @@ std::string list_format(const nlohmann::json& first) {
 // An empty list says nothing about itself; the conventional file names do.
 std::string name_hint(std::string_view path) {
     std::string p(path);
-    for (const auto& [needle, format] : std::vector<std::pair<std::string, std::string>>{
-             {"service-account-keys", "gcp-service-account-keys"}, {"service-accounts", "gcp-service-accounts"},
-             {"service-principals", "azure-service-principals"}, {"applications", "azure-applications"},
-             {"deploy-keys", "github-deploy-keys"}, {"personal-access-tokens", "github-fine-grained-pats"},
-             {"fine-grained-pats", "github-fine-grained-pats"}})
+    for (const auto& [needle, format] :
+         std::vector<std::pair<std::string, std::string>>{{"service-account-keys", "gcp-service-account-keys"},
+                                                          {"service-accounts", "gcp-service-accounts"},
+                                                          {"service-principals", "azure-service-principals"},
+                                                          {"applications", "azure-applications"},
+                                                          {"deploy-keys", "github-deploy-keys"},
+                                                          {"personal-access-tokens", "github-fine-grained-pats"},
+                                                          {"fine-grained-pats", "github-fine-grained-pats"}})
         if (p.find(needle) != std::string::npos) return format;
     return "";
 }
+
+// Detection's walk stops at the first element of a top-level list; this marks
+// that stop.
+const char* const kStop = "\x01stop";
 
 }  // namespace
 
@@ -65,51 +72,109 @@ const std::vector<std::string>& format_names() {
     return names;
 }
 
-util::Expected<std::string> detect_format(std::string_view path, std::string_view content) {
+namespace {
+
+util::Expected<std::string> detect(std::string_view path, Input& in) {
+    TRY_ASSIGN(auto head, in.head(size_t(1) << 16));
+    std::string_view content(head);
     size_t start = content.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-    if (start == std::string_view::npos) return util::Error{std::string(path), "empty file"};
-    if (content.compare(start, 9, "user,arn,") == 0) return std::string("aws-credential-report");
-    if (content[start] != '{' && content[start] != '[') {
-        if (content.find("[mcp_servers") != std::string_view::npos) return std::string("mcp-config-toml");
+    if (start == std::string_view::npos) {
+        if (head.size() < (size_t(1) << 16)) return util::Error{std::string(path), "empty file"};
         return util::Error{std::string(path), "not JSON or a credential-report CSV; pass --format NAME"};
     }
-    auto j = parse_json(path, content, /*comments=*/true);
-    if (!j) return j.error();
-    if (j->is_array()) {
-        if (j->empty()) {
-            if (auto h = name_hint(path); !h.empty()) return h;
-            return util::Error{std::string(path), "an empty list could be any export; pass --format NAME"};
+    if (content.compare(start, 9, "user,arn,") == 0) return std::string("aws-credential-report");
+    if (content.compare(start, 12, "[mcp_servers") == 0) return std::string("mcp-config-toml");
+    if (content[start] != '{' && content[start] != '[') {
+        TRY_ASSIGN(auto text, in.text());
+        if (text.find("[mcp_servers") != std::string_view::npos) return std::string("mcp-config-toml");
+        return util::Error{std::string(path), "not JSON or a credential-report CSV; pass --format NAME"};
+    }
+    // One walk with the large lists streamed past (their elements are not kept),
+    // stopping at the first element of a top-level list: memory stays small
+    // whatever the file's size.
+    std::optional<nlohmann::json> first;
+    std::string decided;  // a format the first record of a top-level member settles
+    db::ImportBatch scratch;
+    auto on_record = [&](const std::string& list, size_t, const nlohmann::json& r) -> util::Status {
+        if (list.empty()) {
+            first = r;
+            return util::Error{"", kStop};
         }
-        if (auto f = list_format(j->front()); !f.empty()) return f;
+        // Without this a huge `items` list would be walked to its end before the real walk.
+        if (list == "items" && has(r, "kind") && has(r, "apiVersion"))
+            decided = "k8s-list";
+        else if (list == "UserDetailList" || list == "RoleDetailList")
+            decided = "aws-authorization-details";
+        else if (list == "installations" && has(r, "app_slug"))
+            decided = "github-app-installations";
+        else if (list == "bindings" && has(r, "role"))
+            decided = "gcp-iam-policy";
+        return decided.empty() ? util::ok_status() : util::Status(util::Error{"", kStop});
+    };
+    auto top = in.walk(
+        {"", "items", "installations", "bindings", "UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"},
+        on_record, scratch, /*comments=*/true);
+    if (!top && top.error().why != kStop) return top.error();
+    if (!decided.empty()) return decided;
+    if (first) {
+        if (auto f = list_format(*first); !f.empty()) return f;
         return util::Error{std::string(path), "a JSON list of unknown records; pass --format NAME"};
     }
-    if (has(*j, "AccessKeyMetadata")) return std::string("aws-access-keys");
-    if (has(*j, "UserDetailList") || has(*j, "RoleDetailList")) return std::string("aws-authorization-details");
-    if (str(*j, "type") == "service_account" && has(*j, "private_key_id")) return std::string("gcp-service-account-key-file");
-    if (has(*j, "bindings")) return std::string("gcp-iam-policy");
-    if (has(*j, "items") && (str(*j, "kind") == "List" || str(*j, "apiVersion") == "v1")) return std::string("k8s-list");
-    if (has(*j, "installations")) return std::string("github-app-installations");
-    if (has(*j, "mcpServers") || has(*j, "servers")) return std::string("mcp-config");
-    return util::Error{std::string(path), "unrecognised export; pass --format NAME (see nhi inventory import --help)"};
+    const nlohmann::json& j = *top;
+    if (j.is_array()) {
+        if (auto h = name_hint(path); !h.empty()) return h;
+        return util::Error{std::string(path), "an empty list could be any export; pass --format NAME"};
+    }
+    if (has(j, "AccessKeyMetadata")) return std::string("aws-access-keys");
+    if (has(j, "UserDetailList") || has(j, "RoleDetailList")) return std::string("aws-authorization-details");
+    if (str(j, "type") == "service_account" && has(j, "private_key_id"))
+        return std::string("gcp-service-account-key-file");
+    if (has(j, "bindings")) return std::string("gcp-iam-policy");
+    if (has(j, "items") && (str(j, "kind") == "List" || str(j, "apiVersion") == "v1")) return std::string("k8s-list");
+    if (has(j, "installations")) return std::string("github-app-installations");
+    if (has(j, "mcpServers") || has(j, "servers")) return std::string("mcp-config");
+    return util::Error{std::string(path),
+                       "unrecognised export; pass --format NAME (see nhi "
+                       "inventory import --help)"};
+}
+
+util::Expected<ImportBatch> parse_input(std::string_view path, Input& in, const std::string& format) {
+    // Nothing a parser meets may escape as an exception: a type error in a
+    // document-level field (IsTruncated: "yes") or an allocation failure becomes
+    // this file's error.
+    try {
+        std::string f = format;
+        if (f.empty() || f == "auto") {
+            TRY_ASSIGN(f, detect(path, in));
+        }
+        for (const auto& [name, fn] : table())
+            if (name == f) return fn(path, in);
+        return util::Error{"--format", "unknown format `" + f + "`"};
+    } catch (const nlohmann::json::exception& e) {
+        std::string why = e.what();
+        if (auto cut = why.find("] "); cut != std::string::npos) why = why.substr(cut + 2);
+        return util::Error{std::string(path), "unexpected value: " + why};
+    } catch (const std::exception&) {
+        return util::Error{std::string(path), "out of memory while importing"};
+    }
+}
+
+}  // namespace
+
+util::Expected<std::string> detect_format(std::string_view path, std::string_view content) {
+    Input in = Input::memory(content, path);
+    return detect(path, in);
 }
 
 util::Expected<ImportBatch> parse_export(std::string_view path, std::string_view content, const std::string& format) {
-    std::string f = format;
-    if (f.empty() || f == "auto") {
-        auto d = detect_format(path, content);
-        if (!d) return d.error();
-        f = *d;
-    }
-    for (const auto& [name, fn] : table())
-        if (name == f) {
-            try {
-                return fn(path, content);
-            } catch (const nlohmann::json::exception& e) {
-                // A field of the wrong type deep inside a record: reject the file, name it.
-                return util::Error{std::string(path), std::string("unexpected value: ") + e.what()};
-            }
-        }
-    return util::Error{"--format", "unknown format `" + f + "`"};
+    Input in = Input::memory(content, path);
+    return parse_input(path, in, format);
+}
+
+util::Expected<ImportBatch> import_file(const std::string& open_path, std::string_view name,
+                                        const std::string& format) {
+    TRY_ASSIGN(auto in, Input::file(open_path, name));
+    return parse_input(name, in, format);
 }
 
 }  // namespace nhi::scanners::importers

@@ -1,5 +1,6 @@
-// `nhi inventory import`: format detection and the parsers for cloud, cluster, GitHub and
-// agent-config exports. Formats and their quirks: ../shared/samples/exports/README.md.
+// `nhi inventory import`: format detection and the parsers for cloud, cluster,
+// GitHub and agent-config exports. Formats and their quirks:
+// ../shared/samples/exports/README.md.
 #pragma once
 #include <string>
 #include <string_view>
@@ -18,11 +19,19 @@ using db::ImportBatch;
 /// Every format name `--format` accepts.
 const std::vector<std::string>& format_names();
 
-/// Names the format of `content` (file name `path` breaks ties), or an error saying why not.
+/// Names the format of `content` (file name `path` breaks ties), or an error
+/// saying why not.
 util::Expected<std::string> detect_format(std::string_view path, std::string_view content);
 
-/// Parses one export. Errors name the line or offset where the input stops making sense; a
-/// file either parses whole or not at all.
+/// Parses one export held in memory. Errors name the line and column where the
+/// input stops making sense (never its bytes); an entry that cannot be read is
+/// skipped with a warning in the batch naming it.
 util::Expected<ImportBatch> parse_export(std::string_view path, std::string_view content, const std::string& format);
+
+/// Parses the export file at `open_path`, named `name` in keys and messages, as
+/// parse_export does; JSON lists are read one record at a time, so memory
+/// follows the largest record and the records made, not the file. Fails when
+/// the file cannot be read.
+util::Expected<ImportBatch> import_file(const std::string& open_path, std::string_view name, const std::string& format);
 
 }  // namespace nhi::scanners::importers
