@@ -1,4 +1,5 @@
 #include "cli/cli.hpp"
+#include "cli/fatal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -106,7 +107,7 @@ int run(int argc, char** argv) {
     try {
         for (auto* sub : app.get_subcommands()) return table.at(sub->get_name())();
         return kError;
-    } catch (const util::Fatal& f) {
+    } catch (const Fatal& f) {
         print_error(f.error.what, f.error.why);
         return kError;
     } catch (const std::bad_alloc&) {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
@@ -48,7 +49,7 @@ std::string now_of(const InventoryArgs& a) { return reference_time(a.now); }
 std::string reference_time(const std::string& flag_value) {
     if (flag_value.empty()) return util::format_utc(util::now_unix());
     auto t = util::parse_iso8601(flag_value);
-    if (!t) throw util::Fatal({"--as-of", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
+    if (!t) throw Fatal({"--as-of", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
     return util::format_utc(*t);
 }
 
@@ -91,7 +92,7 @@ bool import_one(db::Inventory& inv, const std::string& file, const std::string& 
 }
 
 int import(const InventoryArgs& a) {
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
     // Each file stands alone: a bad one is named and counted, the good ones are
     // kept.
@@ -140,10 +141,10 @@ bool keep(const db::IdentityRow& r, const reports::IdentityFacts& f, const Inven
 int list(const InventoryArgs& a) {
     const std::string now = now_of(a);
     const int64_t now_t = *util::parse_iso8601(now);
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
     const bool text_only = a.format == "text" || a.format == "csv";
-    auto rows = util::take(inv.load(a.run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
+    auto rows = take(inv.load(a.run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
     std::vector<const db::IdentityRow*> kept;
     kept.reserve(rows.size());
     for (const auto& r : rows)
@@ -153,42 +154,42 @@ int list(const InventoryArgs& a) {
 }
 
 int show(const InventoryArgs& a) {
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
-    int64_t id = util::take(inv.resolve(a.id));
-    auto rows = util::take(inv.load(a.run));
+    int64_t id = take(inv.resolve(a.id));
+    auto rows = take(inv.load(a.run));
     for (const auto& r : rows)
         if (r.id == id) {
-            reports::render_identity(r, util::take(inv.history(id)), util::take(inv.code_references(r, a.run)),
+            reports::render_identity(r, take(inv.history(id)), take(inv.code_references(r, a.run)),
                                      a.format, now_of(a), std::cout);
             return kOk;
         }
-    throw util::Fatal({a.id, "not present as of run " + std::to_string(a.run)});
+    throw Fatal({a.id, "not present as of run " + std::to_string(a.run)});
 }
 
 int set_owner(const InventoryArgs& a) {
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
-    int64_t id = util::take(inv.resolve(a.id));
-    if (a.value.empty()) throw util::Fatal({"set-owner", "the owner must not be empty"});
-    if (auto s = inv.set_owner(id, a.value); !s) throw util::Fatal(s.error());
+    int64_t id = take(inv.resolve(a.id));
+    if (a.value.empty()) throw Fatal({"set-owner", "the owner must not be empty"});
+    if (auto s = inv.set_owner(id, a.value); !s) throw Fatal(s.error());
     std::cerr << "identity " << id << ": owner set to " << a.value << " (explicit, strongest source)\n";
     return kOk;
 }
 
 int annotate(const InventoryArgs& a) {
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
-    int64_t id = util::take(inv.resolve(a.id));
+    int64_t id = take(inv.resolve(a.id));
     std::string expires;
     if (!a.expires.empty()) {
         auto t = util::parse_iso8601(a.expires);
-        if (!t) throw util::Fatal({"--expires", "expected a date such as 2026-03-31"});
+        if (!t) throw Fatal({"--expires", "expected a date such as 2026-03-31"});
         expires = util::format_utc(*t);
     }
     if (a.note_kind == "accepted-risk" && expires.empty())
-        throw util::Fatal({"--expires", "an accepted risk needs an expiry, so that it is reviewed again"});
-    if (auto s = inv.annotate(id, a.note_kind, a.reason, expires); !s) throw util::Fatal(s.error());
+        throw Fatal({"--expires", "an accepted risk needs an expiry, so that it is reviewed again"});
+    if (auto s = inv.annotate(id, a.note_kind, a.reason, expires); !s) throw Fatal(s.error());
     std::cerr << "identity " << id << ": " << a.note_kind << " recorded\n";
     return kOk;
 }

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "cli/cli.hpp"
+#include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
@@ -32,7 +33,7 @@ void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items,
     rep.items = &items;
     rep.now = o.now;
     rep.min_tier = o.min_tier;
-    const auto reviews = util::take(inv.runs("review"));
+    const auto reviews = take(inv.runs("review"));
     constexpr size_t kTrendPoints = 12;
     for (size_t i = reviews.size() > kTrendPoints - 1 ? reviews.size() - (kTrendPoints - 1) : 0; i < reviews.size(); ++i) {
         const auto& r = reviews[i];
@@ -41,7 +42,7 @@ void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items,
         if (r.stats.is_object() && r.stats.contains("tiers")) {
             rep.trend.push_back(reports::trend_point_from_json(r.stats, label));
         } else {  // a review recorded without stats: rebuild it
-            auto then = util::take(inv.load(r.id));
+            auto then = take(inv.load(r.id));
             rep.trend.push_back(reports::trend_point(reports::assess_all(then, a.risk, r.time), label));
         }
     }
@@ -49,8 +50,8 @@ void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items,
     std::optional<reports::Diff> diff;
     if (!reviews.empty() && !a.run) {
         const auto& last = reviews.back();
-        auto before = util::take(inv.load(last.id));
-        diff = reports::diff_inventories(before, rows, util::take(inv.finding_first_runs()), a.risk, last.id,
+        auto before = take(inv.load(last.id));
+        diff = reports::diff_inventories(before, rows, take(inv.finding_first_runs()), a.risk, last.id,
                                          a.now.empty() ? last.time : o.now, 0, o.now);
         diff->from_time = last.time;
         rep.since_review = &*diff;
@@ -62,55 +63,55 @@ int run_report(const ReportArgs& a, const std::string& which) {
     reports::ReportOptions o;
     o.format = a.format;
     o.now = reference_time(a.now);
-    if (!reports::parse_tier(a.min_tier, o.min_tier)) throw util::Fatal({"--min-tier", "expected low, medium, high or critical"});
+    if (!reports::parse_tier(a.min_tier, o.min_tier)) throw Fatal({"--min-tier", "expected low, medium, high or critical"});
     reports::Tier fail_tier = reports::Tier::Low;
     const bool gate = a.fail_on != "none";
     if (gate && !reports::parse_tier(a.fail_on, fail_tier))
-        throw util::Fatal({"--fail-on", "expected none, low, medium, high or critical"});
+        throw Fatal({"--fail-on", "expected none, low, medium, high or critical"});
     o.expiring_days = a.expiring_days;
     o.top = size_t(std::max(a.top, 0));
 
     if (a.record && a.run)
-        throw util::Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
-    auto database = util::take(db::Database::open(db::resolve_path(a.db)));
+        throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
+    auto database = take(db::Database::open(db::resolve_path(a.db)));
     db::Inventory inv(*database);
     if (which == "diff") {
         int64_t from = a.from;
         if (from < 0) {
-            from = util::take(inv.latest_run("review"));
+            from = take(inv.latest_run("review"));
             if (from == 0)
-                throw util::Fatal({"--from", "no review recorded yet: pass --from RUN, or mark one with "
+                throw Fatal({"--from", "no review recorded yet: pass --from RUN, or mark one with "
                                              "`nhi report summary --record`"});
         }
-        const std::string from_time = util::take(inv.run_time(from));
-        if (from_time.empty()) throw util::Fatal({"--from", "no run " + std::to_string(from)});
+        const std::string from_time = take(inv.run_time(from));
+        if (from_time.empty()) throw Fatal({"--from", "no run " + std::to_string(from)});
         std::string to_time = o.now;
         if (a.to) {
-            to_time = util::take(inv.run_time(a.to));
-            if (to_time.empty()) throw util::Fatal({"--to", "no run " + std::to_string(a.to)});
+            to_time = take(inv.run_time(a.to));
+            if (to_time.empty()) throw Fatal({"--to", "no run " + std::to_string(a.to)});
         }
-        auto before = util::take(inv.load(from)), after = util::take(inv.load(a.to));
+        auto before = take(inv.load(from)), after = take(inv.load(a.to));
         // With --now both sides are judged at that time (reproducible); otherwise each at its own.
-        auto d = reports::diff_inventories(before, after, util::take(inv.finding_first_runs()), a.risk, from,
+        auto d = reports::diff_inventories(before, after, take(inv.finding_first_runs()), a.risk, from,
                                            a.now.empty() ? from_time : o.now, a.to, to_time);
         d.from_time = from_time;
-        auto out = util::take(util::Output::open(a.output));
+        auto out = take(util::Output::open(a.output));
         reports::render_diff(d, a.format, out->stream());
-        util::take(out->commit());
+        take(out->commit());
         return kOk;
     }
-    auto rows = util::take(inv.load(a.run));
+    auto rows = take(inv.load(a.run));
     auto items = reports::assess_all(rows, a.risk, o.now);
-    auto out = util::take(util::Output::open(a.output));
+    auto out = take(util::Output::open(a.output));
     if (a.format == "html") write_html(inv, items, rows, a, o, out->stream());
     else if (which == "risk") reports::report_risk(items, o, out->stream());
     else if (which == "owners") reports::report_owners(items, o, out->stream());
     else if (which == "expiry") reports::report_expiry(items, a.risk, o, out->stream());
     else reports::report_summary(items, o, out->stream());
-    util::take(out->commit());
+    take(out->commit());
     if (which == "summary" && a.record) {
         // The tier counts go with the review, so later trend charts need not rebuild it.
-        int64_t review = util::take(inv.record_run("review", "nhi report summary", to_json(reports::trend_point(items, ""))));
+        int64_t review = take(inv.record_run("review", "nhi report summary", to_json(reports::trend_point(items, ""))));
         std::cerr << "recorded this review as run " << review << " (nhi report diff compares against it)\n";
     }
 

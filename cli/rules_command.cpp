@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/cli.hpp"
+#include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/shared_options.hpp"
 #include "reports/common.hpp"
@@ -23,12 +24,12 @@ void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rule
         ids.push_back(r.id);
     }
     std::string s = suggest(id, ids);
-    throw util::Fatal({where, "unknown rule id `" + id + "`" + (s.empty() ? "" : "; did you mean `" + s + "`?")});
+    throw Fatal({where, "unknown rule id `" + id + "`" + (s.empty() ? "" : "; did you mean `" + s + "`?")});
 }
 
 std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
                                                  const std::set<std::string>& disabled) {
-    auto set = util::take(rules::load_rules(extra_rule_paths));
+    auto set = take(rules::load_rules(extra_rule_paths));
     if (!disabled.empty()) {
         std::string ids;
         for (const auto& id : disabled) {
@@ -41,7 +42,7 @@ std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>&
     }
     rules::EngineOptions eo;
     eo.cache_dir = rules::hs_cache::default_dir();
-    return util::take(rules::Engine::create(std::move(set), eo));
+    return take(rules::Engine::create(std::move(set), eo));
 }
 
 namespace {
@@ -52,7 +53,7 @@ struct RulesArgs {
 };
 
 int list(const RulesArgs& a) {
-    auto set = util::take(rules::load_rules(a.rule_paths));
+    auto set = take(rules::load_rules(a.rule_paths));
     if (a.format == "json") {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& r : set.rules)

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cli/cli.hpp"
+#include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/shared_options.hpp"
@@ -103,7 +104,7 @@ rules::RepoConfig load_repo_config(const ScanArgs& a, const std::vector<std::str
     std::string path = a.config;
     if (path.empty() && paths.size() == 1 && paths[0] != "-") path = rules::find_config(paths[0]);
     if (path.empty()) return {};
-    return util::take(rules::load_config(path));
+    return take(rules::load_config(path));
 }
 
 // What a scan runs with: the inputs, the rules, the repository config and the baseline.
@@ -118,14 +119,14 @@ struct ScanSetup {
 // Checks the arguments and loads the config, the rules and (with `use_baseline`) the baseline.
 ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
     ScanSetup s;
-    s.max_size = util::take(parse_size(a.max_file_size));
+    s.max_size = take(parse_size(a.max_file_size));
     s.paths = a.paths;
     if (!a.git && (a.all_refs || a.staged || !a.since.empty() || !a.branch.empty()))
-        throw util::Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
+        throw Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
     if (a.git && s.paths.empty()) s.paths.push_back(".");
-    if (s.paths.empty()) throw util::Fatal({"usage", "nothing to scan: give a PATH, - for stdin, or --git"});
+    if (s.paths.empty()) throw Fatal({"usage", "nothing to scan: give a PATH, - for stdin, or --git"});
     if (a.staged && (a.all_refs || !a.since.empty() || !a.branch.empty()))
-        throw util::Fatal({"usage", "--staged scans the index; it does not combine with --all-refs, --since or --branch"});
+        throw Fatal({"usage", "--staged scans the index; it does not combine with --all-refs, --since or --branch"});
 
     s.config = load_repo_config(a, s.paths);
     std::vector<std::string> rule_paths = a.rule_paths;
@@ -136,7 +137,7 @@ ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
 
     std::string bpath = a.baseline.empty() ? s.config.baseline : a.baseline;
     if (!use_baseline || bpath.empty()) return s;
-    if (!a.baseline.empty() || std::filesystem::exists(bpath)) s.baseline = util::take(rules::load_baseline(bpath));
+    if (!a.baseline.empty() || std::filesystem::exists(bpath)) s.baseline = take(rules::load_baseline(bpath));
     else print_warning(bpath, "baseline named in " + s.config.source + " does not exist (nhi baseline create writes it)");
     return s;
 }
@@ -156,8 +157,8 @@ struct Recording {
 Recording begin_recording(const ScanArgs& a, const ScanSetup& s) {
     Recording r;
     if (a.no_db) return r;
-    r.database = util::take(db::Database::open(db::resolve_path(a.db)));
-    r.run_id = util::take(db::Store(*r.database).begin_run(a.git ? "scan-git" : "scan", Recording::source(s.paths),
+    r.database = take(db::Database::open(db::resolve_path(a.db)));
+    r.run_id = take(db::Store(*r.database).begin_run(a.git ? "scan-git" : "scan", Recording::source(s.paths),
                                                            s.engine->rules_hash()));
     return r;
 }
@@ -284,14 +285,14 @@ size_t link_inventory(db::Inventory& inventory, const ScanSetup& s, int64_t run_
     if (!discovered.empty()) {
         auto applied = inventory.apply(scanners::merge_declared(std::move(discovered), owners_of),
                                        "nhi scan " + Recording::source(s.paths));
-        if (!applied) throw util::Fatal(applied.error());
+        if (!applied) throw Fatal(applied.error());
         for (const auto& w : applied->warnings) print_warning("", w);
         summary.discovered_identities = applied->identities;
     }
     // Where a leak the inventory knows was found says who probably owns it.
     auto links = inventory.relink();
-    if (!links) throw util::Fatal(links.error());
-    if (auto st = inventory.owners_from_findings(run_id, owners_of); !st) throw util::Fatal(st.error());
+    if (!links) throw Fatal(links.error());
+    if (auto st = inventory.owners_from_findings(run_id, owners_of); !st) throw Fatal(st.error());
     return *links;
 }
 
@@ -300,13 +301,13 @@ void record_run(const ScanArgs& a, const ScanSetup& s, Recording& rec, const std
                 std::vector<db::ImportBatch>& discovered, reports::ScanSummary& summary, bool ok) {
     if (!rec.database) return;
     db::Store store(*rec.database);
-    if (auto st = store.record_findings(rec.run_id, findings, a.store_secrets); !st) throw util::Fatal(st.error());
+    if (auto st = store.record_findings(rec.run_id, findings, a.store_secrets); !st) throw Fatal(st.error());
     db::Inventory inventory(*rec.database);
     size_t links = link_inventory(inventory, s, rec.run_id, discovered, summary);
     nlohmann::json js = summary.to_json();
     js["inventory_links"] = links;
     js["findings"] = findings.size();
-    if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw util::Fatal(st.error());
+    if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw Fatal(st.error());
 }
 
 /// Runs the scan the arguments describe; `use_baseline` is false when writing one.
@@ -329,7 +330,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     result.summary.warnings = collected.count();
     record_run(a, setup, rec, findings, collected.discovered, result.summary, status.ok());
     // Exit 2 only when nothing could be scanned; partial failures were warnings.
-    if (!status) throw util::Fatal(status.error());
+    if (!status) throw Fatal(status.error());
 
     // Baselined findings are real but accepted: recorded above, not reported.
     std::erase_if(findings, [&](const db::Finding& f) {
@@ -346,11 +347,11 @@ int run_scan(const ScanArgs& a) {
     rules::Severity threshold = rules::Severity::Low;
     bool never_fail = a.fail_on == "none";
     if (!never_fail && !rules::parse_severity(a.fail_on, threshold))
-        throw util::Fatal({"--fail-on", "expected none, info, low, medium, high or critical"});
+        throw Fatal({"--fail-on", "expected none, info, low, medium, high or critical"});
     ScanResult r = execute_scan(a, /*use_baseline=*/true);
 
     // -o goes through a temp file: a failed scan never truncates the last good output.
-    auto output = util::take(util::Output::open(a.output));
+    auto output = take(util::Output::open(a.output));
     std::ostream& out = output->stream();
     reports::RenderOptions ro;
     ro.show_secrets = a.show_secrets;
@@ -359,7 +360,7 @@ int run_scan(const ScanArgs& a) {
     else if (a.format == "json") reports::render_json(out, r.findings, r.summary, ro);
     else if (a.format == "jsonl") reports::render_jsonl(out, r.findings, ro);
     else reports::render_sarif(out, r.findings, r.engine->rules(), a.git ? "" : repo_prefix(r.paths));
-    util::take(output->commit());
+    take(output->commit());
     // Machine formats keep stdout clean; a one-line summary goes to stderr for people.
     if (a.format != "text" && !a.no_progress && ::isatty(STDERR_FILENO))
         std::cerr << "nhi: " << r.findings.size() << " findings in " << r.summary.files_scanned << " files\n";
@@ -377,12 +378,12 @@ int run_baseline(const ScanArgs& a, bool update) {
     for (const auto& f : r.findings) next.entries.insert({f.fingerprint, f.rule_id, f.path});
     size_t added = next.entries.size(), removed = 0;
     if (update && std::filesystem::exists(path)) {
-        auto old = util::take(rules::load_baseline(path));
+        auto old = take(rules::load_baseline(path));
         added = 0;
         for (const auto& e : next.entries) added += !old.contains(e.fingerprint);
         for (const auto& e : old.entries) removed += !next.contains(e.fingerprint);
     }
-    if (auto s = rules::write_baseline(path, next); !s) throw util::Fatal(s.error());
+    if (auto s = rules::write_baseline(path, next); !s) throw Fatal(s.error());
     std::cout << util::printable(path) << ": " << next.entries.size() << " findings (" << added << " added, " << removed
               << " no longer found)\n";
     return kOk;

@@ -16,11 +16,11 @@ struct Error {
     std::string message() const { return what.empty() ? why : what + ": " + why; }
 };
 
-/// Thrown only to give up; caught once in cli::run.
-class Fatal : public std::runtime_error {
+/// Thrown by value() on a failed result: a bug in the caller, who should have checked or
+/// used TRY. Library code never gives up this way; the CLI's one catch reports it as internal.
+class BadAccess : public std::logic_error {
 public:
-    explicit Fatal(Error e) : std::runtime_error(e.message()), error(std::move(e)) {}
-    Error error;
+    explicit BadAccess(const Error& e) : std::logic_error("value of a failed result: " + e.message()) {}
 };
 
 template <typename T>
@@ -39,7 +39,7 @@ public:
 
 private:
     void check() const {
-        if (!ok()) throw Fatal(std::get<1>(v_));
+        if (!ok()) throw BadAccess(std::get<1>(v_));
     }
     std::variant<T, Error> v_;
 };
@@ -48,12 +48,6 @@ private:
 struct Unit {};
 using Status = Expected<Unit>;
 inline Status ok_status() { return Unit{}; }
-
-/// Returns the value or throws Fatal: for call sites where failure means giving up.
-template <typename T>
-T take(Expected<T>&& e) {
-    return std::move(e).value();
-}
 
 }  // namespace nhi::util
 

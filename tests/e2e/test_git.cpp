@@ -1,6 +1,8 @@
 // End-to-end git history scans on repositories the tests build with the git CLI.
 #include <catch2/catch.hpp>
 
+#include "cli/fatal.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "support.hpp"
@@ -423,7 +425,7 @@ TEST_CASE("git scan counts blobs whose matching hit a PCRE2 limit", "[git][scann
     nhi::rules::RuleSet set;
     set.rules = parsed.value();
     set.hash = "costly";
-    auto engine = nhi::util::take(nhi::rules::Engine::create(set, {}));
+    auto engine = nhi::cli::take(nhi::rules::Engine::create(set, {}));
     nhi::scanners::GitScanOptions o;
     o.repos = {repo.string()};
     o.jobs = 2;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/fatal.hpp"
+
 #include <set>
 
 #include "rules/check.hpp"
@@ -72,7 +74,7 @@ TEST_CASE("generic rules stay quiet on tokens a specific rule rejected", "[rules
     REQUIRE(set.ok());
     auto engine = Engine::create(set.value(), {});
     REQUIRE(engine.ok());
-    auto w = nhi::util::take(engine.value()->make_worker());
+    auto w = nhi::cli::take(engine.value()->make_worker());
     // A ghp_ token with a broken checksum: the GitHub rule rejects it, and the keyword rules
     // must not report it instead.
     CHECK(w->scan("GITHUB_TOKEN=ghp_aaaaBBBBccccDDDDeeeeFFFFgggg12345678\n").empty());

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/fatal.hpp"
+
 #include "rules/engine.hpp"
 #include "rules/filters.hpp"
 #include "rules/loader.hpp"
@@ -49,7 +51,7 @@ std::shared_ptr<const Engine> make_engine(const std::string& cache_dir = "") {
 
 TEST_CASE("engine finds secrets with exact offsets", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     std::string text = "first line\nTOKEN=tok_Ab3dEf6hIj9kLm2nOp5q and tok_Zz9yXx8wVv7uTt6sSr5q\n";
     auto ms = w->scan(text);
     REQUIRE(ms.size() == 2);
@@ -59,7 +61,7 @@ TEST_CASE("engine finds secrets with exact offsets", "[rules][engine]") {
 
 TEST_CASE("engine applies entropy, placeholder and inline-allow filters", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     CHECK(w->scan("tok_aaaaaaaaaaaaaaaaaaaa").empty());  // entropy
     CHECK(w->scan("tok_EXAMPLEabcdefghijklm").empty());   // placeholder
     CHECK(w->scan("x = tok_Ab3dEf6hIj9kLm2nOp5q  # nhi:allow").empty());
@@ -68,7 +70,7 @@ TEST_CASE("engine applies entropy, placeholder and inline-allow filters", "[rule
 
 TEST_CASE("a more confident rule shadows a generic match of the same secret", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     auto ms = w->scan(R"(key = "tok_Ab3dEf6hIj9kLm2nOp5q")");
     REQUIRE(ms.size() == 1);
     CHECK(engine->rules()[ms[0].rule].id == "test.token");
@@ -76,7 +78,7 @@ TEST_CASE("a more confident rule shadows a generic match of the same secret", "[
 
 TEST_CASE("patterns Hyperscan cannot run exactly are prefiltered and confirmed", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     CHECK(w->scan("a LB_123456 b").size() == 1);
     CHECK(w->scan("xLB_123456").empty());
     CHECK(w->scan("LB_1234567").empty());
@@ -84,7 +86,7 @@ TEST_CASE("patterns Hyperscan cannot run exactly are prefiltered and confirmed",
 
 TEST_CASE("engine scans large blobs and finds secrets far from the start", "[rules][engine]") {
     auto engine = make_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     std::string big(3 << 20, 'x');
     big.replace(big.size() - 100, 24, "tok_Ab3dEf6hIj9kLm2nOp5q");
     big[big.size() - 101] = ' ';
@@ -101,12 +103,12 @@ TEST_CASE("the compiled database is cached on disk and reused", "[rules][engine]
     auto second = make_engine(dir.path().string());
     CHECK(second->loaded_from_cache());
     // The cached database finds the same things.
-    CHECK(nhi::util::take(second->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+    CHECK(nhi::cli::take(second->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
     // A corrupt cache file is ignored and rebuilt quietly.
     for (auto& e : std::filesystem::directory_iterator(dir.path())) std::ofstream(e.path()) << "garbage";
     auto third = make_engine(dir.path().string());
     CHECK_FALSE(third->loaded_from_cache());
-    CHECK(nhi::util::take(third->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
+    CHECK(nhi::cli::take(third->make_worker())->scan("tok_Ab3dEf6hIj9kLm2nOp5q").size() == 1);
 }
 
 TEST_CASE("rule files with errors are rejected with the file and rule named", "[rules][loader]") {
@@ -240,7 +242,7 @@ size_t rule_index(const Engine& e, const std::string& id) {
 
 TEST_CASE("a PCRE2 limit is reported per blob, naming the rule, never the content", "[rules][engine]") {
     auto engine = costly_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     const std::string path = "logs/app.log";
     std::string text = "start\n" + std::string(40, 'a') + "!\n";
     w->scan(text, false, &path);
@@ -267,7 +269,7 @@ TEST_CASE("a PCRE2 limit is reported per blob, naming the rule, never the conten
 
 TEST_CASE("a rule matching too often in one blob stops there and is reported once", "[rules][engine]") {
     auto engine = costly_engine();
-    auto w = nhi::util::take(engine->make_worker());
+    auto w = nhi::cli::take(engine->make_worker());
     const size_t chatty = rule_index(*engine, "test.chatty");
     std::string many;
     for (int i = 0; i < 1500; ++i) many += "w" + std::to_string(100 + i % 900) + " ";

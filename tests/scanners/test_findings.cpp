@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/fatal.hpp"
+
 #include "rules/engine.hpp"
 #include "rules/loader.hpp"
 #include "rules/validators.hpp"
@@ -48,7 +50,7 @@ std::shared_ptr<const rules::Engine> engine() {
 }
 
 std::vector<db::Finding> findings_of(const std::string& data, const std::string& path, bool path_scoped = true) {
-    auto w = nhi::util::take(engine()->make_worker());
+    auto w = nhi::cli::take(engine()->make_worker());
     auto matches = w->scan(data, /*keep_lone_context=*/false, nullptr);  // every path-scoped rule runs
     return scanners::to_findings(*engine(), matches, data, path, path_scoped);
 }
