@@ -51,6 +51,7 @@ for t in "${targets[@]}"; do
 done
 
 mkdir -p "$build/logs"
+rm -f "$build"/logs/*.rc
 touch "$build/logs/.start"  # artifacts newer than this are this run's
 run_one() {
   local t="$1" corpus="$build/corpus/$1" art="$build/artifacts/$1/"
@@ -58,10 +59,11 @@ run_one() {
   local extra=()
   [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && extra=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
   # The first directory collects new inputs (kept between runs); the seeds are read only.
+  local rc=0
   "$build/fuzz/fuzz_$t" "${common[@]}" "${extra[@]}" -max_len="$(max_len "$t")" \
     -max_total_time="$seconds" -artifact_prefix="$art" "$corpus" "$build/seeds/$t" \
-    >"$build/logs/$t.log" 2>&1
-  echo $? >"$build/logs/$t.rc"
+    >"$build/logs/$t.log" 2>&1 || rc=$?
+  echo "$rc" >"$build/logs/$t.rc"
 }
 
 running=0
@@ -83,7 +85,7 @@ for t in "${targets[@]}"; do
     execs="$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)"
   fi
   arts="$(find "$build/artifacts/$t" -type f -newer "$build/logs/.start" 2>/dev/null | wc -l)"
-  result=ok; [ "$rc" = 0 ] || { result=FAILED; failed=1; }
+  result=ok; [ "$rc" = 0 ] && [ "$arts" -eq 0 ] || { result=FAILED; failed=1; }
   printf '%-10s %-8s %10s %12s %8s  %s\n' "$t" "$result" "${rate:-?}" "${execs:-?}" "$arts" \
     "$([ "$arts" -gt 0 ] && echo "$build/artifacts/$t/ (log: $log)")"
 done
