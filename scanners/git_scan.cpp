@@ -1,5 +1,7 @@
 #include "scanners/git_scan.hpp"
 
+#include "scanners/findings.hpp"
+
 #include <malloc.h>
 
 #include <algorithm>
@@ -453,9 +455,7 @@ std::set<std::pair<std::string, std::string>> blobs_with_secret(const std::vecto
     std::set<std::pair<std::string, std::string>> out;  // (blob, path)
     for (const auto& h : hits) {
         auto r = by_id.find(h.finding.rule_id);
-        if (r == by_id.end() ||
-            (r->second->applies_to(h.path) && !r->second->secretless() && !rules::is_weak(h.finding.hints)))
-            out.insert({h.blob, h.path});
+        if (keeps_context(r == by_id.end() ? nullptr : r->second, h.path, h.finding.hints)) out.insert({h.blob, h.path});
     }
     return out;
 }
