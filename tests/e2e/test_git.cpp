@@ -349,6 +349,32 @@ TEST_CASE("a loose blob, tree or commit cut short is a counted warning, never a 
     }
 }
 
+TEST_CASE("loose objects in an alternate are checked too, and a FIFO planted as one is not opened for reading", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    d.write("repo/victim.txt", "t=" + kLater + "\nmore text to make a blob\n");
+    d.write("repo/other.txt", "another file\n");
+    commit(repo, "victim", "2024-04-01T10:00:00Z");
+    const std::string cut = blob_oid(repo, "HEAD:victim.txt"), fifo = blob_oid(repo, "HEAD:other.txt");
+    fs::resize_file(loose_object(repo, cut), 20);
+    fs::remove(loose_object(repo, fifo));
+    REQUIRE(run_shell("mkfifo .git/objects/" + fifo.substr(0, 2) + "/" + fifo.substr(2), repo).code == 0);
+    sh("git clone -q -s --no-checkout repo borrower", d.path());  // its objects are all in repo's
+    auto r = run_shell("NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+                           "' CI=true timeout 60 '" NHI_BINARY "' scan --git borrower --format json --no-db",
+                       d.path());
+    INFO(r.err);
+    REQUIRE(r.code != 124);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("victim.txt: blob " + cut + " missing or corrupt: loose object " + cut + " cut short") !=
+          std::string::npos);
+    CHECK(r.err.find("other.txt: blob " + fifo + " missing or corrupt: loose object " + fifo + " is not a regular file") !=
+          std::string::npos);
+    auto doc = json::parse(r.out);
+    CHECK(doc["summary"]["errors"] == 2);
+    CHECK(by_secret(doc["findings"].get<std::vector<json>>(), kDeleted));
+}
+
 TEST_CASE("a blob that could not be read is read again once restored, and its secret found", "[e2e][git]") {
     TempDir d;
     auto repo = build_repo(d);
