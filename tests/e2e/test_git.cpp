@@ -2,10 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "support.hpp"
 #include "rules/engine.hpp"
 #include "rules/loader.hpp"
+#include "scanners/git_objects.hpp"
 #include "scanners/git_scan.hpp"
 #include "util/hash.hpp"
 
@@ -505,4 +507,59 @@ TEST_CASE("git scan counts blobs whose matching hit a PCRE2 limit", "[git][scann
     CHECK(stats.engine_errors == 0);
     CHECK(stats.files_scanned == 3);
     CHECK(warnings.size() == 3);  // the blob's limit, the slow rule, the chatty rule
+}
+
+namespace {
+
+std::string deflate(const std::string& raw) {
+    uLongf n = compressBound(raw.size());
+    std::string out(n, '\0');
+    REQUIRE(compress(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(raw.data()), raw.size()) == Z_OK);
+    out.resize(n);
+    return out;
+}
+
+nhi::scanners::git::LooseObject inflate_whole(const std::string& file, std::string& content) {
+    std::vector<std::unique_ptr<char[]>> buffers;
+    const nhi::scanners::git::LooseAlloc alloc = [&](size_t n) {
+        buffers.push_back(std::make_unique<char[]>(n));
+        return static_cast<void*>(buffers.back().get());
+    };
+    auto obj = nhi::scanners::git::inflate_loose(file, &alloc);
+    if (obj.error.empty()) content.assign(static_cast<const char*>(obj.data), obj.size);
+    return obj;
+}
+
+}  // namespace
+
+TEST_CASE("a loose object is whole only when its zlib stream ends at exactly header + size bytes", "[git][scanners]") {
+    std::string body;
+    for (int i = 0; i < 400; ++i) body += "line " + std::to_string(i * 7919 % 1009) + "\n";
+    const std::string file = deflate("blob " + std::to_string(body.size()) + std::string(1, '\0') + body);
+    std::string content;
+    auto whole = inflate_whole(file, content);
+    CHECK(whole.error.empty());
+    CHECK(whole.type == GIT_OBJECT_BLOB);
+    CHECK(content == body);
+    auto header = nhi::scanners::git::inflate_loose(file, nullptr);
+    CHECK(header.error.empty());
+    CHECK(header.size == body.size());
+
+    // Cut short anywhere: an error, never a loop.
+    size_t cut_errors = 0;
+    for (size_t n = 0; n < file.size(); ++n)
+        if (!inflate_whole(file.substr(0, n), content).error.empty()) ++cut_errors;
+    CHECK(cut_errors == file.size());
+    CHECK(inflate_whole(file.substr(0, file.size() / 2), content).error.find("cut short") != std::string::npos);
+
+    auto longer = inflate_whole(deflate("blob 3" + std::string(1, '\0') + "abcd"), content);
+    CHECK(longer.error == "longer than its header says");
+    auto shorter = inflate_whole(deflate("tree 9" + std::string(1, '\0') + "abcd"), content);
+    CHECK(shorter.error == "shorter than its header says");
+    CHECK_FALSE(inflate_whole(deflate("blub 4" + std::string(1, '\0') + "abcd"), content).error.empty());
+    CHECK_FALSE(inflate_whole(deflate("blob" + std::string(1, '\0') + "abcd"), content).error.empty());
+    CHECK(inflate_whole("not zlib data", content).error.find("not valid zlib data") != std::string::npos);
+    // A header that declares far more than its file could inflate to is refused before any allocation.
+    auto huge = nhi::scanners::git::inflate_loose(deflate("blob 99999999999" + std::string(1, '\0') + "abcd"), nullptr);
+    CHECK(huge.error.find("more than its file can hold") != std::string::npos);
 }
