@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <type_traits>
 
 #include "scanners/git_handles.hpp"
 
@@ -232,6 +233,8 @@ struct Guard {
     git_odb_backend parent;  // first, so libgit2's pointer is ours
     std::shared_ptr<const LooseIndex> index;
 };
+// libgit2 hands back &parent: the cast back to Guard needs them to share an address.
+static_assert(std::is_standard_layout_v<Guard>);
 
 const LooseIndex& index_of(git_odb_backend* b) { return *reinterpret_cast<Guard*>(b)->index; }
 

@@ -28,6 +28,7 @@ public:
     std::string path_of(const git_oid& oid) const;
     /// The loose objects whose first `hex_len` hex digits are those of `prefix`.
     std::vector<git_oid> with_prefix(const git_oid& prefix, size_t hex_len) const;
+    /// How many loose objects were listed.
     size_t size() const { return where_.size(); }
 
 private:
