@@ -16,6 +16,11 @@ inline std::string last_error() {
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
+// Object database order: packs first (where big repositories keep nearly everything), then
+// nhi's loose-object check (git_objects.hpp), then libgit2's own loose reader (priority 1).
+constexpr int kPackedPriority = 3;
+constexpr int kGuardPriority = 2;
+
 /// Keeps libgit2 initialised for its lifetime (calls nest, as libgit2 counts them).
 class Library {
 public:
@@ -28,6 +33,8 @@ public:
         // as scanning it. Corrupt packs still fail inflate or delta application, which
         // the scan reports and counts.
         if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0) return util::Error{"libgit2", last_error()};
+        if (git_libgit2_opts(GIT_OPT_SET_ODB_PACKED_PRIORITY, kPackedPriority) < 0)
+            return util::Error{"libgit2", last_error()};
         return lib;
     }
     Library(Library&& o) noexcept : owned_(std::exchange(o.owned_, false)) {}

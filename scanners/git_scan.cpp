@@ -16,6 +16,7 @@
 
 #include "rules/validators.hpp"
 #include "scanners/git_handles.hpp"
+#include "scanners/git_objects.hpp"
 #include "scanners/git_walk.hpp"
 #include "util/queue.hpp"
 #include "util/text.hpp"
@@ -70,6 +71,7 @@ struct RepoScan {
     git::Repository repo;
     std::string scope;
     git::WarnFn warn;
+    std::shared_ptr<const git::LooseIndex> loose;  // checked before libgit2 reads them
 };
 
 // --- Phase 1: what to walk, and whether an earlier scan lets us walk less. ---
@@ -198,6 +200,7 @@ public:
                                     nullptr) != 0)
             return util::Error{rs.path, "cannot open the repository again for a worker: " + git::last_error()};
         s->repo_.reset(handle);
+        if (auto g = git::guard_loose_objects(handle, rs.loose); !g) return util::Error{rs.path, g.error().message()};
         git_odb* odb = nullptr;
         if (git_repository_odb(&odb, handle) != 0)
             return util::Error{rs.path, "cannot open the object database: " + git::last_error()};
@@ -533,6 +536,9 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     TRY_ASSIGN(auto repo, open_repo(path));
     RepoScan rs{path, o, engine, store, run, stats, sinks, rule_stats, std::move(repo), {}, {}};
     rs.scope = scope_key(rs.repo.get(), o);
+    // Before anything reads an object: libgit2 1.5 hangs on a loose object cut short.
+    TRY_ASSIGN(rs.loose, git::LooseIndex::build(rs.repo.get()));
+    if (auto g = git::guard_loose_objects(rs.repo.get(), rs.loose); !g) return util::Error{path, g.error().message()};
     rs.warn = [&](const util::Error& e) { sinks.warning(util::Error{path + ": " + e.what, e.why}); };
 
     TRY_ASSIGN(auto plan, plan_walk(rs));

@@ -40,7 +40,7 @@ public:
         git_tree* raw = nullptr;
         if (git_tree_lookup(&raw, repo_, &tree_id) != 0) {
             ++out_.errors;
-            warn_({"tree " + oid_hex(tree_id), "missing or corrupt: " + last_error()});
+            warn_({"tree " + oid_hex(tree_id) + (prefix.empty() ? "" : " (" + prefix + "/)"), "missing or corrupt: " + last_error()});
             return;
         }
         Tree tree(raw);
@@ -111,17 +111,26 @@ void head_blobs(git_repository* repo, Enumeration& out, const WarnFn& warn) {
     }
 }
 
-// Commits reachable from `from` whose objects are present, stopping at the cut that a
-// shallow clone made. libgit2 1.5's revwalk does not know shallow clones: it fails on the
-// first missing parent, so shallow repositories are walked here instead.
-void reachable_present(git_repository* repo, const std::vector<git_oid>& from, OidSet& out) {
+// A commit that could not be read, and why.
+struct Broken {
+    git_oid id;
+    std::string why;
+};
+
+// Commits reachable from `from` whose objects can be read, stopping at the cut that a
+// shallow clone made and at commits that are damaged (added to `broken`; a missing one only
+// when `missing_is_broken`). libgit2 1.5's revwalk does not know shallow clones and gives up
+// on the first unreadable commit, so such histories are walked here instead.
+void reachable_present(git_repository* repo, const std::vector<git_oid>& from, OidSet& out,
+                       std::vector<Broken>* broken, bool missing_is_broken) {
     std::vector<git_oid> stack(from.begin(), from.end());
     while (!stack.empty()) {
         git_oid id = stack.back();
         stack.pop_back();
         if (!out.insert(id).second) continue;
         git_commit* c = nullptr;
-        if (git_commit_lookup(&c, repo, &id) != 0) {
+        if (int rc = git_commit_lookup(&c, repo, &id); rc != 0) {
+            if (broken && (missing_is_broken || rc != GIT_ENOTFOUND)) broken->push_back({id, last_error()});
             out.erase(id);
             continue;
         }
@@ -131,12 +140,13 @@ void reachable_present(git_repository* repo, const std::vector<git_oid>& from, O
 }
 
 // Oldest first by committer time: the order a topological walk would roughly give.
-std::vector<git_oid> shallow_order(git_repository* repo, const std::vector<RefTip>& tips, const std::vector<git_oid>& hide) {
+std::vector<git_oid> tolerant_order(git_repository* repo, const std::vector<RefTip>& tips, const std::vector<git_oid>& hide,
+                                    std::vector<Broken>& broken, bool missing_is_broken) {
     std::vector<git_oid> roots;
     for (const auto& t : tips) roots.push_back(t.commit);
     OidSet all, hidden;
-    reachable_present(repo, roots, all);
-    reachable_present(repo, hide, hidden);
+    reachable_present(repo, roots, all, &broken, missing_is_broken);
+    reachable_present(repo, hide, hidden, nullptr, false);
     std::vector<std::pair<int64_t, git_oid>> order;
     for (const auto& id : all) {
         if (hidden.count(id)) continue;
@@ -164,7 +174,14 @@ util::Expected<std::vector<RefTip>> select_refs(git_repository* repo, const Walk
         git_object* peeled = nullptr;
         if (int rc = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT); rc != 0) {
             if (rc == GIT_EPEEL || rc == GIT_EINVALIDSPEC) return {};  // a tag of a tree or blob
-            return "points to a missing or corrupt object: " + util::printable(last_error());
+            std::string why = last_error();
+            // The peel's own message names neither the object nor what is wrong with it.
+            if (const git_oid* target = git_reference_target(ref)) {
+                git_object* obj = nullptr;
+                if (git_object_lookup(&obj, repo, target, GIT_OBJECT_ANY) != 0) why = last_error();
+                else git_object_free(obj);
+            }
+            return "points to a missing or corrupt object: " + util::printable(why);
         }
         Object owned(peeled);
         tips.push_back({name, *git_object_id(peeled)});
@@ -259,7 +276,9 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         for (const auto& h : o.hide)
             if (git_revwalk_hide(walk_raw, &h) != 0) warn({"commit " + oid_hex(h), "walked again: " + last_error()});
 
+    OidSet visited;
     auto visit = [&](const git_oid& id) {
+        if (!visited.insert(id).second) return;
         git_commit* c = nullptr;
         if (git_commit_lookup(&c, repo, &id) != 0) {
             ++out.errors;
@@ -274,18 +293,33 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         // Keep commit metadata only for commits that introduced something.
         if (out.blobs.size() > before) out.commits.push_back(commit_info(c));
     };
-    if (out.shallow) {
+    // Each readable commit, once; each damaged one warned about and counted.
+    auto walk_tolerant = [&](bool missing_is_broken) {
         std::vector<git_oid> hide = o.hide;
         if (since_commit) hide.push_back(*since_commit);
-        for (const auto& id : shallow_order(repo, out.tips, hide)) visit(id);
+        std::vector<Broken> broken;
+        for (const auto& id : tolerant_order(repo, out.tips, hide, broken, missing_is_broken)) visit(id);
+        for (const auto& b : broken) {
+            ++out.errors;
+            warn({"commit " + oid_hex(b.id), "missing or corrupt: " + b.why});
+        }
+        return broken.size();
+    };
+    if (out.shallow) {
+        walk_tolerant(false);
         return out;
     }
     git_oid id;
     int rc;
     while ((rc = git_revwalk_next(&id, walk_raw)) == 0) visit(id);
     if (rc != GIT_ITEROVER) {
-        ++out.errors;
-        warn({"history", "walk stopped early: " + last_error()});
+        // The revwalk gives up on the first commit it cannot read (often before yielding any):
+        // walk every commit that can still be reached instead.
+        const std::string why = last_error();
+        if (walk_tolerant(true) == 0) {
+            ++out.errors;
+            warn({"history", "walk stopped early: " + why});
+        }
     }
     return out;
 }

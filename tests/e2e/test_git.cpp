@@ -4,10 +4,12 @@
 #include "cli/fatal.hpp"
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "support.hpp"
 #include "rules/engine.hpp"
 #include "rules/loader.hpp"
+#include "scanners/git_objects.hpp"
 #include "scanners/git_scan.hpp"
 #include "util/hash.hpp"
 
@@ -309,6 +311,74 @@ size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end()
 
 }  // namespace
 
+TEST_CASE("a loose blob, tree or commit cut short is a counted warning, never a hang", "[e2e][git]") {
+    // libgit2 1.5 never returns from reading a truncated loose object; `timeout` turns a
+    // regression into a failure (exit 124) instead of a stuck suite.
+    TempDir d;
+    auto repo = build_repo(d);
+    d.write("repo/vault/victim.txt", "t=" + kLater + "\nmore text to make a blob\n");
+    commit(repo, "victim", "2024-04-01T10:00:00Z");
+    std::string kind, rev;
+    SECTION("blob") { kind = "blob", rev = "HEAD:vault/victim.txt"; }
+    SECTION("tree") { kind = "tree", rev = "HEAD:vault"; }
+    SECTION("commit") { kind = "commit", rev = "HEAD"; }  // main's tip: side still holds the older history
+    SECTION("older commit") { kind = "older commit", rev = "HEAD~2"; }  // "rename": the walk goes on around it
+    const std::string oid = blob_oid(repo, rev);
+    fs::resize_file(loose_object(repo, oid), 20);
+    REQUIRE(run_shell("git cat-file -p " + oid, repo).code != 0);  // git itself refuses it
+
+    auto r = run_shell("NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+                           "' CI=true timeout 60 '" NHI_BINARY "' scan --git repo --format json --no-db",
+                       d.path());
+    INFO(kind << ": " << r.err);
+    REQUIRE(r.code != 124);
+    CHECK(r.code == 1);  // the secrets in the other objects
+    CHECK(r.err.find("loose object " + oid + " cut short") != std::string::npos);
+    if (kind == "blob") CHECK(r.err.find("vault/victim.txt: blob " + oid) != std::string::npos);
+    if (kind == "tree") CHECK(r.err.find("tree " + oid + " (vault/)") != std::string::npos);
+    if (kind == "commit") CHECK(r.err.find("refs/heads/main: points to a missing or corrupt object") != std::string::npos);
+    auto doc = json::parse(r.out);
+    CHECK(doc["summary"]["errors"].get<int>() >= 1);
+    auto found = doc["findings"].get<std::vector<json>>();
+    CHECK(by_secret(found, kRepeated));
+    CHECK(by_secret(found, kSide));
+    if (kind == "older commit") {
+        CHECK(r.err.find("commit " + oid + ": missing or corrupt") != std::string::npos);
+        CHECK(by_secret(found, kLater));          // in the commits after it
+        CHECK(by_secret(found, kRenamed));        // still in their trees
+        CHECK_FALSE(by_secret(found, kDeleted));  // only behind it
+    } else {
+        CHECK(by_secret(found, kDeleted));
+        CHECK_FALSE(by_secret(found, kLater));  // only the damaged objects lead to it
+    }
+}
+
+TEST_CASE("loose objects in an alternate are checked too, and a FIFO planted as one is not opened for reading", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    d.write("repo/victim.txt", "t=" + kLater + "\nmore text to make a blob\n");
+    d.write("repo/other.txt", "another file\n");
+    commit(repo, "victim", "2024-04-01T10:00:00Z");
+    const std::string cut = blob_oid(repo, "HEAD:victim.txt"), fifo = blob_oid(repo, "HEAD:other.txt");
+    fs::resize_file(loose_object(repo, cut), 20);
+    fs::remove(loose_object(repo, fifo));
+    REQUIRE(run_shell("mkfifo .git/objects/" + fifo.substr(0, 2) + "/" + fifo.substr(2), repo).code == 0);
+    sh("git clone -q -s --no-checkout repo borrower", d.path());  // its objects are all in repo's
+    auto r = run_shell("NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+                           "' CI=true timeout 60 '" NHI_BINARY "' scan --git borrower --format json --no-db",
+                       d.path());
+    INFO(r.err);
+    REQUIRE(r.code != 124);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("victim.txt: blob " + cut + " missing or corrupt: loose object " + cut + " cut short") !=
+          std::string::npos);
+    CHECK(r.err.find("other.txt: blob " + fifo + " missing or corrupt: loose object " + fifo + " is not a regular file") !=
+          std::string::npos);
+    auto doc = json::parse(r.out);
+    CHECK(doc["summary"]["errors"] == 2);
+    CHECK(by_secret(doc["findings"].get<std::vector<json>>(), kDeleted));
+}
+
 TEST_CASE("a blob that could not be read is read again once restored, and its secret found", "[e2e][git]") {
     TempDir d;
     auto repo = build_repo(d);
@@ -365,7 +435,7 @@ TEST_CASE("an oversized blob is skipped on its size before it is read", "[e2e][g
     fs::path obj = loose_object(repo, blob_oid(repo, "HEAD:big.txt"));
     std::string bytes = read_file(obj);
     REQUIRE(bytes.size() > 1000);
-    // (Overwritten, not truncated: libgit2 1.5 never returns from a truncated loose object.)
+    // (Overwritten with the same length, so the damage is in the stream, not its end.)
     std::ofstream(obj, std::ios::binary | std::ios::trunc)
         << bytes.substr(0, bytes.size() / 2) + std::string(bytes.size() - bytes.size() / 2, 'Z');
 
@@ -439,4 +509,59 @@ TEST_CASE("git scan counts blobs whose matching hit a PCRE2 limit", "[git][scann
     CHECK(stats.engine_errors == 0);
     CHECK(stats.files_scanned == 3);
     CHECK(warnings.size() == 3);  // the blob's limit, the slow rule, the chatty rule
+}
+
+namespace {
+
+std::string deflate(const std::string& raw) {
+    uLongf n = compressBound(raw.size());
+    std::string out(n, '\0');
+    REQUIRE(compress(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(raw.data()), raw.size()) == Z_OK);
+    out.resize(n);
+    return out;
+}
+
+nhi::scanners::git::LooseObject inflate_whole(const std::string& file, std::string& content) {
+    std::vector<std::unique_ptr<char[]>> buffers;
+    const nhi::scanners::git::LooseAlloc alloc = [&](size_t n) {
+        buffers.push_back(std::make_unique<char[]>(n));
+        return static_cast<void*>(buffers.back().get());
+    };
+    auto obj = nhi::scanners::git::inflate_loose(file, &alloc);
+    if (obj.error.empty()) content.assign(static_cast<const char*>(obj.data), obj.size);
+    return obj;
+}
+
+}  // namespace
+
+TEST_CASE("a loose object is whole only when its zlib stream ends at exactly header + size bytes", "[git][scanners]") {
+    std::string body;
+    for (int i = 0; i < 400; ++i) body += "line " + std::to_string(i * 7919 % 1009) + "\n";
+    const std::string file = deflate("blob " + std::to_string(body.size()) + std::string(1, '\0') + body);
+    std::string content;
+    auto whole = inflate_whole(file, content);
+    CHECK(whole.error.empty());
+    CHECK(whole.type == GIT_OBJECT_BLOB);
+    CHECK(content == body);
+    auto header = nhi::scanners::git::inflate_loose(file, nullptr);
+    CHECK(header.error.empty());
+    CHECK(header.size == body.size());
+
+    // Cut short anywhere: an error, never a loop.
+    size_t cut_errors = 0;
+    for (size_t n = 0; n < file.size(); ++n)
+        if (!inflate_whole(file.substr(0, n), content).error.empty()) ++cut_errors;
+    CHECK(cut_errors == file.size());
+    CHECK(inflate_whole(file.substr(0, file.size() / 2), content).error.find("cut short") != std::string::npos);
+
+    auto longer = inflate_whole(deflate("blob 3" + std::string(1, '\0') + "abcd"), content);
+    CHECK(longer.error == "longer than its header says");
+    auto shorter = inflate_whole(deflate("tree 9" + std::string(1, '\0') + "abcd"), content);
+    CHECK(shorter.error == "shorter than its header says");
+    CHECK_FALSE(inflate_whole(deflate("blub 4" + std::string(1, '\0') + "abcd"), content).error.empty());
+    CHECK_FALSE(inflate_whole(deflate("blob" + std::string(1, '\0') + "abcd"), content).error.empty());
+    CHECK(inflate_whole("not zlib data", content).error.find("not valid zlib data") != std::string::npos);
+    // A header that declares far more than its file could inflate to is refused before any allocation.
+    auto huge = nhi::scanners::git::inflate_loose(deflate("blob 99999999999" + std::string(1, '\0') + "abcd"), nullptr);
+    CHECK(huge.error.find("more than its file can hold") != std::string::npos);
 }
