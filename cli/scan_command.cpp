@@ -180,6 +180,11 @@ public:
             std::lock_guard lock(mu_);
             warn(e.what, e.why);
         };
+        k.rule_warning = [this](const util::Error& e) {  // few, and about the rules: always shown
+            std::lock_guard lock(mu_);
+            ++rule_warnings_;
+            print_warning(e.what, e.why);
+        };
         if (discover)
             k.discovered = [this](db::ImportBatch&& b) {
                 std::lock_guard lock(mu_);
@@ -189,7 +194,7 @@ public:
         return k;
     }
     /// Every warning given, shown or not.
-    size_t count() const { return shown_; }
+    size_t count() const { return shown_ + rule_warnings_; }
     /// Says how many warnings were not shown.
     void finish() {
         if (shown_ > kMaxWarnings) print_warning("", std::to_string(shown_ - kMaxWarnings) + " more warnings not shown");
@@ -203,6 +208,7 @@ private:
     }
     std::mutex mu_;
     size_t shown_ = 0;
+    size_t rule_warnings_ = 0;
 };
 
 // Runs the directory or the history scanner.

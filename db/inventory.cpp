@@ -272,14 +272,17 @@ util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const
             holder->bind(1, rec.identity_key);
             auto row = holder->step();
             if (!row) return row.error();
-            if (!*row && skipped.count(rec.identity_key)) {
+            if (!*row) {
+                // One orphan is a counted warning, not a reason to lose the whole file.
                 holder->reset();
                 r.warnings.push_back(source + ": credential " + rec.key + ": its identity " + rec.identity_key +
-                                     " was not stored");
+                                     (skipped.count(rec.identity_key)
+                                          ? " was not stored"
+                                          : " is in neither this file nor the inventory; import the export that "
+                                            "lists it, then this one again"));
                 ++r.skipped;
                 continue;
             }
-            if (!*row) return util::Error{source, "credential " + rec.key + " belongs to unknown identity " + rec.identity_key};
             owner_id = holder->column_int(0);
             holder->reset();
         }

@@ -49,6 +49,9 @@ struct ScanSinks {
     std::function<void(std::vector<db::Finding>&&)> findings;
     /// Called for each path that could not be read; the scan goes on.
     std::function<void(const util::Error&)> warning;
+    /// Called once per rule at the end of a scan (slow, or matched too often), on the caller's
+    /// thread. A handful at most, so the CLI shows them past its cap on per-file warnings.
+    std::function<void(const util::Error&)> rule_warning;
     /// When set, called (from any thread) with the identities a config file declares.
     std::function<void(db::ImportBatch&&)> discovered;
 };

@@ -569,7 +569,7 @@ util::Status scan_git(const GitScanOptions& options, const rules::Engine& engine
     rules::RuleStats rule_stats;
     for (const auto& repo : options.repos)
         TRY(scan_one(repo, options, engine, store, run, stats, sinks, rule_stats));
-    for (const auto& w : rules::rule_warnings(engine, rule_stats)) sinks.warning(w);
+    for (const auto& w : rules::rule_warnings(engine, rule_stats)) (sinks.rule_warning ? sinks.rule_warning : sinks.warning)(w);
     // Partial damage is reported and counted; a history where nothing at all could be
     // read is a runtime error.
     if (stats.errors > 0 && stats.files_scanned == 0 && stats.blobs_known == 0 && stats.skipped_binary == 0 &&

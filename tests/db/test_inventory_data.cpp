@@ -123,3 +123,17 @@ TEST_CASE("record data nested too deep is a warning naming it, and the rest is s
     REQUIRE(rows.ok());
     CHECK(rows->size() == 2);
 }
+
+TEST_CASE("a credential whose identity is nowhere is a counted warning, and the rest of the file is kept",
+          "[db][inventory]") {
+    Fresh f;
+    f.batch.identities.push_back(identity("aws:user/ci", {}));
+    f.batch.credentials.push_back(credential("aws:key/AKIAORPHAN", "aws:user/gone", {}));
+    f.batch.credentials.push_back(credential("aws:key/AKIAKEPT", "aws:user/ci", {}));
+    auto r = f.inv.apply(f.batch, "keys.json");
+    REQUIRE(r.ok());  // before: the whole file was rejected ("belongs to unknown identity")
+    CHECK(r->identities == 1);
+    CHECK(r->credentials == 1);
+    CHECK(r->skipped == 1);
+    CHECK(any_contains(r->warnings, "aws:key/AKIAORPHAN", "aws:user/gone"));
+}

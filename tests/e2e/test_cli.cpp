@@ -366,3 +366,22 @@ TEST_CASE("warnings past the first 20 are not printed but are counted in the sum
     CHECK(r.err.find("5 more warnings not shown") != std::string::npos);
     CHECK(json::parse(r.out)["summary"]["warnings"] == 25);
 }
+
+TEST_CASE("end-of-scan rule warnings are shown even past the cap on per-file warnings", "[e2e][scan]") {
+    TempDir d;
+    d.write("costly.yml", read_file(std::string(NHI_FIXTURES) + "/rules/costly.yml"));
+    std::string many;
+    for (int i = 0; i < 1500; ++i) many += "w" + std::to_string(100 + i % 900) + " ";
+    d.write("tree/words.txt", many + "\n");
+    std::string fifos;
+    for (int i = 0; i < 25; ++i) {
+        REQUIRE(::mkfifo((d / ("p" + std::to_string(i))).c_str(), 0600) == 0);
+        fifos += " p" + std::to_string(i);
+    }
+    auto r = run_nhi("scan tree" + fifos + " --rules costly.yml --no-db --format json", d.path());
+    INFO(r.err);
+    CHECK(r.err.find("5 more warnings not shown") != std::string::npos);
+    // Before: this line was the 26th warning and was not shown.
+    CHECK(r.err.find("rule test.chatty: matched more than 1000 times in tree/words.txt") != std::string::npos);
+    CHECK(json::parse(r.out)["summary"]["warnings"] == 26);
+}
