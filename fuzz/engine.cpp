@@ -26,7 +26,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     auto e = nhi::rules::Engine::create(std::move(set).value(), options);
     NHI_FUZZ_CHECK(e.ok());
     engine = std::move(e).value();
-    worker = engine->make_worker();
+    auto w = engine->make_worker();
+    NHI_FUZZ_CHECK(w.ok());
+    worker = std::move(w).value();
     return 0;
 }
 

@@ -10,6 +10,7 @@ launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUN
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNHI_SANITIZE=ON "${launcher[@]}" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target nhi nhi_tests
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}"
 cd "$build"
 ctest --output-on-failure -j"$(nproc)" --timeout 600

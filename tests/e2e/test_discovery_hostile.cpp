@@ -27,8 +27,16 @@ struct Scan {
 
 // `nhi scan tree ARGS` under a memory bound: a safety net for the machine, so a regression
 // fails instead of swapping (the scan itself needs far less).
+// ASan reserves terabytes of address space for its shadow, so under NHI_SANITIZE the bound is
+// ASan's own allocator limit instead of ulimit -v.
+#ifdef NHI_SANITIZED
+constexpr const char* kMemoryBound = "export ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=3000\"; ";
+#else
+constexpr const char* kMemoryBound = "ulimit -v 3000000; ";
+#endif
+
 Result bounded_scan(const TempDir& d, const std::string& args) {
-    return run_shell("ulimit -v 3000000; NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
+    return run_shell(std::string(kMemoryBound) + "NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() +
                          "' CI=true '" NHI_BINARY "' scan tree --format json " + args,
                      d.path());
 }
