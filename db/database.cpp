@@ -123,7 +123,15 @@ util::Expected<std::unique_ptr<Database>> Database::open(const std::string& path
     // A file that is not a database fails here, on first read.
     TRY_ASSIGN(int current, d->user_version());
     if (current > schema_version()) return d->newer_schema(current);
-    if (auto s = d->exec("PRAGMA journal_mode=WAL"); !s) return util::Error{path, s.error().why};
+    // Switching a new file to WAL can return SQLITE_BUSY at once, without the busy handler,
+    // while another process makes the same switch: retry for the busy timeout's length.
+    for (int attempt = 0;; ++attempt) {
+        auto s = d->exec("PRAGMA journal_mode=WAL");
+        if (s) break;
+        if (attempt >= 200 || s.error().why.find("locked") == std::string::npos)
+            return util::Error{path, s.error().why};
+        ::usleep(50 * 1000);
+    }
     if (auto s = d->exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL"); !s) return util::Error{path, s.error().why};
     if (current < schema_version()) TRY(d->migrate());
     return d;

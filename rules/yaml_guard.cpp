@@ -37,7 +37,7 @@ util::Status check_yaml_nesting(std::string_view name, std::string_view text, si
         for (; i < text.size() && text[i] != '\n'; prev = text[i], ++i) {
             const char c = text[i];
             if (quote) {
-                if (c == '\\' && quote == '"') ++i;
+                if (c == '\\' && quote == '"' && i + 1 < text.size()) ++i;  // never past the end
                 else if (c == quote) quote = 0;
                 continue;
             }
