@@ -1,0 +1,88 @@
+// Archives and compressed streams, read through libarchive: zip and its kin (jar, war, ear,
+// apk, whl, nupkg, egg), tar, 7z, and gz/bz2/xz/zst (a tarball, or a single compressed file).
+// One level at a time: the scan pipeline (scanners/unpack) recurses into an entry that is
+// itself an archive, so nesting depth is counted in one place.
+//
+// Nothing is ever extracted to disk: an entry's name is only a label, so a `../../etc/passwd`
+// entry is as harmless as any other. Every limit below is a counted skip, never a crash, a
+// hang or unbounded memory: the archive is read as a stream and entries are read in chunks.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "util/expected.hpp"
+
+namespace nhi::scanners::archive {
+
+/// Reads up to `n` bytes into `buf`: how many were read (0 at the end), or why it failed.
+using ReadFn = std::function<util::Expected<size_t>(char* buf, size_t n)>;
+
+struct Limits {
+    uint64_t max_archive_bytes = 4ull << 30;  // expanded bytes of one archive, all entries together
+    double max_ratio = 200;                   // expanded : compressed bytes, checked past ratio_floor
+    uint64_t ratio_floor = 16ull << 20;       // small archives may compress well; judged past this
+    uint64_t max_entries = 100000;            // entries of one archive (directories included)
+};
+
+/// The expanded bytes every archive of one run may still produce, shared by all threads.
+struct RunBudget {
+    explicit RunBudget(uint64_t bytes) : left(bytes) {}
+    std::atomic<uint64_t> left;
+    /// Takes `n` bytes from the budget; false (taking nothing) when fewer are left.
+    bool take(uint64_t n);
+};
+
+/// Why (part of) an archive was not read.
+enum class Skip {
+    ArchiveBytes,  // Limits::max_archive_bytes reached: the rest of the archive is skipped
+    RunBytes,      // the run's budget (RunBudget) is spent
+    Ratio,         // Limits::max_ratio exceeded: a bomb; the rest is skipped
+    Entries,       // Limits::max_entries reached
+    Encrypted,     // an encrypted entry (or a whole encrypted archive): skipped, the others read
+    Corrupt,       // a damaged header or data, an unsupported method: the rest is skipped
+};
+
+/// A short lower-case name for `s` ("encrypted", "compression ratio", ...), for warnings and
+/// the summary's skip counts.
+const char* skip_name(Skip s);
+
+/// What the first bytes of a blob are.
+enum class Kind {
+    None,        // neither: scan it as it is
+    Archive,     // entries with names (zip, tar, 7z, and a compressed tar)
+    Compressed,  // one compressed stream (gz, bz2, xz, zst) of one file
+};
+
+/// Judges `head` (the first bytes of a blob; 512 are enough for tar) by magic numbers only,
+/// never by the name, so an OCI layer stored under its digest is recognised.
+Kind sniff(std::string_view head);
+
+/// For a Compressed blob: the name its one entry gets, from the outer name ("app.log.gz" ->
+/// "app.log", "x.tgz" -> "x.tar", anything else -> name + "~").
+std::string inner_name(std::string_view name, std::string_view head);
+
+/// One regular-file entry as it is read.
+struct Entry {
+    std::string name;   // as stored, '/'-separated; may hold any bytes (print it escaped)
+    uint64_t size = 0;  // as declared; 0 when unknown
+    ReadFn read;        // the entry's bytes in order; stops (ends) at a limit, which is then reported
+};
+
+struct Callbacks {
+    /// Each regular-file entry in archive order. A failure stops the archive and is returned.
+    std::function<util::Status(Entry&)> entry;
+    /// Each limit reached and each entry skipped, with the entry's name (or empty for the whole
+    /// archive) and a short detail; the reading goes on where it can.
+    std::function<void(Skip, const std::string& entry, const std::string& detail)> skipped;
+};
+
+/// Reads the archive or compressed stream `source` (judged Archive or Compressed by sniff)
+/// named `name`, calling `cb.entry` for each file in it. Fails only when a callback fails or
+/// `source` itself fails to read; what the archive does wrong goes to `cb.skipped`.
+util::Status read(const ReadFn& source, const std::string& name, const Limits& limits, RunBudget& budget,
+                  const Callbacks& cb);
+
+}  // namespace nhi::scanners::archive
