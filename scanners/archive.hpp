@@ -68,7 +68,8 @@ std::string inner_name(std::string_view name, std::string_view head);
 struct Entry {
     std::string name;   // as stored, '/'-separated; may hold any bytes (print it escaped)
     uint64_t size = 0;  // as declared; 0 when unknown
-    ReadFn read;        // the entry's bytes in order; stops (ends) at a limit, which is then reported
+    ReadFn read;        // the entry's bytes in order; stops (ends) at a limit, which is then reported.
+                        // Valid only during Callbacks::entry (it returns 0 after).
 };
 
 struct Callbacks {
@@ -84,5 +85,25 @@ struct Callbacks {
 /// `source` itself fails to read; what the archive does wrong goes to `cb.skipped`.
 util::Status read(const ReadFn& source, const std::string& name, const Limits& limits, RunBudget& budget,
                   const Callbacks& cb);
+
+/// Moves a seekable source to `offset` from `whence` (SEEK_SET, SEEK_CUR, SEEK_END): the new
+/// offset from the start, or why it cannot.
+using SeekFn = std::function<util::Expected<int64_t>(int64_t offset, int whence)>;
+
+/// As read() above, over a source that can also seek (a file, a blob in memory): a zip is then
+/// read through its central directory (entries after an encrypted one stay reachable) and a 7z,
+/// whose header is at its end, can be read at all (read() reports it as Corrupt). Fails as
+/// read() does.
+util::Status read(const ReadFn& source, const SeekFn& seek, const std::string& name, const Limits& limits,
+                  RunBudget& budget, const Callbacks& cb);
+
+/// A seekable source over bytes in memory (a git blob, a test's archive).
+struct MemorySource {
+    ReadFn read;
+    SeekFn seek;
+};
+
+/// A ReadFn and SeekFn over `bytes`, which must outlive them; never fails.
+MemorySource memory_source(std::string_view bytes);
 
 }  // namespace nhi::scanners::archive
