@@ -6,9 +6,11 @@
 // its text names *from this machine's disk* (an archive could make the scan read /etc/shadow
 // and report it as archive content), lrzip, grzip and lzop run external programs, and the other
 // formats (iso9660, cab, lha, rar, xar, warc, cpio, ar) are not asked for and only widen what
-// hostile bytes reach. Raw is enabled last so that a compressed stream which is not a tar still
-// gives its one file, named by inner_name(); raw over bytes that are not compressed at all is
-// not an archive and is reported as Corrupt.
+// hostile bytes reach. read() judges the stream as sniff() does, by its head read ahead (64 KiB,
+// up to 1 MiB while a compressed head is too short to show whether a tar is inside): an Archive
+// is opened with the zip, tar and 7z readers, a Compressed stream with raw alone, so its one
+// file is given whole (named by inner_name()) even when it starts like an empty tar (zeros).
+// A 7z needs a seekable source (its header is at its end); without one it is reported.
 //
 // The archive is read as a stream through a 64 KiB buffer, never whole; an entry is read in
 // chunks of at most 256 KiB as the caller asks. Entries the caller does not read to the end are

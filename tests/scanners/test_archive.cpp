@@ -407,6 +407,28 @@ TEST_CASE("archive: a single compressed file is one entry named after the outer 
     }
 }
 
+TEST_CASE("archive: a compressed file starting with zeros is one file, not an empty tar", "[archive]") {
+    // libarchive's tar reader bids on a zero block (an end-of-archive mark); read() opens a
+    // stream judged Compressed with the raw reader alone.
+    const std::string body = std::string(4096, '\0') + "password=after-the-zeros\n";
+    Options o;
+    o.name = "disk.img.gz";
+    Got got = read_all(make({{"disk.img", body}}, raw_with(archive_write_add_filter_gzip)), o);
+    REQUIRE(got.status);
+    REQUIRE(got.entries.size() == 1);
+    CHECK(got.entries[0].first == "disk.img");
+    CHECK(got.entries[0].second == body);
+}
+
+TEST_CASE("archive: a damaged compressed stream is reported, not given raw", "[archive]") {
+    const std::string bad = std::string("\x1f\x8b\x08\x00", 4) + noise(3000, 16);
+    CHECK(ar::sniff(bad) == ar::Kind::Compressed);
+    Got got = read_all(bad);
+    REQUIRE(got.status);
+    CHECK(got.total == 0);
+    CHECK(got.count(ar::Skip::Corrupt) == 1);
+}
+
 TEST_CASE("archive: bytes that are neither archive nor compressed are reported, not given", "[archive]") {
     Got got = read_all("just text, sniffed wrongly by a caller\n");
     REQUIRE(got.status);
