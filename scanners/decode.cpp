@@ -1,0 +1,697 @@
+// Text decoders (see decode.hpp). find_spans is one pass over the text that runs on every
+// blob, so the common case (source code with nothing encoded in it) must cost a table lookup
+// per byte; each decoder below accepts only what its encoding produces, and everything it
+// decodes must pass is_text, so base64 of an image, a hash or a DER certificate never becomes
+// a span. What each accepts, and the noise it avoids:
+//
+// Words. The pass splits the text into "words": runs of printable ASCII other than space,
+// quotes, backticks, backslash and the brackets ()[]{}<>|. A base64 value, a URL or a data:
+// URI is one word wherever it sits (a YAML value, a JSON string, an env assignment), and
+// only words of 16 characters or more, or holding a '%', are looked at again. A backslash
+// is the only other byte that leaves the hot loop.
+//
+// base64 / base64url: a run of [A-Za-z0-9+/] or [A-Za-z0-9_-] inside a word, with up to two
+// '=' of padding; '=' not at the end of a run ends it, so `KEY=value` gives the value as its
+// own run. A run is decoded only when:
+//   - it is at least min_base64 characters long (padding included);
+//   - it does not mix the two alphabets (`x86_64-linux/gnu` is a path, not base64);
+//   - it has both upper- and lower-case letters: base64 of text always does (the first
+//     character of every group of 4 is upper-case for spaces, digits and capitals), so this
+//     drops identifiers, constants and lower-case paths;
+//   - it is not made of hex digits only (SHA digests, commit ids, UUID-less keys);
+//   - its first character encodes a byte that may begin UTF-8 (so neither '/', '+' nor most
+//     lower-case letters can start it: a path like `usr/lib/...` is rejected without decoding);
+//   - padding, if present, makes the length a multiple of 4, with at most two '='. Without
+//     padding a run of 4k+2 or 4k+3 characters is unpadded base64 (base64url usually is); a
+//     run of 4k+1 is truncated (a value cut by a line limit): its complete groups are decoded.
+// Then the decoding must be text (is_text). Base64 in PEM blocks is DER, base64 of images
+// begins with bytes that are not UTF-8: both fail the first 48 decoded bytes, before the rest
+// is decoded.
+//
+// data: URIs: `data:` (not preceded by a letter or digit, so `metadata:` is not one), a
+// media type of token characters with `;param=value` parameters and an optional `;base64`,
+// a comma, and the payload (the rest of the word). image/ (but SVG), audio/, video/ and
+// font/ payloads are skipped without decoding; others are decoded (percent-decoded first,
+// then base64 when marked) and kept only if the result is text.
+//
+// percent: a word with at least one valid %XX escape. It is a span only when one of its
+// escapes encodes printable ASCII (0x21-0x7E): the tokens the rules look for are printable
+// ASCII, so a word whose escapes are only spaces (`%20` in a link in prose), line breaks or
+// non-ASCII letters (`%C3%A9` in an article URL) cannot hide a token from them, while
+// `S3cr%40t%21` or `%3D` at the end of a token can. '+' stays '+': it is a space only in form
+// bodies, and it is a base64 character in the tokens that matter. The whole word is decoded
+// (a URL keeps its user, host and key names for the rules' context).
+//
+// escape: a `\uXXXX` (surrogate pairs joined, `\u{X...}` too) or `\xXX` escape. The span is
+// the string around it: from just after the quote that opens it (the last quote on the same
+// line, no more than 4 KiB back) to the matching closing quote or the end of the line; with
+// no quote, from the escape to the next space or quote. The other JSON/JS escapes in it
+// (`\n`, `\"`, `\\`, ...) are decoded too. Like percent, the span needs one escape of
+// printable ASCII: JSON writers escape only controls and non-ASCII (and Go's `<>&`), so an
+// i18n string full of `\u00e9` is left alone, while `\u0067\u0068\u0070\u005f...` (a token
+// spelt in escapes to hide it) is decoded. `\xXX` bytes that form UTF-8 together are kept as
+// UTF-8, others are Latin-1 code points (JavaScript's reading). A malformed escape (`\u12`)
+// is kept as written; a lone surrogate becomes U+FFFD. A string that decodes to a NUL (a C
+// byte array) is not text and gives no span.
+//
+// Every decoder only looks forward from where the last span ended, so spans come out in order
+// and never overlap; a string whose escapes were rejected is not decoded again for its next
+// backslash, so the pass stays linear.
+#include "scanners/decode.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace nhi::scanners::decode {
+namespace {
+
+// Shorter decodings are accidents (any 12 characters of mixed-case identifier have a fair
+// chance of decoding to 9 printable bytes) and too short to hold a credential anyway; 8 keeps
+// an 8-character password (12 base64 characters) and `user:pass` in a docker `auth`.
+constexpr size_t kMinText = 8;
+
+// Escapes rejected this far back from their string's opening quote start at themselves: a
+// string that long is a blob, and the quote is more likely the end of an earlier string.
+constexpr size_t kMaxStringReach = 4096;
+
+// Words this long are looked at again (fewer when min_base64 is set lower). A data: URI that
+// decodes to kMinText bytes of text is longer than this; so is any base64 run looked at.
+constexpr size_t kWordTrigger = 16;
+
+enum : uint16_t {
+    kWord = 1 << 0,       // may be part of a word (see above)
+    kB64 = 1 << 1,        // in either base64 alphabet (without '=')
+    kUpper = 1 << 2,
+    kLower = 1 << 3,
+    kNonHex = 1 << 4,     // a base64 character that is not a hex digit
+    kStd = 1 << 5,        // '+' or '/'
+    kUrl = 1 << 6,        // '-' or '_'
+    kPercent = 1 << 7,
+    kColon = 1 << 8,
+    kQuote = 1 << 9,      // " ' `
+    kBackslash = 1 << 10,
+    kNewline = 1 << 11,
+};
+
+constexpr std::array<uint16_t, 256> make_classes() {
+    std::array<uint16_t, 256> t{};
+    for (int c = 0x21; c < 0x7f; ++c) t[c] = kWord;
+    for (char c : std::string_view("\"'`\\<>()[]{}|")) t[static_cast<unsigned char>(c)] = 0;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kB64 | kUpper | (c > 'F' ? kNonHex : 0);
+    for (int c = 'a'; c <= 'z'; ++c) t[c] |= kB64 | kLower | (c > 'f' ? kNonHex : 0);
+    for (int c = '0'; c <= '9'; ++c) t[c] |= kB64;
+    t['+'] |= kB64 | kStd | kNonHex;
+    t['/'] |= kB64 | kStd | kNonHex;
+    t['-'] |= kB64 | kUrl | kNonHex;
+    t['_'] |= kB64 | kUrl | kNonHex;
+    t['%'] |= kPercent;
+    t[':'] |= kColon;
+    t['"'] = t['\''] = t['`'] = kQuote;
+    t['\\'] = kBackslash;
+    t['\n'] = kNewline;
+    return t;
+}
+constexpr std::array<uint16_t, 256> kClass = make_classes();
+
+constexpr std::array<int8_t, 256> make_b64_values() {
+    std::array<int8_t, 256> v{};
+    for (auto& x : v) x = -1;
+    for (int c = 'A'; c <= 'Z'; ++c) v[c] = static_cast<int8_t>(c - 'A');
+    for (int c = 'a'; c <= 'z'; ++c) v[c] = static_cast<int8_t>(c - 'a' + 26);
+    for (int c = '0'; c <= '9'; ++c) v[c] = static_cast<int8_t>(c - '0' + 52);
+    v['+'] = v['-'] = 62;
+    v['/'] = v['_'] = 63;
+    return v;
+}
+constexpr std::array<int8_t, 256> kB64Value = make_b64_values();
+
+int hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool printable_ascii(uint32_t c) { return c > 0x20 && c < 0x7f; }
+
+void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+        out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+}
+
+// The length of the well-formed UTF-8 sequence at s[i] (strict: no overlongs, surrogates or
+// code points past U+10FFFF, as the Unicode standard's table 3-7), 0 if there is none; *cp
+// gets the code point. With `cut_ok`, a sequence cut short by the end of `s` counts as
+// well-formed (a prefix being checked), and *cp is U+FFFD.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t* cp, bool cut_ok = false) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        *cp = b0;
+        return 1;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;  // the range of the second byte
+    uint32_t value;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        len = 2, value = b0 & 0x1f;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        len = 3, value = b0 & 0x0f;
+        if (b0 == 0xe0) lo = 0xa0;  // overlong
+        if (b0 == 0xed) hi = 0x9f;  // surrogates
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        len = 4, value = b0 & 0x07;
+        if (b0 == 0xf0) lo = 0x90;  // overlong
+        if (b0 == 0xf4) hi = 0x8f;  // past U+10FFFF
+    } else {
+        return 0;
+    }
+    for (size_t k = 1; k < len; ++k) {
+        if (i + k >= s.size()) {
+            if (!cut_ok) return 0;
+            *cp = 0xfffd;
+            return s.size() - i;
+        }
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (k == 1 ? (b < lo || b > hi) : ((b & 0xc0) != 0x80)) return 0;
+        value = (value << 6) | (b & 0x3f);
+    }
+    *cp = value;
+    return len;
+}
+
+// Text checks shared by is_text and the early look at a base64 prefix. "Bad" code points are
+// C0 controls other than tab, line feed, form feed and carriage return, DEL and the C1
+// controls. Real text has next to none (an ANSI colour escape in a log, a form feed in old
+// source); binary that happens to be valid UTF-8 (small integers, length-prefixed records)
+// has them in most bytes. One in 32 allows a stray ESC or BEL in a log line while any 31
+// bytes of binary with one NUL-free control more already fail; a text shorter than 32 code
+// points may have none.
+bool text_like(std::string_view s, bool cut_ok) {
+    size_t cps = 0, bad = 0;
+    for (size_t i = 0; i < s.size();) {
+        uint32_t cp = 0;
+        const size_t len = utf8_sequence(s, i, &cp, cut_ok);
+        if (len == 0 || cp == 0) return false;
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\f' && cp != '\r') || (cp >= 0x7f && cp < 0xa0)) ++bad;
+        ++cps;
+        i += len;
+    }
+    return bad * 32 <= cps;
+}
+
+// Decodes base64 characters (either alphabet, no padding, no other bytes) into `out`; the
+// bits of a final partial character are dropped.
+void base64_into(std::string_view s, std::string& out) {
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : s) {
+        acc = (acc << 6) | static_cast<uint32_t>(kB64Value[static_cast<unsigned char>(c)]);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xff));
+        }
+    }
+}
+
+// Percent-decodes `s` into `out`; returns how many escapes encoded printable ASCII.
+size_t percent_into(std::string_view s, std::string& out) {
+    size_t ascii = 0;
+    for (size_t k = 0; k < s.size();) {
+        int hi, lo;
+        if (s[k] == '%' && k + 2 < s.size() && (hi = hex_value(static_cast<unsigned char>(s[k + 1]))) >= 0 &&
+            (lo = hex_value(static_cast<unsigned char>(s[k + 2]))) >= 0) {
+            const auto b = static_cast<unsigned char>(hi * 16 + lo);
+            if (printable_ascii(b)) ++ascii;
+            out.push_back(static_cast<char>(b));
+            k += 3;
+        } else {
+            out.push_back(s[k++]);
+        }
+    }
+    return ascii;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+class Finder {
+public:
+    Finder(std::string_view text, const Options& options) : t_(text), opt_(options) {}
+
+    std::vector<Span> run() {
+        if (opt_.max_spans == 0) return {};
+        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
+        const size_t n = t_.size();
+        // The hot loop: the length of the current word and one rarely taken branch per
+        // byte, for a '%', a backslash or a word reaching the length worth a look. A word
+        // is looked at once, from its start, when that branch is first taken in it.
+        const size_t trigger = std::clamp<size_t>(opt_.min_base64, 1, kWordTrigger);
+        size_t run = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const uint16_t c = kClass[p[i]];
+            run = (c & kWord) ? run + 1 : 0;
+            if (__builtin_expect((c & (kPercent | kBackslash)) != 0 || run == trigger, 0)) {
+                i = (c & kBackslash) ? backslash(i) : word_at(i + 1 - run);
+                run = 0;
+                if (full_) break;
+            }
+        }
+        return std::move(spans_);
+    }
+
+private:
+    // Handles the word starting at ws; returns the index of its last byte.
+    size_t word_at(size_t ws) {
+        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
+        uint16_t flags = 0;
+        size_t we = ws;
+        for (uint16_t c; we < t_.size() && ((c = kClass[p[we]]) & kWord); ++we) flags |= c;
+        word(ws, we, flags);
+        return we - 1;
+    }
+
+    // Handles the backslash at i; returns the index of the last byte handled (the escaped
+    // character, which neither starts a word nor closes a string).
+    size_t backslash(size_t i) {
+        if (i + 1 >= t_.size()) return i;
+        const char e = t_[i + 1];
+        if ((e == 'u' || e == 'x') && i >= escapes_tried_) {
+            size_t end = i;
+            if (escape(i, &end)) return end - 1;
+            escapes_tried_ = end;
+        }
+        return i + 1;
+    }
+
+    size_t budget() const { return opt_.max_output - std::min(opt_.max_output, output_); }
+
+    void emit(size_t start, size_t end, const char* kind) {
+        spans_.push_back(Span{start, end, buf_, kind});
+        output_ += buf_.size();
+        last_end_ = end;
+        if (spans_.size() >= opt_.max_spans) full_ = true;
+    }
+
+    void word(size_t ws, size_t we, uint16_t flags) {
+        if (flags & kColon) {
+            const std::string_view w = t_.substr(ws, we - ws);
+            for (size_t c = w.find(':'); c != std::string_view::npos; c = w.find(':', c + 1)) {
+                const size_t d = ws + c;
+                if (d >= ws + 4 && iequals(t_.substr(d - 4, 4), "data") &&
+                    (d == ws + 4 || !(kClass[static_cast<unsigned char>(t_[d - 5])] & kB64))) {
+                    const int r = data_uri(d - 4, we);
+                    if (r > 0) return;       // a span, or a binary payload not worth a look
+                    break;                   // not a data: URI after all; the word as usual
+                }
+            }
+        }
+        if ((flags & kPercent) && percent(ws, we)) return;
+        if (we - ws >= opt_.min_base64 && (flags & kUpper) && (flags & kLower)) base64_runs(ws, we);
+    }
+
+    void base64_runs(size_t ws, size_t we) {
+        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
+        size_t k = ws;
+        while (k < we && !full_) {
+            if (!(kClass[p[k]] & kB64)) {
+                ++k;
+                continue;
+            }
+            const size_t rs = k;
+            uint16_t f = 0;
+            while (k < we && (kClass[p[k]] & kB64)) f |= kClass[p[k++]];
+            const size_t re = k;
+            size_t pad = 0;
+            while (k < we && p[k] == '=') ++pad, ++k;
+            base64_run(rs, re, pad, f);
+        }
+    }
+
+    void base64_run(size_t rs, size_t re, size_t pad, uint16_t f) {
+        size_t len = re - rs;
+        if (len + pad < opt_.min_base64 || len + pad < 4) return;
+        if ((f & kStd) && (f & kUrl)) return;
+        if (!(f & kUpper) || !(f & kLower) || !(f & kNonHex)) return;
+        const int first = kB64Value[static_cast<unsigned char>(t_[rs])];
+        if (!(first < 32 || (first >= 48 && first <= 61))) return;
+        if (pad > 2 || (pad > 0 && (len + pad) % 4 != 0)) return;
+        if (pad == 0 && len % 4 == 1) --len;  // truncated: the complete groups only
+        if (len * 3 / 4 > budget()) return;
+        const std::string_view run = t_.substr(rs, len);
+        buf_.clear();
+        if (len > 64) {  // a look at the first 48 bytes before decoding a large blob
+            base64_into(run.substr(0, 64), buf_);
+            if (!text_like(buf_, true)) return;
+            buf_.clear();
+        }
+        base64_into(run, buf_);
+        if (!is_text(buf_)) return;
+        emit(rs, re + pad, (f & kUrl) ? "base64url" : "base64");
+    }
+
+    bool percent(size_t ws, size_t we) {
+        if (we - ws > budget()) return false;
+        buf_.clear();
+        if (percent_into(t_.substr(ws, we - ws), buf_) == 0 || !is_text(buf_)) return false;
+        emit(ws, we, "percent");
+        return true;
+    }
+
+    // 1: a span, or a payload skipped as binary by its media type; 0: not a data: URI.
+    int data_uri(size_t start, size_t we) {
+        const std::string_view uri = t_.substr(start, we - start);
+        const size_t comma = uri.find(',');
+        if (comma == std::string_view::npos) return 0;
+        std::string_view meta = uri.substr(5, comma - 5);
+        bool base64 = false;
+        // The media type and parameters: token characters, '/', ';' and '='.
+        for (char c : meta) {
+            const auto u = static_cast<unsigned char>(c);
+            if (!(kClass[u] & (kB64)) && c != '.' && c != '!' && c != '#' && c != '$' && c != '&' && c != '^' &&
+                c != ';' && c != '=')
+                return 0;
+        }
+        const size_t semi = meta.rfind(';');
+        if (semi != std::string_view::npos && iequals(meta.substr(semi + 1), "base64")) {
+            base64 = true;
+            meta = meta.substr(0, semi);
+        }
+        const std::string_view type = meta.substr(0, meta.find(';'));
+        if (!type.empty() && type.find('/') == std::string_view::npos) return 0;
+        if ((istarts_with(type, "image/") && !iequals(type, "image/svg+xml")) || istarts_with(type, "audio/") ||
+            istarts_with(type, "video/") || istarts_with(type, "font/"))
+            return 1;
+        const std::string_view payload = uri.substr(comma + 1);
+        if (payload.size() > budget()) return 1;
+        buf_.clear();
+        percent_into(payload, buf_);
+        if (base64) {
+            std::string encoded;
+            encoded.swap(buf_);
+            while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+            for (char c : encoded)
+                if (kB64Value[static_cast<unsigned char>(c)] < 0) return 1;
+            if (encoded.size() % 4 == 1) encoded.pop_back();
+            base64_into(encoded, buf_);
+        }
+        if (!is_text(buf_)) return 1;
+        emit(start, we, "data-uri");
+        return 1;
+    }
+
+    // Decodes the string around the escape at `at`; *end is where its string ends.
+    bool escape(size_t at, size_t* end) {
+        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
+        const size_t n = t_.size();
+        // The opening quote: the nearest one back on the same line that is not escaped, no
+        // further back than the last span or rejected string (so each byte is looked at
+        // backwards once) nor kMaxStringReach.
+        const size_t floor = std::max({last_end_, escapes_tried_, at > kMaxStringReach ? at - kMaxStringReach : 0});
+        size_t start = at;
+        unsigned char q = 0;
+        for (size_t k = at; k > floor;) {
+            const unsigned char c = p[--k];
+            if (c == '\n') break;
+            if (!(kClass[c] & kQuote)) continue;
+            size_t slashes = 0;
+            while (k - slashes > floor && p[k - slashes - 1] == '\\') ++slashes;
+            if (slashes % 2 == 0) {
+                q = c;
+                start = k + 1;
+                break;
+            }
+        }
+        const size_t limit = budget();
+        buf_.clear();
+        size_t ascii = 0;
+        size_t j = start;
+        while (j < n && buf_.size() <= limit) {
+            const unsigned char c = p[j];
+            if (q ? c == q : (c == ' ' || c == '\t' || (kClass[c] & kQuote))) break;
+            if (c == '\n' || c == '\r') break;
+            if (c != '\\' || j + 1 >= n) {
+                buf_.push_back(static_cast<char>(c));
+                ++j;
+                continue;
+            }
+            const unsigned char e = p[j + 1];
+            if (e == 'u') {
+                uint32_t cp = 0;
+                const size_t len = unicode_escape(j, &cp);
+                if (len == 0) {
+                    buf_.append("\\u");
+                    j += 2;
+                    continue;
+                }
+                if (printable_ascii(cp)) ++ascii;
+                append_utf8(buf_, cp);
+                j += len;
+            } else if (e == 'x') {
+                j = hex_escapes(j, &ascii);
+            } else {
+                switch (e) {
+                    case 'n': buf_.push_back('\n'); break;
+                    case 't': buf_.push_back('\t'); break;
+                    case 'r': buf_.push_back('\r'); break;
+                    case 'f': buf_.push_back('\f'); break;
+                    case '"': case '\'': case '`': case '\\': case '/': buf_.push_back(static_cast<char>(e)); break;
+                    default:  // not decoded: kept as written
+                        buf_.push_back('\\');
+                        buf_.push_back(static_cast<char>(e));
+                }
+                j += 2;
+            }
+        }
+        *end = j;
+        if (ascii == 0 || buf_.size() > limit || !is_text(buf_)) return false;
+        emit(start, j, "escape");
+        return true;
+    }
+
+    // `\uXXXX` (a surrogate pair as two of them) or `\u{X..}` at j: the code point and the
+    // length, 0 when malformed. A lone surrogate is U+FFFD.
+    size_t unicode_escape(size_t j, uint32_t* cp) const {
+        const auto hex4 = [&](size_t k, uint32_t* v) {
+            if (k + 4 > t_.size()) return false;
+            uint32_t x = 0;
+            for (size_t m = 0; m < 4; ++m) {
+                const int h = hex_value(static_cast<unsigned char>(t_[k + m]));
+                if (h < 0) return false;
+                x = x * 16 + static_cast<uint32_t>(h);
+            }
+            *v = x;
+            return true;
+        };
+        if (j + 2 < t_.size() && t_[j + 2] == '{') {
+            uint32_t x = 0;
+            size_t k = j + 3, digits = 0;
+            for (; k < t_.size() && digits < 7; ++k, ++digits) {
+                const int h = hex_value(static_cast<unsigned char>(t_[k]));
+                if (h < 0) break;
+                x = x * 16 + static_cast<uint32_t>(h);
+            }
+            if (digits == 0 || digits > 6 || k >= t_.size() || t_[k] != '}' || x > 0x10ffff) return 0;
+            *cp = (x >= 0xd800 && x <= 0xdfff) ? 0xfffd : x;
+            return k + 1 - j;
+        }
+        uint32_t u = 0;
+        if (!hex4(j + 2, &u)) return 0;
+        if (u >= 0xd800 && u <= 0xdbff) {
+            uint32_t lo = 0;
+            if (j + 7 < t_.size() && t_[j + 6] == '\\' && t_[j + 7] == 'u' && hex4(j + 8, &lo) && lo >= 0xdc00 &&
+                lo <= 0xdfff) {
+                *cp = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                return 12;
+            }
+            *cp = 0xfffd;
+            return 6;
+        }
+        *cp = (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u;
+        return 6;
+    }
+
+    // One `\xXX` at j, or several when they spell one UTF-8 sequence; returns the position
+    // after them. A lone byte of 0x80 or more is the Latin-1 code point (JavaScript's reading).
+    size_t hex_escapes(size_t j, size_t* ascii) {
+        const auto byte_at = [&](size_t k) -> int {
+            if (k + 4 > t_.size() || t_[k] != '\\' || t_[k + 1] != 'x') return -1;
+            const int hi = hex_value(static_cast<unsigned char>(t_[k + 2]));
+            const int lo = hex_value(static_cast<unsigned char>(t_[k + 3]));
+            return (hi < 0 || lo < 0) ? -1 : hi * 16 + lo;
+        };
+        const int b = byte_at(j);
+        if (b < 0) {
+            buf_.append("\\x");
+            return j + 2;
+        }
+        if (b < 0x80) {
+            if (printable_ascii(static_cast<uint32_t>(b))) ++*ascii;
+            buf_.push_back(static_cast<char>(b));
+            return j + 4;
+        }
+        char seq[4] = {static_cast<char>(b)};
+        size_t len = 1;
+        while (len < 4) {
+            const int next = byte_at(j + 4 * len);
+            if (next < 0x80 || next >= 0xc0) break;
+            seq[len++] = static_cast<char>(next);
+        }
+        uint32_t cp = 0;
+        const size_t ok = utf8_sequence(std::string_view(seq, len), 0, &cp);
+        if (ok > 1) {
+            buf_.append(seq, ok);
+            return j + 4 * ok;
+        }
+        append_utf8(buf_, static_cast<uint32_t>(b));
+        return j + 4;
+    }
+
+    static constexpr size_t npos = std::string_view::npos;
+    std::string_view t_;
+    const Options& opt_;
+    std::vector<Span> spans_;
+    std::string buf_;
+    size_t output_ = 0;
+    size_t last_end_ = 0;
+    size_t escapes_tried_ = 0;
+    bool full_ = false;
+};
+
+// UTF-16 code units of `s` (a BOM-less sample) read little- or big-endian.
+uint32_t unit_at(std::string_view s, size_t i, bool le) {
+    const auto a = static_cast<unsigned char>(s[i]), b = static_cast<unsigned char>(s[i + 1]);
+    return le ? (a | (b << 8)) : ((a << 8) | b);
+}
+
+// The share of a sample's units that are printable ASCII, tab or a line break, times 1000.
+size_t ascii_units_permille(std::string_view s, bool le) {
+    const size_t units = s.size() / 2;
+    if (units == 0) return 0;
+    size_t ascii = 0;
+    for (size_t i = 0; i + 1 < s.size(); i += 2) {
+        const uint32_t u = unit_at(s, i, le);
+        if ((u >= 0x20 && u < 0x7f) || u == '\t' || u == '\n' || u == '\r') ++ascii;
+    }
+    return ascii * 1000 / units;
+}
+
+// Whether a sample after a UTF-16 BOM reads as text: NUL units, controls and unpaired
+// surrogates no more than one in 32 (is_text's bound), so a binary file that happens to begin
+// with FF FE is not decoded into noise.
+bool utf16_plausible(std::string_view s, bool le) {
+    size_t units = 0, bad = 0;
+    for (size_t i = 0; i + 1 < s.size(); i += 2, ++units) {
+        const uint32_t u = unit_at(s, i, le);
+        if (u >= 0xd800 && u <= 0xdbff) {
+            if (i + 3 < s.size()) {
+                const uint32_t lo = unit_at(s, i + 2, le);
+                if (lo >= 0xdc00 && lo <= 0xdfff) {
+                    i += 2, ++units;
+                    continue;
+                }
+                ++bad;
+            }
+        } else if ((u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f') || (u >= 0xdc00 && u <= 0xdfff) ||
+                   u == 0xfffe || u == 0xffff) {
+            ++bad;
+        }
+    }
+    return bad * 32 <= units;
+}
+
+}  // namespace
+
+std::vector<Span> find_spans(std::string_view text, const Options& options) { return Finder(text, options).run(); }
+
+bool is_text(std::string_view bytes) { return bytes.size() >= kMinText && text_like(bytes, false); }
+
+Charset sniff_charset(std::string_view head) {
+    if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF") return Charset::Utf8Bom;
+    // The sample: enough units to judge, few enough to be cheap on every file.
+    constexpr size_t kSample = 8192;
+    if (head.size() >= 2 && (head.substr(0, 2) == "\xFF\xFE" || head.substr(0, 2) == "\xFE\xFF")) {
+        const bool le = head[0] == '\xFF';
+        // FF FE 00 00 is UTF-32LE's BOM, not handled: left to the binary check.
+        if (le && head.size() >= 4 && head[2] == '\0' && head[3] == '\0') return Charset::Utf8;
+        if (!utf16_plausible(head.substr(2, kSample), le)) return Charset::Utf8;
+        return le ? Charset::Utf16Le : Charset::Utf16Be;
+    }
+    // Without a BOM only ASCII-heavy UTF-16 can be told from binary: nine units in ten must be
+    // printable ASCII or line breaks with the zero byte on the same side. A binary file has
+    // zero bytes too (small integers, padding), but not in nine of ten units next to a
+    // printable byte; UTF-8 text has no zero bytes at all.
+    const std::string_view sample = head.substr(0, kSample);
+    if (sample.size() < 8) return Charset::Utf8;
+    if (ascii_units_permille(sample, true) >= 900) return Charset::Utf16Le;
+    if (ascii_units_permille(sample, false) >= 900) return Charset::Utf16Be;
+    return Charset::Utf8;
+}
+
+const char* charset_name(Charset c) {
+    switch (c) {
+        case Charset::Utf8: return "utf-8";
+        case Charset::Utf8Bom: return "utf-8-bom";
+        case Charset::Utf16Le: return "utf-16le";
+        case Charset::Utf16Be: return "utf-16be";
+    }
+    return "utf-8";
+}
+
+std::string to_utf8(std::string_view data, Charset c) {
+    if (c == Charset::Utf8 || c == Charset::Utf8Bom) {
+        // UTF-8 bytes are kept as they are, invalid ones too: the scan reports byte columns,
+        // and replacing a byte by U+FFFD would move every column after it.
+        if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
+        return std::string(data);
+    }
+    const bool le = c == Charset::Utf16Le;
+    if (data.size() >= 2 && data.substr(0, 2) == (le ? std::string_view("\xFF\xFE") : std::string_view("\xFE\xFF")))
+        data.remove_prefix(2);
+    std::string out;
+    out.reserve(data.size() / 2 + data.size() / 8);
+    for (size_t i = 0; i + 1 < data.size(); i += 2) {
+        uint32_t u = unit_at(data, i, le);
+        if (u >= 0xd800 && u <= 0xdbff) {
+            uint32_t lo = 0;
+            if (i + 3 < data.size() && (lo = unit_at(data, i + 2, le)) >= 0xdc00 && lo <= 0xdfff) {
+                u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                i += 2;
+            } else {
+                u = 0xfffd;
+            }
+        } else if (u >= 0xdc00 && u <= 0xdfff) {
+            u = 0xfffd;
+        }
+        append_utf8(out, u);
+    }
+    return out;
+}
+
+}  // namespace nhi::scanners::decode
