@@ -39,7 +39,8 @@
 // media type of token characters with `;param=value` parameters and an optional `;base64`,
 // a comma, and the payload (the rest of the word). image/ (but SVG), audio/, video/ and
 // font/ payloads are skipped without decoding; others are decoded (percent-decoded first,
-// then base64 when marked) and kept only if the result is text.
+// then base64 when marked) and kept only if the result is text and differs from the payload
+// (`data:text/javascript,console.log` has nothing hidden).
 //
 // percent: a word with at least one valid %XX escape. It is a span only when one of its
 // escapes encodes printable ASCII (0x21-0x7E): the tokens the rules look for are printable
@@ -51,7 +52,8 @@
 //
 // escape: a `\uXXXX` (surrogate pairs joined, `\u{X...}` too) or `\xXX` escape. The span is
 // the string around it: from just after the quote that opens it (the last quote on the same
-// line, no more than 4 KiB back) to the matching closing quote or the end of the line; with
+// line that is not escaped nor an apostrophe between letters, no more than 4 KiB back) to
+// the matching closing quote or the end of the line (a line continuation ends it too); with
 // no quote, from the escape to the next space or quote. The other JSON/JS escapes in it
 // (`\n`, `\"`, `\\`, ...) are decoded too. Like percent, the span needs one escape of
 // printable ASCII: JSON writers escape only controls and non-ASCII (and Go's `<>&`), so an
@@ -534,7 +536,8 @@ private:
                 if (kB64Value[static_cast<unsigned char>(c)] < 0) return 1;
             base64_into(encoded, buf_);
         }
-        if (!is_text(buf_)) return 1;
+        // An unencoded payload is already there for the rules to see: no span for it.
+        if (!is_text(buf_) || (!base64 && buf_ == payload)) return 1;
         emit(start, we, "data-uri");
         return 1;
     }
@@ -553,6 +556,8 @@ private:
             const unsigned char c = p[--k];
             if (c == '\n') break;
             if (!(kClass[c] & kQuote)) continue;
+            const auto letter = [](unsigned char x) { return (kClass[x] & (kUpper | kLower)) != 0; };
+            if (c == '\'' && k > floor && letter(p[k - 1]) && letter(p[k + 1])) continue;  // "it's"
             size_t slashes = 0;
             while (k - slashes > floor && p[k - slashes - 1] == '\\') ++slashes;
             if (slashes % 2 == 0) {

@@ -279,6 +279,8 @@ TEST_CASE("data: URIs: base64 and percent payloads of text types", "[scanners][d
     CHECK(std::string(spans("metadata:,user%3Aname%40host%2Fpath")[0].kind) == "percent");
     // A Secret's `data:` key is not one either.
     CHECK(spans("data:\n  token: " + b64("a token long enough")).size() == 1);
+    // An unencoded payload hides nothing: no span.
+    CHECK(spans("<script src=\"data:text/javascript,console.log(1)\"></script>").empty());
     // A broken base64 payload: no span and no crash.
     CHECK(spans("data:text/plain;base64,SGVsbG8g$$$d29ybGQ=").empty());
 }
@@ -353,6 +355,13 @@ TEST_CASE("\\u escapes in a JSON string: the whole string is the span", "[scanne
     // Only non-ASCII escapes (an i18n string) and a NUL (binary) are no span.
     CHECK(spans(R"({"greeting": "\u00e9cole \u00e0 la maison"})").empty());
     CHECK(spans(R"("null\u0000 byte \u0041\u0042")").empty());
+    // An apostrophe between letters does not open the string; an escaped quote does not either.
+    auto apos = spans(R"(msg = "it's \u0041\u0042\u0043 here", next = 1)");
+    REQUIRE(apos.size() == 1);
+    CHECK(apos[0].text == "it's ABC here");
+    auto esc = spans(R"(msg = "say \"hi\" \u0041\u0042\u0043", next = 1)");
+    REQUIRE(esc.size() == 1);
+    CHECK(esc[0].text == "say \"hi\" ABC");
     // A string with no opening quote on its line: from the escape to the next space.
     auto bare = spans("key: value\n  \\u0067\\u0068\\u0070_abcdefgh rest");
     REQUIRE(bare.size() == 1);
