@@ -213,9 +213,11 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t* cp, bool cut_ok = f
 // C0 controls other than tab, line feed, form feed and carriage return, DEL and the C1
 // controls. Real text has next to none (an ANSI colour escape in a log, a form feed in old
 // source); binary that happens to be valid UTF-8 (small integers, length-prefixed records)
-// has them in most bytes. One in 32 allows a stray ESC or BEL in a log line while any 31
-// bytes of binary with one NUL-free control more already fail; a text shorter than 32 code
-// points may have none.
+// has them in a large share of its bytes (a fifth or more: every small integer is one).
+// One in 32 (about 3%) leaves room for a stray ESC or BEL in a log line and is still far
+// below what binary shows; a text shorter than 32 code points may have none. Valid UTF-8
+// itself is the stronger test: random bytes fail it within a few bytes, and so does the
+// first byte of a PNG (0x89) or the length byte of a DER SEQUENCE (0x82).
 bool text_like(std::string_view s, bool cut_ok) {
     size_t cps = 0, bad = 0;
     for (size_t i = 0; i < s.size();) {
