@@ -753,6 +753,12 @@ bool utf16_plausible(std::string_view s, bool le) {
 
 std::vector<Span> find_spans(std::string_view text, const Options& options) { return Finder(text, options).run(); }
 
+Options nested_options() {
+    Options o;
+    o.min_base64 = 12;  // 8 bytes of text (kMinText) with padding; below is never a span
+    return o;
+}
+
 bool is_text(std::string_view bytes) { return bytes.size() >= kMinText && text_like(bytes, false); }
 
 Charset sniff_charset(std::string_view head) {

@@ -155,6 +155,20 @@ TEST_CASE("a .dockerconfigjson decodes one level; its auth decodes at the next",
     CHECK(inner[0].start == json.find(auth));
 }
 
+TEST_CASE("a short docker auth is found in the decoded layer with nested_options", "[scanners][decode]") {
+    const std::string auth = b64("ci:Tq7x-9w");  // 10 bytes: 16 characters with padding
+    const std::string short_auth = b64("bot:pass");  // 8 bytes: 12 characters
+    REQUIRE(short_auth.size() == 12);
+    const std::string json = R"({"auths":{"a.example.test":{"auth":")" + short_auth + R"("},"b.example.test":{"auth":")" +
+                             auth + R"("}}})";
+    CHECK(spans(json).size() == 1);  // the defaults look at 16 characters or more
+    auto nested = spans(json, decode::nested_options());
+    REQUIRE(nested.size() == 2);
+    CHECK(nested[0].text == "bot:pass");
+    CHECK(nested[0].start == json.find(short_auth));
+    CHECK(nested[1].text == "ci:Tq7x-9w");
+}
+
 TEST_CASE("base64url with and without padding", "[scanners][decode]") {
     // '>' and '?' at the third byte of a group give 62 and 63: '-' and '_' in base64url.
     const std::string plain = "why??? a>b>c? ~~~ long enough";
