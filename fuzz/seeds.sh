@@ -9,7 +9,7 @@ root="$(dirname "$here")"
 build="$1"
 out="$2"
 rm -rf "$out"
-for t in engine discovery importers config baseline gitignore; do
+for t in engine discovery importers config baseline gitignore decode; do
   mkdir -p "$out/$t"
   if [ -d "$here/seeds/$t" ]; then cp "$here/seeds/$t"/* "$out/$t/"; fi
 done
@@ -20,6 +20,12 @@ n=0
 while IFS= read -r -d '' f; do
   cp "$f" "$out/engine/file-$n"; n=$((n + 1))
 done < <(find "$root/tests/fixtures/planted" "$root/tests/fixtures/clean" "$root/samples/demo" -type f -size -64k -print0)
+
+# decode: the committed encoded samples (fuzz/seeds/decode) and the same fixtures as the engine.
+n=0
+while IFS= read -r -d '' f; do
+  cp "$f" "$out/decode/file-$n"; n=$((n + 1))
+done < <(find "$root/tests/fixtures/planted" "$root/tests/fixtures/clean" -type f -size -64k -print0)
 
 # importers: every export sample (the shared copy too when it is beside the checkout).
 exports=("$root/tests/fixtures/exports")
@@ -45,6 +51,6 @@ while IFS= read -r -d '' f; do
   cp "$f" "$out/gitignore/repo-$n"; n=$((n + 1))
 done < <(find "$root" -name .gitignore -not -path '*/build*' -size -64k -print0)
 
-for t in engine discovery importers config baseline gitignore; do
+for t in engine discovery importers config baseline gitignore decode; do
   echo "seeds: $t: $(ls "$out/$t" | wc -l) files"
 done

@@ -27,6 +27,11 @@ struct Options {
     size_t max_output = 16u << 20;   // decoded bytes given per input, all spans together
 };
 
+/// Options for a text that is itself the decoding of a span (a layer below): its values are
+/// short (a docker `auth` of `user:pass` is 12 base64 characters) and the text is small, so
+/// runs from 12 characters are looked at; the limits are the defaults. Never fails.
+Options nested_options();
+
 /// The spans of `text` that decode to text, in order and not overlapping. Never fails: what
 /// does not decode, or decodes to binary, is simply not a span. One linear pass, so it can run
 /// on every blob.

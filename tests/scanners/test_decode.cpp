@@ -10,6 +10,7 @@
 #include "rules/validators.hpp"
 #include "scanners/decode.hpp"
 #include "util/hash.hpp"
+#include "util/text.hpp"
 
 namespace decode = nhi::scanners::decode;
 using decode::Charset;
@@ -100,6 +101,8 @@ TEST_CASE("is_text wants valid UTF-8 without NUL, a minimum length and few contr
     CHECK_FALSE(is_text(std::string("password\0xyz", 12)));
     CHECK_FALSE(is_text("caf\xC3 creme brulee"));           // a cut sequence
     CHECK_FALSE(is_text("over\xC0\xAFlong slash"));          // overlong '/'
+    CHECK_FALSE(is_text("three-byte \xE0\x80\xAF overlong"));
+    CHECK_FALSE(is_text("four-byte \xF0\x80\x80\xAF overlong"));
     CHECK_FALSE(is_text("surrogate \xED\xA0\x80 here"));     // UTF-8 of U+D800
     CHECK_FALSE(is_text("past max \xF4\x90\x80\x80 here"));  // U+110000
     CHECK_FALSE(is_text("bell\x07 in a short text"));        // under 32 code points: no control
@@ -150,6 +153,20 @@ TEST_CASE("a .dockerconfigjson decodes one level; its auth decodes at the next",
     REQUIRE(inner.size() == 1);
     CHECK(inner[0].text == "robot-deployer:Zq8v-Pw3m-Lk2x");
     CHECK(inner[0].start == json.find(auth));
+}
+
+TEST_CASE("a short docker auth is found in the decoded layer with nested_options", "[scanners][decode]") {
+    const std::string auth = b64("ci:Tq7x-9w");  // 10 bytes: 16 characters with padding
+    const std::string short_auth = b64("bot:pass");  // 8 bytes: 12 characters
+    REQUIRE(short_auth.size() == 12);
+    const std::string json = R"({"auths":{"a.example.test":{"auth":")" + short_auth + R"("},"b.example.test":{"auth":")" +
+                             auth + R"("}}})";
+    CHECK(spans(json).size() == 1);  // the defaults look at 16 characters or more
+    auto nested = spans(json, decode::nested_options());
+    REQUIRE(nested.size() == 2);
+    CHECK(nested[0].text == "bot:pass");
+    CHECK(nested[0].start == json.find(short_auth));
+    CHECK(nested[1].text == "ci:Tq7x-9w");
 }
 
 TEST_CASE("base64url with and without padding", "[scanners][decode]") {
@@ -231,6 +248,12 @@ TEST_CASE("runs that are plainly not base64 are not decoded", "[scanners][decode
     CHECK(spans("#include <x86_64-linux-gnu/bits/typesizes.h>").empty());
     CHECK(spans("averyveryverylongidentifiername = ANOTHER_VERY_LONG_CONSTANT_NAME;").empty());
     CHECK(spans("a/b/c/d/e/f/g/h/i/j/k/l/m/n").empty());
+    // These two decode to printable text, and are still not base64 by their look: one case
+    // of letters only, and hex digits only.
+    REQUIRE(is_text(nhi::util::base64_decode("d1dwa0o1d2khc2dy").value()));
+    CHECK(spans("id: d1dwa0o1d2khc2dy").empty());
+    REQUIRE(is_text(nhi::util::base64_decode("a01Aa01Ba01Ca01Da01E").value()));
+    CHECK(spans("digest: a01Aa01Ba01Ca01Da01E").empty());
     CHECK(spans("/usr/share/doc/SomeProject/ReleaseNotes/Version2").empty());
     // Short runs are below min_base64 even when they decode: "hunter2!" is 12 characters.
     CHECK(spans("pw: aHVudGVyMiE=").empty());
@@ -270,6 +293,8 @@ TEST_CASE("data: URIs: base64 and percent payloads of text types", "[scanners][d
     CHECK(std::string(spans("metadata:,user%3Aname%40host%2Fpath")[0].kind) == "percent");
     // A Secret's `data:` key is not one either.
     CHECK(spans("data:\n  token: " + b64("a token long enough")).size() == 1);
+    // An unencoded payload hides nothing: no span.
+    CHECK(spans("<script src=\"data:text/javascript,console.log(1)\"></script>").empty());
     // A broken base64 payload: no span and no crash.
     CHECK(spans("data:text/plain;base64,SGVsbG8g$$$d29ybGQ=").empty());
 }
@@ -344,6 +369,13 @@ TEST_CASE("\\u escapes in a JSON string: the whole string is the span", "[scanne
     // Only non-ASCII escapes (an i18n string) and a NUL (binary) are no span.
     CHECK(spans(R"({"greeting": "\u00e9cole \u00e0 la maison"})").empty());
     CHECK(spans(R"("null\u0000 byte \u0041\u0042")").empty());
+    // An apostrophe between letters does not open the string; an escaped quote does not either.
+    auto apos = spans(R"(msg = "it's \u0041\u0042\u0043 here", next = 1)");
+    REQUIRE(apos.size() == 1);
+    CHECK(apos[0].text == "it's ABC here");
+    auto esc = spans(R"(msg = "say \"hi\" \u0041\u0042\u0043", next = 1)");
+    REQUIRE(esc.size() == 1);
+    CHECK(esc[0].text == "say \"hi\" ABC");
     // A string with no opening quote on its line: from the escape to the next space.
     auto bare = spans("key: value\n  \\u0067\\u0068\\u0070_abcdefgh rest");
     REQUIRE(bare.size() == 1);
@@ -427,7 +459,7 @@ TEST_CASE("charset sniffing: BOMs, UTF-16 without a BOM, binary that is not UTF-
     for (size_t i = 1; i < sparse.size(); i += 2) sparse[i] = '\0';  // zero high bytes, random low
     CHECK(decode::sniff_charset(sparse) == Charset::Utf8);
     // A binary file that happens to begin with FF FE, and UTF-32LE, are not UTF-16.
-    CHECK(decode::sniff_charset("\xFF\xFE" + counters) == Charset::Utf8);
+    CHECK(decode::sniff_charset("\xFF\xFE" + counters.substr(2)) == Charset::Utf8);
     CHECK(decode::sniff_charset(std::string("\xFF\xFE\0\0a\0\0\0", 8)) == Charset::Utf8);
 
     CHECK(std::string(decode::charset_name(Charset::Utf16Le)) == "utf-16le");
@@ -453,4 +485,70 @@ TEST_CASE("to_utf8 drops the BOM, keeps line breaks and replaces what is invalid
     CHECK(decode::to_utf8("\xEF\xBB\xBFkey: value\n", Charset::Utf8Bom) == "key: value\n");
     CHECK(decode::to_utf8("key\xFF: value\n", Charset::Utf8) == "key\xFF: value\n");
     CHECK(decode::to_utf8("", Charset::Utf16Le).empty());
+}
+
+TEST_CASE("wrapped base64 is decoded as one block: a PEM body is binary, a wrapped text one span",
+          "[scanners][decode]") {
+    // A certificate-like DER whose middle holds a long printable name: taken line by line,
+    // the line over the name would decode to text.
+    std::string der("\x30\x82\x02\x10\x30\x82\x01\xb8\xa0\x03\x02\x01\x02", 13);
+    der += random_bytes(35, 21);
+    der += "Example Certification Authority For Internal Testing Only, Department of Examples";
+    der += random_bytes(120, 22);
+    const std::string body = b64(der);
+    std::string pem = "-----BEGIN CERTIFICATE-----\n";
+    for (size_t i = 0; i < body.size(); i += 64) pem += body.substr(i, 64) + "\n";
+    pem += "-----END CERTIFICATE-----\n";
+    // The premise: one of its lines alone is text.
+    bool a_line_is_text = false;
+    for (size_t i = 0; i + 64 <= body.size(); i += 64) a_line_is_text |= !spans(body.substr(i, 64)).empty();
+    REQUIRE(a_line_is_text);
+    CHECK(spans(pem).empty());
+    CHECK(spans("cert: |\n  " + pem.substr(28, body.size() + body.size() / 64) ).empty());
+
+    // A text wrapped at 76 (base64(1)), CRLF line ends, indented under a YAML key.
+    std::string env;
+    for (int i = 0; i < 6; ++i) env += "SETTING_" + std::to_string(i) + "=value-for-setting-number-" + std::to_string(i) + "\n";
+    const std::string enc = b64(env);
+    REQUIRE(enc.size() > 2 * 76);
+    std::string yaml = "values: |\r\n";
+    const size_t first = yaml.size() + 4;
+    for (size_t i = 0; i < enc.size(); i += 76) yaml += "    " + enc.substr(i, 76) + "\r\n";
+    yaml += "other: 1\r\n";
+    auto out = spans(yaml);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].text == env);
+    CHECK(out[0].start == first);
+    CHECK(out[0].end == yaml.find("\r\nother"));
+}
+
+TEST_CASE("a line continuation ends an escaped string", "[scanners][decode]") {
+    auto out = spans("x = \"\\u0041\\u0042\\u0043 and more \\\n   next line text\"");
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].text == "ABC and more ");
+}
+
+TEST_CASE("the 16-byte hot loop and the byte loop find the same spans", "[scanners][decode]") {
+    // min_base64 under 16 takes the byte loop; with every run here longer than 16, both
+    // must give the same spans whatever byte separates the pieces.
+    decode::Options bytewise;
+    bytewise.min_base64 = 15;
+    const std::string piece = b64("twenty-four bytes of txt");
+    for (int b = 0; b < 256; ++b) {
+        INFO("separator byte " << b);
+        const std::string sep(1, static_cast<char>(b));
+        std::string text;
+        for (int k = 0; k < 3; ++k)
+            text += "ab" + sep + piece + sep + "u=%41%42%43%44%45%46%47%48" + sep + "\"\\u0041\\u0042\\u0043\\u0044wxyz\"" +
+                    sep + std::string(k * 7, 'q') + sep;
+        const auto fast = find_spans(text);
+        const auto slow = find_spans(text, bytewise);
+        REQUIRE(fast.size() == slow.size());
+        for (size_t i = 0; i < fast.size(); ++i) {
+            CHECK(fast[i].start == slow[i].start);
+            CHECK(fast[i].end == slow[i].end);
+            CHECK(fast[i].text == slow[i].text);
+        }
+        if (b == ' ') CHECK(fast.size() >= 9);  // the premise: spans were found
+    }
 }
