@@ -35,6 +35,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <locale.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -240,6 +242,25 @@ bool says_encrypted(const std::string& text) {
            l.find("decrypt") != std::string::npos;
 }
 
+// libarchive converts a zip's UTF-8 names (and pax's) to the current locale's charset; in the
+// "C" locale nhi runs in that fails and the name is lost. Headers are read with this thread in
+// C.UTF-8 (uselocale: only this thread, only for the call), so names come through as stored.
+class Utf8Names {
+public:
+    Utf8Names() {
+        static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+        if (utf8) old_ = uselocale(utf8);
+    }
+    ~Utf8Names() {
+        if (old_) uselocale(old_);
+    }
+    Utf8Names(const Utf8Names&) = delete;
+    Utf8Names& operator=(const Utf8Names&) = delete;
+
+private:
+    locale_t old_ = locale_t(0);
+};
+
 std::string entry_name(struct archive_entry* e) {
     const char* p = archive_entry_pathname(e);
     if (!p) p = archive_entry_pathname_utf8(e);
@@ -424,7 +445,10 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
     int retries = 0;
     for (;;) {
         struct archive_entry* e = nullptr;
-        r = archive_read_next_header(a.get(), &e);
+        {
+            Utf8Names utf8;
+            r = archive_read_next_header(a.get(), &e);
+        }
         if (src.error) return source_error();
         if (r == ARCHIVE_RETRY && ++retries < kMaxRetries) continue;
         retries = 0;

@@ -3,6 +3,7 @@
 // so no fixture is committed and nothing takes long to make.
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -404,6 +405,24 @@ TEST_CASE("archive: a single compressed file is one entry named after the outer 
         REQUIRE(got.entries.size() == 1);
         CHECK(got.entries[0].first == "app.log");
         CHECK(got.entries[0].second == text);
+    }
+}
+
+TEST_CASE("archive: non-ASCII names come through as stored, whatever the locale", "[archive]") {
+    const std::string name = "caf\xc3\xa9/\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87.env";  // café/ключ.env
+    // libarchive's writer converts names from the locale, so they are written in C.UTF-8; the
+    // reading runs in the test's "C" locale, as nhi does.
+    const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+    REQUIRE(utf8 != locale_t(0));
+    const locale_t old = uselocale(utf8);
+    const std::string z = make({{name, "k=v\n"}}, zip), t = make({{name, "k=v\n"}}, tar);
+    uselocale(old);
+    freelocale(utf8);
+    for (const std::string* bytes : {&z, &t}) {
+        Got got = read_all(*bytes);
+        REQUIRE(got.status);
+        REQUIRE(got.entries.size() == 1);
+        CHECK(got.entries[0].first == name);
     }
 }
 
