@@ -453,7 +453,7 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
         if (r == ARCHIVE_RETRY && ++retries < kMaxRetries) continue;
         retries = 0;
         if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN) {
+        if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY) {  // RETRY is above WARN: still no header
             const std::string text = error_text(a.get());
             const bool encrypted = says_encrypted(text) || archive_read_has_encrypted_entries(a.get()) > 0;
             reader.stop(encrypted ? Skip::Encrypted : Skip::Corrupt, "", text);

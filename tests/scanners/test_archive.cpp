@@ -6,11 +6,13 @@
 #include <locale.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -591,6 +593,19 @@ TEST_CASE("archive: the run budget is shared by archives and stops the one that 
     REQUIRE(second.count(ar::Skip::RunBytes) == 1);
     CHECK(second.skips[0].entry == "b");
     CHECK(budget.left.load() < 100000);
+
+    // Threads share one budget: it is never overdrawn.
+    ar::RunBudget shared(1000);
+    std::atomic<int> taken{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 400; ++i)
+                if (shared.take(1)) ++taken;
+        });
+    for (auto& t : threads) t.join();
+    CHECK(taken.load() == 1000);
+    CHECK(shared.left.load() == 0);
 
     ar::RunBudget b(10);
     CHECK(b.take(4));
