@@ -277,6 +277,7 @@ struct Reader {
     uint64_t expanded = 0;  // bytes produced by all entries so far
     uint64_t entries = 0;
     bool stopped = false;   // a limit or damage ended the archive
+    bool entry_failed = false;  // the current entry's data could not be read (it is reported)
 
     Reader(const Limits& l, RunBudget& b, const Callbacks& c) : limits(l), budget(b), cb(c) {}
 
@@ -312,6 +313,7 @@ struct Reader {
 
     // After archive_read_data failed on `entry`: encrypted data ends only that entry.
     void data_failed(const std::string& entry, la_ssize_t code) {
+        entry_failed = true;
         const std::string text = error_text(a);
         if (says_encrypted(text) && code != ARCHIVE_FATAL) {
             if (cb.skipped) cb.skipped(Skip::Encrypted, entry, text);
@@ -323,7 +325,7 @@ struct Reader {
     // Reads what is left of the entry, counted as if given, so an unread entry is no bomb.
     // Skipping is cheap (and free of decompression) only in a plain tar.
     void drain(const std::string& entry, char* scratch) {
-        if (stopped || src->error) return;
+        if (stopped || src->error || entry_failed) return;  // libarchive skips the rest itself
         if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE &&
             (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR) {
             if (archive_read_data_skip(a) < ARCHIVE_WARN && !src->error) stop(Skip::Corrupt, entry, error_text(a));
@@ -459,6 +461,7 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
             reader.stop(encrypted ? Skip::Encrypted : Skip::Corrupt, "", text);
             break;
         }
+        reader.entry_failed = false;
         if (++reader.entries > limits.max_entries) {
             reader.stop(Skip::Entries, "", "more than " + std::to_string(limits.max_entries) + " entries");
             break;
@@ -477,7 +480,9 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
                 // found without decrypting it, so the rest is out of reach (not damaged).
                 const std::string text = error_text(a.get());
                 if (says_encrypted(text))
-                    reader.stop(Skip::Encrypted, "", "the entries after an encrypted one need a seekable source");
+                    reader.stop(Skip::Encrypted, "",
+                                seek ? "the entries after an encrypted one cannot be reached without decrypting it"
+                                     : "the entries after an encrypted one need a seekable source");
                 else
                     reader.stop(Skip::Corrupt, ename, text);
                 break;
