@@ -689,6 +689,19 @@ TEST_CASE("archive: only a failing source or callback is an error", "[archive]")
     CHECK(seen == 1);
 }
 
+TEST_CASE("archive: a source that gives a byte at a time reads the same", "[archive]") {
+    const std::vector<File> files = {{"a.env", "A=1\n"}, {"big.txt", noise(120000, 17)}};
+    for (const std::string& bytes : {make(files, tar_with(archive_write_add_filter_xz)), make(files, zip)}) {
+        auto mem = ar::memory_source(bytes);
+        ar::ReadFn trickle = [&](char* buf, size_t n) { return mem.read(buf, std::min<size_t>(n, 1)); };
+        Got got = read_with(trickle, nullptr, Options{});
+        REQUIRE(got.status);
+        CHECK(got.skips.empty());
+        CHECK(got.data("a.env") == "A=1\n");
+        CHECK(got.data("big.txt") == noise(120000, 17));
+    }
+}
+
 TEST_CASE("archive: an entry's reader kept past its callback reads nothing", "[archive]") {
     const std::string z = make({{"a", "alpha\n"}}, zip);
     auto src = ar::memory_source(z);
