@@ -646,6 +646,23 @@ TEST_CASE("archive: a 10 GB entry is stopped as a bomb with little read", "[arch
     CHECK(got.total <= o.limits.ratio_floor);
 }
 
+TEST_CASE("archive: an unread zip entry is drained through the same limits", "[archive][bomb]") {
+    // Skipping a deflated entry whose size follows its data means inflating it; the reader
+    // does that itself, counted, so an entry the pipeline never reads still trips the ratio.
+    const std::string z = make({{"zeros.bin", std::string(24u << 20, '\0')}, {"after.txt", "after\n"}}, zip);
+    for (bool seekable : {false, true}) {
+        INFO("seekable " << seekable);
+        Options o;
+        o.seekable = seekable;
+        o.read_entries = false;
+        o.limits.ratio_floor = 4u << 20;
+        Got got = read_all(z, o);
+        REQUIRE(got.status);
+        CHECK(got.count(ar::Skip::Ratio) == 1);
+        CHECK_FALSE(got.has("after.txt"));
+    }
+}
+
 TEST_CASE("archive: the ratio is judged only past the floor", "[archive][bomb]") {
     const std::string zeros(4u << 20, '\0');
     const std::string gz = make({{"zeros", zeros}}, raw_with(archive_write_add_filter_gzip));
