@@ -149,6 +149,7 @@ struct Skipped {
 struct Got {
     std::vector<std::pair<std::string, std::string>> entries;  // name, bytes (first 1 MiB)
     std::vector<uint64_t> sizes;                               // bytes read of each entry
+    std::vector<uint64_t> declared;                            // Entry::size of each entry
     std::vector<Skipped> skips;
     nhi::util::Status status = nhi::util::ok_status();
     uint64_t total = 0;
@@ -186,6 +187,7 @@ Got read_with(const ar::ReadFn& source, const ar::SeekFn* seek, const Options& o
     cb.entry = [&](ar::Entry& e) -> nhi::util::Status {
         got.entries.emplace_back(e.name, "");
         got.sizes.push_back(0);
+        got.declared.push_back(e.size);
         if (!o.read_entries) return nhi::util::ok_status();
         std::vector<char> buf(8192);
         for (;;) {
@@ -369,6 +371,7 @@ TEST_CASE("archive: tar, compressed tars and 7z", "[archive]") {
         REQUIRE(got.entries.size() == 2);  // the directory and the symlink are not given
         CHECK(got.data("etc/app.env") == "TOKEN=abc123\n");
         CHECK(got.data("data/big.txt") == noise(150000, 3));
+        CHECK(got.declared == std::vector<uint64_t>{13, 150000});
     }
 }
 
@@ -407,6 +410,7 @@ TEST_CASE("archive: a single compressed file is one entry named after the outer 
         REQUIRE(got.entries.size() == 1);
         CHECK(got.entries[0].first == "app.log");
         CHECK(got.entries[0].second == text);
+        CHECK(got.declared[0] == 0);  // a compressed stream does not say how long it is
     }
 }
 
