@@ -9,7 +9,7 @@ root="$(dirname "$here")"
 build="$1"
 out="$2"
 rm -rf "$out"
-for t in engine discovery importers config baseline gitignore decode; do
+for t in engine discovery importers config baseline gitignore decode archive; do
   mkdir -p "$out/$t"
   if [ -d "$here/seeds/$t" ]; then cp "$here/seeds/$t"/* "$out/$t/"; fi
 done
@@ -51,6 +51,9 @@ while IFS= read -r -d '' f; do
   cp "$f" "$out/gitignore/repo-$n"; n=$((n + 1))
 done < <(find "$root" -name .gitignore -not -path '*/build*' -size -64k -print0)
 
-for t in engine discovery importers config baseline gitignore decode; do
+# archive: tiny archives of each kind read, written by libarchive at fuzz time.
+"$build/fuzz/nhi_fuzz_seeds" archives "$out/archive"
+
+for t in engine discovery importers config baseline gitignore decode archive; do
   echo "seeds: $t: $(ls "$out/$t" | wc -l) files"
 done

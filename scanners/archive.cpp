@@ -35,6 +35,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <locale.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -240,6 +242,25 @@ bool says_encrypted(const std::string& text) {
            l.find("decrypt") != std::string::npos;
 }
 
+// libarchive converts a zip's UTF-8 names (and pax's) to the current locale's charset; in the
+// "C" locale nhi runs in that fails and the name is lost. Headers are read with this thread in
+// C.UTF-8 (uselocale: only this thread, only for the call), so names come through as stored.
+class Utf8Names {
+public:
+    Utf8Names() {
+        static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+        if (utf8) old_ = uselocale(utf8);
+    }
+    ~Utf8Names() {
+        if (old_) uselocale(old_);
+    }
+    Utf8Names(const Utf8Names&) = delete;
+    Utf8Names& operator=(const Utf8Names&) = delete;
+
+private:
+    locale_t old_ = locale_t(0);
+};
+
 std::string entry_name(struct archive_entry* e) {
     const char* p = archive_entry_pathname(e);
     if (!p) p = archive_entry_pathname_utf8(e);
@@ -256,6 +277,7 @@ struct Reader {
     uint64_t expanded = 0;  // bytes produced by all entries so far
     uint64_t entries = 0;
     bool stopped = false;   // a limit or damage ended the archive
+    bool entry_failed = false;  // the current entry's data could not be read (it is reported)
 
     Reader(const Limits& l, RunBudget& b, const Callbacks& c) : limits(l), budget(b), cb(c) {}
 
@@ -291,6 +313,7 @@ struct Reader {
 
     // After archive_read_data failed on `entry`: encrypted data ends only that entry.
     void data_failed(const std::string& entry, la_ssize_t code) {
+        entry_failed = true;
         const std::string text = error_text(a);
         if (says_encrypted(text) && code != ARCHIVE_FATAL) {
             if (cb.skipped) cb.skipped(Skip::Encrypted, entry, text);
@@ -302,7 +325,7 @@ struct Reader {
     // Reads what is left of the entry, counted as if given, so an unread entry is no bomb.
     // Skipping is cheap (and free of decompression) only in a plain tar.
     void drain(const std::string& entry, char* scratch) {
-        if (stopped || src->error) return;
+        if (stopped || src->error || entry_failed) return;  // libarchive skips the rest itself
         if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE &&
             (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR) {
             if (archive_read_data_skip(a) < ARCHIVE_WARN && !src->error) stop(Skip::Corrupt, entry, error_text(a));
@@ -424,17 +447,21 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
     int retries = 0;
     for (;;) {
         struct archive_entry* e = nullptr;
-        r = archive_read_next_header(a.get(), &e);
+        {
+            Utf8Names utf8;
+            r = archive_read_next_header(a.get(), &e);
+        }
         if (src.error) return source_error();
         if (r == ARCHIVE_RETRY && ++retries < kMaxRetries) continue;
         retries = 0;
         if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN) {
+        if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY) {  // RETRY is above WARN: still no header
             const std::string text = error_text(a.get());
             const bool encrypted = says_encrypted(text) || archive_read_has_encrypted_entries(a.get()) > 0;
             reader.stop(encrypted ? Skip::Encrypted : Skip::Corrupt, "", text);
             break;
         }
+        reader.entry_failed = false;
         if (++reader.entries > limits.max_entries) {
             reader.stop(Skip::Entries, "", "more than " + std::to_string(limits.max_entries) + " entries");
             break;
@@ -453,7 +480,9 @@ util::Status read_impl(const ReadFn& source, const SeekFn* seek, const std::stri
                 // found without decrypting it, so the rest is out of reach (not damaged).
                 const std::string text = error_text(a.get());
                 if (says_encrypted(text))
-                    reader.stop(Skip::Encrypted, "", "the entries after an encrypted one need a seekable source");
+                    reader.stop(Skip::Encrypted, "",
+                                seek ? "the entries after an encrypted one cannot be reached without decrypting it"
+                                     : "the entries after an encrypted one need a seekable source");
                 else
                     reader.stop(Skip::Corrupt, ename, text);
                 break;

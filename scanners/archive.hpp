@@ -57,11 +57,14 @@ enum class Kind {
 };
 
 /// Judges `head` (the first bytes of a blob; 512 are enough for tar) by magic numbers only,
-/// never by the name, so an OCI layer stored under its digest is recognised.
+/// never by the name, so an OCI layer stored under its digest is recognised. A compressed tar
+/// whose head is too short to decompress 512 bytes from (bzip2 always needs a whole block) is
+/// judged Compressed; read() reads further ahead and finds the tar itself.
 Kind sniff(std::string_view head);
 
-/// For a Compressed blob: the name its one entry gets, from the outer name ("app.log.gz" ->
-/// "app.log", "x.tgz" -> "x.tar", anything else -> name + "~").
+/// For a Compressed blob: the name its one entry gets, from the outer name's last component
+/// ("logs/app.log.gz" -> "app.log", "x.tgz" -> "x.tar", a suffix of another compressor than
+/// `head` shows, or anything else -> that component + "~").
 std::string inner_name(std::string_view name, std::string_view head);
 
 /// One regular-file entry as it is read.
