@@ -1,5 +1,6 @@
 // `nhi scan` (files, directories, stdin, git history) and `nhi baseline create|update`,
 // which share one scan pipeline.
+#include <optional>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,7 +38,11 @@ struct ScanArgs {
     std::string fail_on = "low";
     std::vector<std::string> rule_paths;
     bool no_ignore = false;
-    std::string max_file_size = "25M";
+    std::string max_file_size;  // empty: no limit for files, 128M for git blobs
+    bool no_decode = false;
+    bool no_archives = false;
+    std::optional<unsigned> max_depth;
+    std::string max_decoded_size;
     unsigned jobs = 0;
     std::string db;
     bool no_db = false;
@@ -62,23 +67,10 @@ struct ScanResult {
     std::vector<std::string> paths;
 };
 
-util::Expected<uint64_t> parse_size(const std::string& s) {
-    if (s.empty()) return util::Error{"--max-file-size", "empty"};
-    size_t pos = 0;
-    uint64_t n = 0;
-    try {
-        n = std::stoull(s, &pos);
-    } catch (...) {
-        return util::Error{"--max-file-size", "`" + s + "` is not a size (e.g. 500K, 25M, 1G)"};
-    }
-    std::string unit = s.substr(pos);
-    uint64_t mul = 1;
-    if (unit == "" || unit == "B") mul = 1;
-    else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ull << 10;
-    else if (unit == "M" || unit == "MiB" || unit == "m") mul = 1ull << 20;
-    else if (unit == "G" || unit == "GiB" || unit == "g") mul = 1ull << 30;
-    else return util::Error{"--max-file-size", "`" + s + "` is not a size (e.g. 500K, 25M, 1G)"};
-    return n * mul;
+util::Expected<uint64_t> parse_size(const std::string& option, const std::string& s) {
+    auto n = util::parse_size(s);
+    if (!n) return util::Error{option, n.error().why};
+    return n;
 }
 
 // Where SARIF URIs are anchored: GitHub resolves them against the repository root, so a
@@ -107,10 +99,22 @@ rules::RepoConfig load_repo_config(const ScanArgs& a, const std::vector<std::str
     return take(rules::load_config(path));
 }
 
+// Unpacking: the flags win over .nhi.yml, which wins over the defaults.
+scanners::UnpackOptions unpack_options(const ScanArgs& a, const rules::RepoConfig& c) {
+    scanners::UnpackOptions u;
+    u.decode = a.no_decode ? false : c.decode.value_or(true);
+    u.archives = a.no_archives ? false : c.archives.value_or(true);
+    u.max_depth = a.max_depth ? *a.max_depth : c.max_depth.value_or(u.max_depth);
+    if (!a.max_decoded_size.empty()) u.max_decoded_size = take(parse_size("--max-decoded-size", a.max_decoded_size));
+    else if (c.max_decoded_size) u.max_decoded_size = *c.max_decoded_size;
+    return u;
+}
+
 // What a scan runs with: the inputs, the rules, the repository config and the baseline.
 struct ScanSetup {
     std::vector<std::string> paths;
-    uint64_t max_size = 0;
+    std::optional<uint64_t> max_size;  // --max-file-size, when given
+    scanners::UnpackOptions unpack;
     rules::RepoConfig config;
     std::shared_ptr<const rules::Engine> engine;
     rules::Baseline baseline;
@@ -119,7 +123,7 @@ struct ScanSetup {
 // Checks the arguments and loads the config, the rules and (with `use_baseline`) the baseline.
 ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
     ScanSetup s;
-    s.max_size = take(parse_size(a.max_file_size));
+    if (!a.max_file_size.empty()) s.max_size = take(parse_size("--max-file-size", a.max_file_size));
     s.paths = a.paths;
     if (!a.git && (a.all_refs || a.staged || !a.since.empty() || !a.branch.empty()))
         throw Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
@@ -129,6 +133,7 @@ ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
         throw Fatal({"usage", "--staged scans the index; it does not combine with --all-refs, --since or --branch"});
 
     s.config = load_repo_config(a, s.paths);
+    s.unpack = unpack_options(a, s.config);
     std::vector<std::string> rule_paths = a.rule_paths;
     rule_paths.insert(rule_paths.end(), s.config.extra_rules.begin(), s.config.extra_rules.end());
     s.engine = load_engine(rule_paths, s.config.disabled_rules);
@@ -219,7 +224,8 @@ util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording&
         scanners::FileScanOptions opts;
         opts.paths = s.paths;
         opts.use_ignore = !a.no_ignore;
-        opts.max_file_size = s.max_size;
+        opts.max_file_size = s.max_size.value_or(0);
+        opts.unpack = s.unpack;
         opts.jobs = a.jobs;
         return scanners::scan_paths(opts, *s.engine, stats, sinks);
     }
@@ -229,7 +235,8 @@ util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording&
     go.since = a.since;
     go.staged = a.staged;
     go.branch = a.branch;
-    go.max_blob_size = s.max_size;
+    if (s.max_size) go.max_blob_size = *s.max_size ? *s.max_size : UINT64_MAX;  // 0: no limit
+    go.unpack = s.unpack;
     go.jobs = a.jobs;
     go.store_secrets = a.store_secrets;
     std::unique_ptr<db::Store> store;
@@ -277,6 +284,12 @@ void summarise(const scanners::ScanStats& stats, bool git, size_t rules, int64_t
     s.blobs_known = stats.blobs_known;
     s.submodules = stats.submodules;
     s.shallow = stats.shallow;
+    s.archives = stats.archives;
+    s.archive_entries = stats.archive_entries;
+    s.decoded = stats.decoded;
+    s.skipped_depth = stats.skipped_depth;
+    for (size_t i = 0; i < std::size(stats.skipped_archive); ++i)
+        s.skipped_archive.push_back({scanners::archive::skip_name(scanners::archive::Skip(i)), stats.skipped_archive[i]});
     s.rules = rules;
     s.run_id = run_id;
 }
@@ -401,7 +414,15 @@ void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
     cmd->add_option("--config", args.config, "Repository config file (default: .nhi.yml in the scanned root or its repository)");
     cmd->add_flag("--no-config", args.no_config, "Ignore .nhi.yml");
     cmd->add_flag("--no-ignore", args.no_ignore, "Do not honour .gitignore files");
-    cmd->add_option("--max-file-size", args.max_file_size, "Skip (and count) files larger than this")->capture_default_str();
+    cmd->add_option("--max-file-size", args.max_file_size,
+                    "Skip (and count) files larger than this, e.g. 500M (default: no limit for files, since text is "
+                    "scanned in chunks; 128M for git blobs, which are read whole)");
+    cmd->add_flag("--no-decode", args.no_decode, "Do not decode base64, percent, \\u escapes or UTF-16 text");
+    cmd->add_flag("--no-archives", args.no_archives, "Do not open archives and compressed files (zip, jar, tar, gz, ...)");
+    cmd->add_option("--max-depth", args.max_depth, "Archives and encodings unpacked around a text, at most (default 4)")
+        ->check(CLI::Range(0u, 99u));
+    cmd->add_option("--max-decoded-size", args.max_decoded_size,
+                    "Bytes one archive may expand to before the rest is skipped, e.g. 1G (default 4G)");
     cmd->add_option("-j,--jobs", args.jobs, "Worker threads (default: one per core)");
     cmd->add_option("--db", args.db, "Datastore path (default $NHI_DB or ./.nhi/nhi.db)");
     cmd->add_flag("--no-db", args.no_db, "Do not record this run in the datastore");

@@ -20,7 +20,11 @@ struct Finding {
     rules::Confidence confidence = rules::Confidence::Medium;
     std::string provider, kind, actor;
     std::string revocation;
-    std::string path;  // relative to the scanned root
+    std::string path;  // relative to the scanned root; inside an archive, `file!entry` (see `inner`)
+    // Where inside `path`'s file the secret is, when it is not plain text there: `inner` is the
+    // "!entry" chain of archives (already part of `path`; the git scanner re-appends it to each
+    // path a blob has), `encoding` the decoders on the way ("base64", "utf-16le/base64").
+    std::string inner, encoding;
     size_t line = 0, column = 0;  // 1-based, of the secret's first byte
     std::string secret;
     std::string secret_sha256;

@@ -175,6 +175,26 @@ ALTER TABLE owner_v4 RENAME TO owner;
 CREATE UNIQUE INDEX owner_current ON owner(identity_id, source) WHERE ended_run IS NULL;
 CREATE INDEX owner_identity ON owner(identity_id);
 )sql",
+        // 5: secrets inside archive blobs and encoded spans. A blob's match names the entry it
+        // is in (the "!entry" chain, part of its key: one archive can hold the same secret at
+        // the same line of two entries) and the decoders on the way. Blobs were scanned without
+        // unpacking before: their records go, so the next scan reads them again.
+        R"sql(
+DROP TABLE blob_match;
+CREATE TABLE blob_match (
+  oid BLOB NOT NULL,
+  rules INTEGER NOT NULL,
+  finding_id INTEGER NOT NULL REFERENCES finding(id),
+  entry TEXT NOT NULL DEFAULT '',     -- "!entry" chain inside an archive blob
+  encoding TEXT NOT NULL DEFAULT '',  -- decoders on the way: base64, utf-16le, ...
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  PRIMARY KEY (oid, rules, finding_id, entry, line, col)
+) WITHOUT ROWID;
+DELETE FROM blob;
+DELETE FROM repo_tip;
+ALTER TABLE occurrence ADD COLUMN encoding TEXT;
+)sql",
     };
     return steps;
 }

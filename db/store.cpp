@@ -31,8 +31,8 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
         "hints = COALESCE(excluded.hints, finding.hints) RETURNING id");
     if (!upsert) return upsert.error();
     auto occ = db_.prepare(
-        "INSERT OR IGNORE INTO occurrence(finding_id, run_id, path, line, col, fingerprint, commit_id, author, date) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "INSERT OR IGNORE INTO occurrence(finding_id, run_id, path, line, col, fingerprint, commit_id, author, date, "
+        "encoding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!occ) return occ.error();
     for (const auto& f : findings) {
         upsert->bind(1, f.rule_id).bind(2, f.secret_sha256).bind(3, f.redacted).bind(5, run);
@@ -46,6 +46,7 @@ util::Status Store::record_findings(int64_t run, const std::vector<Finding>& fin
         occ->bind(1, id).bind(2, run).bind(3, f.path).bind(4, int64_t(f.line)).bind(5, int64_t(f.column)).bind(
             6, f.fingerprint);
         if (!f.commit.empty()) occ->bind(7, f.commit).bind(8, f.author).bind(9, f.date);
+        if (!f.encoding.empty()) occ->bind(10, f.encoding);
         if (auto s = occ->run(); !s) return s;
     }
     return tx.commit();
@@ -82,7 +83,9 @@ util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<B
         "INSERT INTO finding(rule_id, secret_sha256, redacted, secret, first_run, hints) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
         "ON CONFLICT(rule_id, secret_sha256) DO UPDATE SET secret = COALESCE(excluded.secret, finding.secret), "
         "hints = COALESCE(excluded.hints, finding.hints) RETURNING id");
-    auto match = db_.prepare("INSERT OR IGNORE INTO blob_match(oid, rules, finding_id, line, col) VALUES(?1, ?2, ?3, ?4, ?5)");
+    auto match = db_.prepare(
+        "INSERT OR IGNORE INTO blob_match(oid, rules, finding_id, entry, encoding, line, col) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!ins) return ins.error();
     if (!upsert) return upsert.error();
     if (!match) return match.error();
@@ -99,7 +102,8 @@ util::Status Store::record_blobs(int64_t run, int64_t rules, const std::vector<B
             if (!r) return r.error();
             int64_t fid = upsert->column_int(0);
             upsert->reset();
-            match->bind_blob(1, b.oid).bind(2, rules).bind(3, fid).bind(4, int64_t(f.line)).bind(5, int64_t(f.column));
+            match->bind_blob(1, b.oid).bind(2, rules).bind(3, fid).bind(4, f.inner).bind(5, f.encoding)
+                .bind(6, int64_t(f.line)).bind(7, int64_t(f.column));
             if (auto s = match->run(); !s) return s;
         }
     }
@@ -118,6 +122,8 @@ Store::StoredMatch read_match(const Statement& st, int first) {
     m.column = size_t(st.column_int(first + 5));
     if (!st.column_null(first + 6)) m.hints = nlohmann::json::parse(st.column_text(first + 6), nullptr, false);
     if (m.hints.is_discarded()) m.hints = nullptr;
+    m.inner = st.column_text(first + 7);
+    m.encoding = st.column_text(first + 8);
     return m;
 }
 
@@ -125,8 +131,9 @@ Store::StoredMatch read_match(const Statement& st, int first) {
 
 util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(const std::string& oid, int64_t rules) {
     auto st = db_.prepare(
-        "SELECT f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints FROM blob_match m "
-        "JOIN finding f ON f.id = m.finding_id WHERE m.oid = ?1 AND m.rules = ?2 ORDER BY m.line, m.col");
+        "SELECT f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints, m.entry, m.encoding "
+        "FROM blob_match m JOIN finding f ON f.id = m.finding_id WHERE m.oid = ?1 AND m.rules = ?2 "
+        "ORDER BY m.entry, m.line, m.col");
     if (!st) return st.error();
     st->bind_blob(1, oid).bind(2, rules);
     std::vector<StoredMatch> out;
@@ -142,9 +149,9 @@ util::Expected<std::vector<Store::StoredMatch>> Store::blob_matches(const std::s
 util::Expected<std::vector<Store::OriginMatch>> Store::origin_matches(const std::string& repo, int64_t rules) {
     auto st = db_.prepare(
         "SELECT o.oid, o.commit_id, o.path, o.author, o.author_email, o.date, o.committer, "
-        "f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints "
+        "f.rule_id, f.secret_sha256, f.redacted, f.secret, m.line, m.col, f.hints, m.entry, m.encoding "
         "FROM blob_origin o JOIN blob_match m ON m.oid = o.oid AND m.rules = ?2 "
-        "JOIN finding f ON f.id = m.finding_id WHERE o.repo = ?1 ORDER BY o.date, o.path, m.line");
+        "JOIN finding f ON f.id = m.finding_id WHERE o.repo = ?1 ORDER BY o.date, o.path, m.entry, m.line");
     if (!st) return st.error();
     st->bind(1, repo).bind(2, rules);
     std::vector<OriginMatch> out;

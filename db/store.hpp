@@ -30,6 +30,7 @@ public:
     /// A match stored for a blob, as a later run reads it back.
     struct StoredMatch {
         std::string rule_id, secret_sha256, redacted, secret;  // secret empty unless stored
+        std::string inner, encoding;                           // as in Finding
         size_t line = 0, column = 0;
         nlohmann::json hints;
     };

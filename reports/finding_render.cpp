@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace nhi::reports {
@@ -20,6 +21,20 @@ std::string human_bytes(uint64_t n) {
     return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
+std::vector<std::pair<std::string, uint64_t>> ScanSummary::unpack_skip_list() const {
+    std::vector<std::pair<std::string, uint64_t>> out;
+    if (skipped_depth) out.push_back({"nested too deep", skipped_depth});
+    for (const auto& [reason, n] : skipped_archive)
+        if (n) out.push_back({reason, n});
+    return out;
+}
+
+uint64_t ScanSummary::unpack_skips() const {
+    uint64_t n = 0;
+    for (const auto& [_, c] : unpack_skip_list()) n += c;
+    return n;
+}
+
 nlohmann::json ScanSummary::to_json() const {
     return {{"files_scanned", files_scanned},
             {"bytes_scanned", bytes_scanned},
@@ -29,6 +44,12 @@ nlohmann::json ScanSummary::to_json() const {
               {"ignored", skipped_ignored},
               {"symlink", skipped_symlink},
               {"special", skipped_special}}},
+            {"unpacked", {{"archives", archives}, {"archive_entries", archive_entries}, {"decoded", decoded}}},
+            {"not_unpacked", [&] {
+                 nlohmann::json j = nlohmann::json::object();
+                 for (const auto& [reason, count] : unpack_skip_list()) j[reason] = count;
+                 return j;
+             }()},
             {"errors", errors},
             {"warnings", warnings},
             {"match_limit_hits", match_limit_hits},
@@ -65,6 +86,11 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
     // holds it with U+FFFD for each bad byte, and `path_escaped` the exact bytes in the
     // terminal-escaped form (\xNN, backslash doubled), so a pipeline can still find the file.
     if (!valid_utf8(f.path)) j["path_escaped"] = util::printable(f.path);
+    if (!f.inner.empty()) {
+        j["file"] = f.path.substr(0, f.path.size() - std::min(f.path.size(), f.inner.size()));
+        j["entry"] = f.inner.substr(1);  // the "!"-separated chain inside the file
+    }
+    if (!f.encoding.empty()) j["encoding"] = f.encoding;
     if (!f.revocation.empty()) j["revocation"] = f.revocation;
     if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
     if (o.show_secrets) j["secret"] = f.secret;
@@ -113,17 +139,19 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     using util::printable;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
+        // An encoded secret is pointed at where its encoded form is: `secret.yaml:7:9 (base64)`.
         const std::string path = printable(f.path), name = printable(f.rule_name),
+                          how = f.encoding.empty() ? "" : " (" + printable(f.encoding) + ")",
                           shown = printable(o.show_secrets ? f.secret : f.redacted);
         // Context, references and weak values: one quiet line each (context sits under its secret).
         if (f.severity == rules::Severity::Info) {
             const bool weak = rules::is_weak(f.hints);
-            out << fmt::format("{}{:<8} {}:{}:{}  {}{}  {}{}\n", dim, "info", path, f.line, f.column, name,
+            out << fmt::format("{}{:<8} {}:{}:{}{}  {}{}  {}{}\n", dim, "info", path, f.line, f.column, how, name,
                                weak ? " (weak or documentation value)" : "", shown, reset);
             continue;
         }
-        out << fmt::format("{}{:<8}{} {}:{}:{}  {}\n", o.color ? severity_color(f.severity) : "",
-                           rules::to_string(f.severity), reset, path, f.line, f.column, name);
+        out << fmt::format("{}{:<8}{} {}:{}:{}{}  {}\n", o.color ? severity_color(f.severity) : "",
+                           rules::to_string(f.severity), reset, path, f.line, f.column, how, name);
         out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,
                            shown, printable(f.rule_id), printable(f.provider),
                            rules::to_string(f.confidence), reset);
@@ -157,6 +185,15 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         out << fmt::format("skipped: {} binary, {} too large, {} ignored, {} symlinks, {} special files\n",
                            s.skipped_binary, s.skipped_too_large, s.skipped_ignored, s.skipped_symlink,
                            s.skipped_special);
+    if (s.archives || s.decoded)
+        out << fmt::format("unpacked: {} archive{} ({} files inside scanned), {} encoded text{} decoded\n", s.archives,
+                           s.archives == 1 ? "" : "s", s.archive_entries, s.decoded, s.decoded == 1 ? "" : "s");
+    if (uint64_t n = s.unpack_skips(); n) {
+        std::string why;
+        for (const auto& [reason, count] : s.unpack_skip_list())
+            why += fmt::format("{}{} {}", why.empty() ? "" : ", ", count, reason);
+        out << fmt::format("not unpacked: {} (see warnings above)\n", why);
+    }
     if (s.errors) out << fmt::format("{} path{} could not be read (see warnings above)\n", s.errors, s.errors == 1 ? "" : "s");
     if (s.match_limit_hits || s.engine_errors)
         out << fmt::format("matching stopped early: {} at the match limit, {} engine errors (see warnings above)\n",

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,12 @@ struct ScanSummary {
     bool git = false;
     uint64_t commits = 0, blobs_known = 0, submodules = 0;
     bool shallow = false;
+    // Unpacking: archives opened, files inside them scanned, encoded texts decoded, and what
+    // was not unpacked by reason ("nested too deep", "encrypted", "compression ratio", ...).
+    uint64_t archives = 0, archive_entries = 0, decoded = 0, skipped_depth = 0;
+    std::vector<std::pair<std::string, uint64_t>> skipped_archive;  // by archive skip reason
+    std::vector<std::pair<std::string, uint64_t>> unpack_skip_list() const;  // the non-zero ones
+    uint64_t unpack_skips() const;
     nlohmann::json to_json() const;
 };
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <map>
@@ -76,6 +77,16 @@ void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, c
             props["date"] = f.date;
             props["in_head"] = f.in_head == 1;
         }
+        // Inside an archive the file is the archive, and the line is the entry's: the entry and
+        // its line go to properties, the location names the archive alone.
+        std::string file = f.path.substr(0, f.path.size() - std::min(f.path.size(), f.inner.size()));
+        nlohmann::json physical = {{"artifactLocation", {{"uri", uri_encode(uri_prefix + file)}, {"uriBaseId", "%SRCROOT%"}}}};
+        if (f.inner.empty()) physical["region"] = {{"startLine", f.line}, {"startColumn", f.column}};
+        else {
+            props["entry"] = f.inner.substr(1);
+            props["entry_line"] = f.line;
+        }
+        if (!f.encoding.empty()) props["encoding"] = f.encoding;
         results.push_back({
             {"properties", props},
             {"ruleId", f.rule_id},
@@ -83,9 +94,7 @@ void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, c
             {"level", level(f.severity)},
             {"message", {{"text", fmt::format("{} ({})", f.rule_name, f.redacted)}}},
             {"locations",
-             {{{"physicalLocation",
-                {{"artifactLocation", {{"uri", uri_encode(uri_prefix + f.path)}, {"uriBaseId", "%SRCROOT%"}}},
-                 {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}},
+             {{{"physicalLocation", physical}}}},
             {"partialFingerprints", {{"nhiFingerprint/v1", f.fingerprint}}},
         });
     }

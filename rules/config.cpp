@@ -8,6 +8,7 @@
 
 #include "rules/yaml_guard.hpp"
 #include "util/glob.hpp"
+#include "util/text.hpp"
 
 namespace nhi::rules {
 namespace fs = std::filesystem;
@@ -51,6 +52,36 @@ std::string resolve(const std::string& base, const std::string& p) {
     return (fs::path(base) / p).lexically_normal().string();
 }
 
+util::Expected<bool> boolean(const YAML::Node& n, const std::string& key, const std::string& name) {
+    TRY_ASSIGN(auto v, scalar(n, key, name));
+    if (v == "true") return true;
+    if (v == "false") return false;
+    return util::Error{name, "`" + key + "` must be true or false"};
+}
+
+// The unpacking keys: decode, archives, max_depth, max_decoded_size.
+util::Status parse_unpack(const YAML::Node& root, const std::string& n, RepoConfig& c) {
+    if (const auto& v = root["decode"]) {
+        TRY_ASSIGN(c.decode, boolean(v, "decode", n));
+    }
+    if (const auto& v = root["archives"]) {
+        TRY_ASSIGN(c.archives, boolean(v, "archives", n));
+    }
+    if (const auto& v = root["max_depth"]) {
+        TRY_ASSIGN(auto s, scalar(v, "max_depth", n));
+        if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos)
+            return util::Error{n, "`max_depth` must be a number from 0 to 99"};
+        c.max_depth = unsigned(std::stoul(s));
+    }
+    if (const auto& v = root["max_decoded_size"]) {
+        TRY_ASSIGN(auto s, scalar(v, "max_decoded_size", n));
+        auto size = util::parse_size(s);
+        if (!size) return util::Error{n, "`max_decoded_size`: " + size.error().why};
+        c.max_decoded_size = size.value();
+    }
+    return util::ok_status();
+}
+
 }  // namespace
 
 bool RepoConfig::allowed(std::string_view rule, std::string_view path, std::string_view secret_sha256) const {
@@ -75,8 +106,12 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
         if (!root.IsMap()) return util::Error{n, "expected a mapping at the top level"};
         for (const auto& kv : root) {
             TRY_ASSIGN(auto key, scalar(kv.first, "key", n));
-            if (key != "allow" && key != "disable" && key != "rules" && key != "baseline")
-                return util::Error{n, "unknown key `" + key + "` (known: allow, disable, rules, baseline)"};
+            static const std::set<std::string> known = {"allow",   "disable",  "rules",    "baseline",
+                                                        "decode",  "archives", "max_depth", "max_decoded_size"};
+            if (!known.count(key))
+                return util::Error{n, "unknown key `" + key +
+                                          "` (known: allow, disable, rules, baseline, decode, archives, max_depth, "
+                                          "max_decoded_size)"};
         }
         if (const auto& allow = root["allow"]) {
             if (!allow.IsMap()) return util::Error{n, "`allow` must be a mapping"};
@@ -113,6 +148,7 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
             TRY_ASSIGN(auto baseline, scalar(b, "baseline", n));
             c.baseline = resolve(base_dir, baseline);
         }
+        TRY(parse_unpack(root, n, c));
     } catch (const YAML::Exception& e) {
         return util::Error{n, "invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
     }

@@ -1,6 +1,7 @@
 // The repository configuration file (.nhi.yml): allowlists, disabled rules, extra rules
 // and a baseline, kept in the repository so every developer and CI run agree.
 #pragma once
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct RepoConfig {
     std::set<std::string> disabled_rules;    // rule ids never run
     std::vector<std::string> extra_rules;    // rule files or directories (relative to the file)
     std::string baseline;                    // baseline file (relative to the file), may be empty
+    // Unpacking, as --no-decode, --no-archives, --max-depth and --max-decoded-size (which win).
+    std::optional<bool> decode, archives;
+    std::optional<unsigned> max_depth;
+    std::optional<uint64_t> max_decoded_size;
 
     /// True when a finding of `rule` at `path` with this secret hash is allowlisted.
     bool allowed(std::string_view rule, std::string_view path, std::string_view secret_sha256) const;

@@ -39,8 +39,8 @@ namespace nhi::scanners {
 
 namespace {
 
-constexpr size_t kHead = 8192;       // bytes read before the binary and size checks
 constexpr size_t kQueue = 4096;      // files queued for the workers
+constexpr uint64_t kMaxGitignore = 16u << 20;  // read whole; no real one comes near
 
 // Closes a file descriptor on every path out.
 class Fd {
@@ -131,8 +131,6 @@ struct Job {
     std::string display;            // what to report
 };
 
-enum class Content { Text, Binary, TooLarge };
-
 // Appends what is left of `fd` to `buf`; false (with errno) on a read error. Stops once
 // `buf` holds more than `cap` bytes.
 bool read_rest(int fd, std::string& buf, uint64_t cap) {
@@ -149,33 +147,13 @@ bool read_rest(int fd, std::string& buf, uint64_t cap) {
     return true;
 }
 
-// Reads `fd` into `buf` (reused across files), judging it on its first bytes: binary before
-// anything else is read, then too large by `size` (fstat; 0 when unknown, as for a pipe) and
-// by what is read, so a file that grows while read is still bounded.
-util::Expected<Content> read_content(int fd, uint64_t size, uint64_t max_size, std::string& buf) {
-    buf.resize(kHead);
-    size_t got = 0;
-    while (got < kHead) {
-        ssize_t n = ::read(fd, buf.data() + got, kHead - got);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return util::Error{"", errno_text()};
-        }
-        if (n == 0) break;
-        got += size_t(n);
-    }
-    buf.resize(got);
-    if (util::looks_binary(buf)) return Content::Binary;
-    if (size > max_size || got > max_size) return Content::TooLarge;
-    if (got < kHead) return Content::Text;  // the whole file
-    buf.reserve(size_t(std::min<uint64_t>(size, max_size)) + 1);
-    if (!read_rest(fd, buf, max_size)) return util::Error{"", errno_text()};
-    if (buf.size() > max_size) return Content::TooLarge;
-    return Content::Text;
-}
+// A file opened for a job, with its size.
+struct Opened {
+    Fd fd;
+    uint64_t size = 0;
+};
 
-// Opens a regular file for a job and reads it.
-util::Expected<Content> read_job(const Job& job, uint64_t max_size, std::string& buf) {
+util::Expected<Opened> open_job(const Job& job) {
     auto fail = [&](std::string why) { return util::Error{job.display, std::move(why)}; };
     // O_NONBLOCK so a FIFO that slipped in after the walk cannot block a worker forever.
     Fd fd(::openat(job.dir ? job.dir->get() : AT_FDCWD, job.name.c_str(),
@@ -184,9 +162,18 @@ util::Expected<Content> read_job(const Job& job, uint64_t max_size, std::string&
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return fail(errno_text());
     if (!S_ISREG(st.st_mode)) return fail("not a regular file");
-    auto content = read_content(fd.get(), uint64_t(st.st_size), max_size, buf);
-    if (!content) return fail(content.error().why);
-    return content;
+    return Opened{std::move(fd), uint64_t(st.st_size)};
+}
+
+// Reads `fd` for the unpacker, retrying interrupted reads.
+archive::ReadFn fd_reader(int fd) {
+    return [fd](char* buf, size_t n) -> util::Expected<size_t> {
+        for (;;) {
+            ssize_t got = ::read(fd, buf, n);
+            if (got >= 0) return size_t(got);
+            if (errno != EINTR) return util::Error{"", errno_text()};
+        }
+    };
 }
 
 enum class Kind { Dir, File, Link, Special, Unknown };
@@ -386,10 +373,10 @@ private:
         struct stat st {};
         if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
         std::string text;
-        if (!read_rest(fd.get(), text, opts_.max_file_size))
+        if (!read_rest(fd.get(), text, kMaxGitignore))
             return warn(display(child(".gitignore")), errno_text());
-        if (text.size() > opts_.max_file_size)
-            return warn(display(child(".gitignore")), "larger than --max-file-size; not read");
+        if (text.size() > kMaxGitignore)
+            return warn(display(child(".gitignore")), "larger than 16 MiB; not read");
         ignore_.add(rel_, text);
     }
 
@@ -405,41 +392,45 @@ private:
     std::vector<Frame> stack_;
 };
 
-// Matches one text blob and hands its findings and declared identities to the sinks.
-void scan_text(const rules::Engine& engine, rules::Worker& w, std::string_view data, const std::string& display,
-               ScanStats& stats, const ScanSinks& sinks) {
-    auto matches = w.scan(data, /*keep_lone_context=*/false, &display);
-    // Matching that stopped early is counted and named, never swallowed.
-    if (const auto& rep = w.last_report(); !rep.clean()) {
-        if (rep.hit_limit()) ++stats.match_limit_hits;
-        if (rep.failed()) ++stats.engine_errors;
-        for (const auto& e : rules::report_warnings(engine, rep, display)) sinks.warning(e);
-    }
-    ++stats.files_scanned;
-    stats.bytes_scanned += data.size();
-    if (sinks.discovered && discoverable(display)) {
-        auto batch = discover(display, data);
-        if (!batch.identities.empty() || !batch.warnings.empty()) sinks.discovered(std::move(batch));
-    }
-    if (matches.empty()) return;
-    auto findings = to_findings(engine, matches, data, display);
-    stats.findings += findings.size();
-    sinks.findings(std::move(findings));
+// A file over --max-file-size is counted as binary or too large by its first bytes only, so
+// the counts say the same whatever the limit.
+void count_oversized(int fd, ScanStats& stats) {
+    std::string head(8192, '\0');
+    ssize_t n;
+    do n = ::pread(fd, head.data(), head.size(), 0);
+    while (n < 0 && errno == EINTR);
+    head.resize(n > 0 ? size_t(n) : 0);
+    if (util::looks_binary(head)) ++stats.skipped_binary;
+    else ++stats.skipped_too_large;
 }
 
-// Counts what read_content decided and scans the text.
-void count_and_scan(const util::Expected<Content>& content, const rules::Engine& engine, rules::Worker& w,
-          std::string_view data, const std::string& display, ScanStats& stats, const ScanSinks& sinks) {
-    if (!content) {
+// Seeks `fd` for the unpacker (a zip's central directory, a 7z's header).
+archive::SeekFn fd_seeker(int fd) {
+    return [fd](int64_t offset, int whence) -> util::Expected<int64_t> {
+        off_t at = ::lseek(fd, off_t(offset), whence);
+        if (at < 0) return util::Error{"", errno_text()};
+        return int64_t(at);
+    };
+}
+
+// Scans one stream through the unpacker and counts what it was; `seek` when it is a file.
+void scan_one(Unpacker& unpacker, const archive::ReadFn& read, const archive::SeekFn* seek, const std::string& display,
+              uint64_t max_size, ScanStats& stats, const ScanSinks& sinks) {
+    std::vector<db::Finding> findings;
+    auto got = unpacker.scan_stream(read, {}, display, max_size, findings, seek);
+    if (!got) {
         ++stats.errors;
-        sinks.warning(content.error());
-    } else if (content.value() == Content::Binary) {
-        ++stats.skipped_binary;
-    } else if (content.value() == Content::TooLarge) {
-        ++stats.skipped_too_large;
-    } else {
-        scan_text(engine, w, data, display, stats, sinks);
+        sinks.warning(util::Error{display, got.error().why});
+        return;
     }
+    switch (got.value()) {
+        case Unpacker::Outcome::Binary: ++stats.skipped_binary; return;
+        case Unpacker::Outcome::TooLarge: ++stats.skipped_too_large; return;
+        case Unpacker::Outcome::Text:
+        case Unpacker::Outcome::Archive: ++stats.files_scanned; break;
+    }
+    stats.findings += findings.size();
+    if (!findings.empty()) sinks.findings(std::move(findings));
 }
 
 // Walks or queues each input named on the command line.
@@ -479,6 +470,7 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     FdLimits limits = fd_limits(jobs);
     FdBudget budget(limits.job_fds);  // outlives the pool and every job it holds
+    UnpackRun run(options.unpack);
     // Workers outlive their threads so their per-rule costs can be merged after the scan.
     std::mutex workers_mu;
     std::vector<std::shared_ptr<rules::Worker>> workers;
@@ -489,10 +481,19 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
                 std::lock_guard lock(workers_mu);
                 workers.push_back(worker);
             }
-            auto buf = std::make_shared<std::string>();
-            return util::WorkerPool<Job>::Handler([&, worker, buf](Job& job) {
-                auto content = read_job(job, options.max_file_size, *buf);  // before *buf is viewed
-                count_and_scan(content, engine, *worker, *buf, job.display, stats, sinks);
+            auto unpacker = std::make_shared<Unpacker>(engine, *worker, run, stats, sinks);
+            return util::WorkerPool<Job>::Handler([&, unpacker](Job& job) {
+                auto opened = open_job(job);
+                if (!opened) {
+                    ++stats.errors;
+                    sinks.warning(opened.error());
+                } else if (options.max_file_size && opened->size > options.max_file_size) {
+                    count_oversized(opened->fd.get(), stats);
+                } else {
+                    auto seek = fd_seeker(opened->fd.get());
+                    scan_one(*unpacker, fd_reader(opened->fd.get()), &seek, job.display, options.max_file_size, stats,
+                             sinks);
+                }
                 return util::ok_status();
             });
         });
@@ -502,14 +503,13 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     }
 
     if (std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end()) {
-        std::string data;
-        auto content = read_content(STDIN_FILENO, 0, options.max_file_size, data);
-        if (!content) content = util::Error{"<stdin>", content.error().why};
-        if (content && content.value() == Content::TooLarge)
-            sinks.warning(util::Error{"<stdin>", "larger than --max-file-size; not scanned"});
         TRY_ASSIGN(std::shared_ptr<rules::Worker> worker, engine.make_worker());
         workers.push_back(worker);
-        count_and_scan(content, engine, *worker, data, "<stdin>", stats, sinks);
+        Unpacker unpacker(engine, *worker, run, stats, sinks);
+        const uint64_t skipped = stats.skipped_too_large;
+        scan_one(unpacker, fd_reader(STDIN_FILENO), nullptr, "<stdin>", options.max_file_size, stats, sinks);
+        if (stats.skipped_too_large > skipped)
+            sinks.warning(util::Error{"<stdin>", "larger than --max-file-size; not scanned"});
     }
     rules::RuleStats total;
     for (const auto& w : workers) total.merge(w->rule_stats());

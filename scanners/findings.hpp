@@ -28,10 +28,26 @@ using RuleOf = std::function<const rules::Rule*(size_t i)>;
 /// context there (keeps_context). The others keep their order.
 void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of);
 
+/// Where one text sits in what the user sees, for to_findings: the text may be a chunk of a
+/// larger one, an archive entry, or a decoded span of an outer text.
+struct Placement {
+    std::string_view scope;          // the path path-scoped rules see (the entry's own path); empty: `path`
+    size_t base_line = 1, base_col = 1;  // where the text's first byte is in its file
+    bool pinned = false;             // a decoded text: every finding at (line, column) of the span
+    size_t line = 0, column = 0;
+    std::string_view inner, encoding;  // copied into each finding
+};
+
 /// Turns one blob's matches into findings with 1-based line and column, sorted by secret
 /// offset. With `path_scoped`, drops matches of rules whose `paths` do not cover `path`, and
 /// then context no secret is left beside (git applies both per path instead).
 std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vector<rules::Match>& matches,
-                                     std::string_view data, const std::string& path, bool path_scoped = true);
+                                     std::string_view data, const std::string& path, bool path_scoped = true,
+                                     const Placement& at = {});
+
+/// One finding per span: where several rules matched the same secret bytes (or two generic
+/// rules overlapping ones), keeps the most specific match: a provider rule before a generic
+/// one, then the higher confidence, then the rule listed first. The others keep their order.
+void keep_most_specific(const rules::Engine& engine, std::vector<rules::Match>& matches);
 
 }  // namespace nhi::scanners

@@ -72,6 +72,9 @@ struct RepoScan {
     std::string scope;
     git::WarnFn warn;
     std::shared_ptr<const git::LooseIndex> loose;  // checked before libgit2 reads them
+    UnpackRun& unpack;
+    // What stored results are valid for: the rules, and how blobs were unpacked.
+    std::string cache_key;
 };
 
 // --- Phase 1: what to walk, and whether an earlier scan lets us walk less. ---
@@ -97,7 +100,7 @@ util::Expected<Plan> plan_walk(const RepoScan& rs) {
         if (p.tips.empty()) rs.warn({"refs", "no branches or tags: nothing to scan"});
     }
     if (!rs.store || !p.full_scope) return p;
-    TRY_ASSIGN(auto previous, rs.store->repo_tips(rs.scope, rs.engine.rules_hash()));
+    TRY_ASSIGN(auto previous, rs.store->repo_tips(rs.scope, rs.cache_key));
     // Walk only new commits when every ref scanned last time still exists and has only
     // moved forward; anything else (a deleted or rewritten ref) gets a full walk.
     std::map<std::string, git_oid> now;
@@ -129,7 +132,7 @@ struct Known {
 util::Expected<Known> load_known(const RepoScan& rs) {
     Known k;
     if (!rs.store) return k;
-    TRY_ASSIGN(k.rules, rs.store->rules_id(rs.engine.rules_hash()));
+    TRY_ASSIGN(k.rules, rs.store->rules_id(rs.cache_key));
     TRY_ASSIGN(auto list, rs.store->known_blobs(k.rules));
     k.blobs.reserve(list.size());
     for (const auto& b : list) {
@@ -206,6 +209,10 @@ public:
             return util::Error{rs.path, "cannot open the object database: " + git::last_error()};
         s->odb_.reset(odb);
         TRY_ASSIGN(s->matcher_, rs.engine.make_worker());
+        // Warnings about a blob name the repository, as every other warning of a git scan does.
+        s->sinks_ = rs.sinks;
+        s->sinks_.warning = [&rs](const util::Error& e) { rs.sinks.warning({rs.path + ": " + e.what, e.why}); };
+        s->unpacker_ = std::make_unique<Unpacker>(rs.engine, *s->matcher_, rs.unpack, rs.stats, s->sinks_);
         return s;
     }
 
@@ -229,18 +236,18 @@ public:
         if (git_odb_read(&obj, odb_.get(), &e.oid) != 0) return unreadable(s, e, git::last_error());
         git::OdbObject owned(obj);
         std::string_view data(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
-        if (util::looks_binary(data)) {  // looks at the first bytes only
+        // Archives and encodings are unpacked; the blob's first path picks the path-scoped rules.
+        std::vector<db::Finding> found;
+        auto got = unpacker_->scan_memory(data, e.path, found);
+        if (got == Unpacker::Outcome::Binary || got == Unpacker::Outcome::TooLarge) {
             ++rs_.stats.skipped_binary;
             s.record.status = db::Store::BlobStatus::Binary;
             return s;
         }
         s.record.status = db::Store::BlobStatus::Scanned;
         ++rs_.stats.files_scanned;
-        rs_.stats.bytes_scanned += data.size();
-        // The blob's first path picks the path-scoped rules (.pgpass).
-        auto matches = matcher_->scan(data, /*keep_lone_context=*/false, &e.path);
-        report(e, s);
-        if (!matches.empty()) s.record.findings = to_findings(rs_.engine, matches, data, e.path, /*path_scoped=*/false);
+        if (unpacker_->engine_failed()) s.incomplete = true;  // read again next time
+        s.record.findings = std::move(found);
         return s;
     }
 
@@ -257,24 +264,12 @@ private:
         return s;
     }
 
-    // A PCRE2 limit is counted and warned about; the blob stays scanned, as the same rules give
-    // the same answer. A Hyperscan or PCRE2 failure leaves it to be read again next time.
-    void report(const Item& e, Scanned& s) {
-        const auto& rep = matcher_->last_report();
-        if (rep.clean()) return;
-        if (rep.hit_limit()) ++rs_.stats.match_limit_hits;
-        if (rep.failed()) {
-            ++rs_.stats.engine_errors;
-            s.incomplete = true;
-        }
-        for (const auto& w : rules::report_warnings(rs_.engine, rep, e.path))
-            rs_.sinks.warning({rs_.path + ": " + w.what, w.why});
-    }
-
     const RepoScan& rs_;
     git::Repository repo_;
     git::Odb odb_;
     std::unique_ptr<rules::Worker> matcher_;
+    ScanSinks sinks_;  // before unpacker_, which refers to it
+    std::unique_ptr<Unpacker> unpacker_;
 };
 
 struct BlobResults {
@@ -382,6 +377,8 @@ Hit hit_from_stored(const db::Store::StoredMatch& m, const std::string& oid, con
     h.finding.line = m.line;
     h.finding.column = m.column;
     h.finding.hints = m.hints;
+    h.finding.inner = m.inner;
+    h.finding.encoding = m.encoding;
     h.blob = oid;
     h.commit = commit;
     h.path = blob_path;
@@ -443,7 +440,7 @@ util::Expected<Origins> record_provenance(const RepoScan& rs, const Plan& plan, 
         std::vector<db::Store::Tip> now;
         if (complete)
             for (const auto& tip : plan.tips) now.push_back({tip.ref, git::oid_hex(tip.commit)});
-        TRY(rs.store->set_repo_tips(rs.scope, rs.engine.rules_hash(), now));
+        TRY(rs.store->set_repo_tips(rs.scope, rs.cache_key, now));
     }
     return origins;
 }
@@ -452,13 +449,21 @@ util::Expected<Origins> record_provenance(const RepoScan& rs, const Plan& plan, 
 
 using RuleIndex = std::map<std::string, const rules::Rule*>;
 
+// The path a path-scoped rule sees for a hit: an archive entry's own path, or the blob's.
+std::string scope_of(const Hit& h) {
+    const auto& inner = h.finding.inner;
+    if (inner.empty()) return h.path;
+    return inner.substr(inner.rfind('!') + 1);
+}
+
 // Context is kept only beside a secret; where every secret of a blob was dropped for its
 // path (skip_paths), the blob's context at that path goes too, as in a directory scan.
 std::set<std::pair<std::string, std::string>> blobs_with_secret(const std::vector<Hit>& hits, const RuleIndex& by_id) {
     std::set<std::pair<std::string, std::string>> out;  // (blob, path)
     for (const auto& h : hits) {
         auto r = by_id.find(h.finding.rule_id);
-        if (keeps_context(r == by_id.end() ? nullptr : r->second, h.path, h.finding.hints)) out.insert({h.blob, h.path});
+        if (keeps_context(r == by_id.end() ? nullptr : r->second, scope_of(h), h.finding.hints))
+            out.insert({h.blob, h.path + h.finding.inner});
     }
     return out;
 }
@@ -468,7 +473,7 @@ db::Finding first_finding(Hit& h, const rules::Rule* rule, const db::Store::Orig
     db::Finding f = std::move(h.finding);
     if (rule) db::apply_rule(f, *rule);
     else f.rule_name = f.rule_id;  // a rule removed since: keep what is known
-    f.path = h.path;
+    f.path = h.path + f.inner;
     f.fingerprint = fp;
     f.commit = origin.commit;
     f.author = origin.author;
@@ -476,7 +481,7 @@ db::Finding first_finding(Hit& h, const rules::Rule* rule, const db::Store::Orig
     f.date = origin.date;
     f.committer = origin.committer;
     f.in_head = in_head ? 1 : 0;
-    f.occurrences.push_back({h.commit, h.path, f.line, f.column});
+    f.occurrences.push_back({h.commit, f.path, f.line, f.column});
     return f;
 }
 
@@ -501,11 +506,11 @@ std::vector<db::Finding> group_findings(const rules::Engine& engine, const Enume
     for (auto& h : hits) {
         auto r = by_id.find(h.finding.rule_id);
         const rules::Rule* rule = r == by_id.end() ? nullptr : r->second;
-        if (rule && rule->context && !with_secret.count({h.blob, h.path})) continue;
-        if (rule && !rule->applies_to(h.path)) continue;  // a path-scoped rule, and this copy lives elsewhere
-        auto fp = db::fingerprint(h.finding.rule_id, h.finding.secret_sha256, h.path);
+        if (rule && rule->context && !with_secret.count({h.blob, h.path + h.finding.inner})) continue;
+        if (rule && !rule->applies_to(scope_of(h))) continue;  // a path-scoped rule, and this copy lives elsewhere
+        auto fp = db::fingerprint(h.finding.rule_id, h.finding.secret_sha256, h.path + h.finding.inner);
         if (auto it = grouped.find(fp); it != grouped.end()) {
-            it->second.occurrences.push_back({h.commit, h.path, h.finding.line, h.finding.column});
+            it->second.occurrences.push_back({h.commit, h.path + h.finding.inner, h.finding.line, h.finding.column});
             continue;
         }
         const bool head = in_head.count({h.finding.rule_id, h.finding.secret_sha256}) > 0;
@@ -531,10 +536,17 @@ void note_walk(const RepoScan& rs, const Enumeration& en) {
                  std::to_string(en.submodules) + " submodule entries skipped (scan them as repositories of their own)"});
 }
 
+// What changes the results of unpacking a blob, so stored results made otherwise are not reused.
+std::string unpack_key(const UnpackOptions& u) {
+    return "+unpack1" + std::string(u.decode ? "d" : "") + (u.archives ? "a" : "") + std::to_string(u.max_depth);
+}
+
 util::Status scan_one(const std::string& path, const GitScanOptions& o, const rules::Engine& engine, db::Store* store,
-                      int64_t run, ScanStats& stats, const ScanSinks& sinks, rules::RuleStats& rule_stats) {
+                      int64_t run, ScanStats& stats, const ScanSinks& sinks, rules::RuleStats& rule_stats,
+                      UnpackRun& unpack) {
     TRY_ASSIGN(auto repo, open_repo(path));
-    RepoScan rs{path, o, engine, store, run, stats, sinks, rule_stats, std::move(repo), {}, {}};
+    RepoScan rs{path, o, engine, store, run, stats, sinks, rule_stats, std::move(repo), {}, {}, {}, unpack,
+                engine.rules_hash() + unpack_key(o.unpack)};
     rs.scope = scope_key(rs.repo.get(), o);
     // Before anything reads an object: libgit2 1.5 hangs on a loose object cut short.
     TRY_ASSIGN(rs.loose, git::LooseIndex::build(rs.repo.get()));
@@ -567,8 +579,9 @@ util::Status scan_git(const GitScanOptions& options, const rules::Engine& engine
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     rules::RuleStats rule_stats;
+    UnpackRun unpack(options.unpack);
     for (const auto& repo : options.repos)
-        TRY(scan_one(repo, options, engine, store, run, stats, sinks, rule_stats));
+        TRY(scan_one(repo, options, engine, store, run, stats, sinks, rule_stats, unpack));
     for (const auto& w : rules::rule_warnings(engine, rule_stats)) (sinks.rule_warning ? sinks.rule_warning : sinks.warning)(w);
     // Partial damage is reported and counted; a history where nothing at all could be
     // read is a runtime error.

@@ -16,7 +16,9 @@ struct GitScanOptions {
     std::string branch;
     std::string since;
     bool staged = false;
-    uint64_t max_blob_size = 25ull << 20;
+    // libgit2 inflates a blob whole, so blobs stay bounded: each worker holds one at a time.
+    uint64_t max_blob_size = 128ull << 20;
+    UnpackOptions unpack;
     unsigned jobs = 0;
     bool store_secrets = false;
 };

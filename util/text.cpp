@@ -181,4 +181,21 @@ std::string shell_quote(std::string_view s) {
     return out + "'";
 }
 
+Expected<uint64_t> parse_size(const std::string& s) {
+    const Error bad{"", "`" + s + "` is not a size (e.g. 500K, 25M, 1G)"};
+    size_t digits = 0;
+    while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 19) return bad;
+    uint64_t n = std::stoull(s.substr(0, digits));  // at most 19 digits: no overflow
+    std::string unit = s.substr(digits);
+    unsigned shift = 0;
+    if (unit == "" || unit == "B") shift = 0;
+    else if (unit == "K" || unit == "KiB" || unit == "k") shift = 10;
+    else if (unit == "M" || unit == "MiB" || unit == "m") shift = 20;
+    else if (unit == "G" || unit == "GiB" || unit == "g") shift = 30;
+    else return bad;
+    if (shift && n > (UINT64_MAX >> shift)) return bad;
+    return n << shift;
+}
+
 }  // namespace nhi::util

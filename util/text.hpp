@@ -1,10 +1,13 @@
 // Text helpers that know nothing of nhi.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/expected.hpp"
 
 namespace nhi::util {
 
@@ -50,5 +53,9 @@ private:
     size_t line_ = 1;
     size_t line_start_ = 0;
 };
+
+/// `s` as a byte count: a number with an optional unit B, K, M, G (or KiB, MiB, GiB; powers of
+/// 1024). Fails with why (`what` left empty for the caller) on anything else or an overflow.
+Expected<uint64_t> parse_size(const std::string& s);
 
 }  // namespace nhi::util
