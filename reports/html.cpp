@@ -333,8 +333,9 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
     for (const auto& a : items) {
         ++tiers[a.risk.tier];
         if (a.row->owner && a.row->owner->source != "git-author") ++owned;
-        for (const auto& c : a.row->credentials)
-            if (!c.findings.empty()) {
+        // Any NHI2 factor: a scan finding, a downloaded key file, an agent's literal secret.
+        for (const auto& f : a.risk.factors)
+            if (f.owasp == "NHI2") {
                 ++exposed;
                 break;
             }
@@ -352,7 +353,7 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
     for (Tier t : kTiers)
         out << "<div class=\"card " << to_string(t) << "\"><b>" << tiers[t] << "</b><span>" << to_string(t) << "</span></div>";
     out << fmt::format("<div class=\"card\"><b>{:.0f}%</b><span>have an owner</span></div>", coverage)
-        << "<div class=\"card\"><b>" << exposed << "</b><span>with an exposed secret</span></div></div>\n";
+        << "<div class=\"card\"><b>" << exposed << "</b><span>with a leaked secret (NHI2)</span></div></div>\n";
     out << "<section class=\"charts\">"
         << "<figure id=\"chart-tiers\"><figcaption>Risk tiers</figcaption>" << tiers_chart(items) << "</figure>"
         << "<figure id=\"chart-age\"><figcaption>Credential age</figcaption>" << age_chart(items, rep.now) << "</figure>"

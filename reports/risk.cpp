@@ -227,6 +227,9 @@ std::string cred_name(const db::IdentityRow& r, const db::CredentialRow& c) {
         return c.kind + (dn.empty() ? "" : " \"" + dn + "\"") + " (keyId " + id + ")";
     }
     if (c.kind == "agent-secret") return "secret at " + json_text(c.data, "location");
+    // The credential report has no key ids: the key is known by its creation date.
+    if (json_text(c.data, "key_id").empty() && (c.kind == "access-key" || c.kind == "root-access-key"))
+        return "access key created " + json_text(c.data, "created").substr(0, 10) + " (the credential report gives no key id)";
     return c.kind + " " + id;
 }
 
@@ -356,7 +359,7 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
         if (c.kind == "static-cloud-key")
             add("static-key-federation-available", 15,
                 "workflow uses static cloud key " + json_text(c.data, "reference") + " instead of OIDC");
-        if (c.kind == "root-access-key") add("root-key", weight("root-key"), "root user access key " + name + " is active");
+        if (c.kind == "root-access-key") add("root-key", weight("root-key"), "the root user has an active " + name);
         // A CI system holding a long-lived cloud key: OIDC federation would remove the key.
         if (c.kind == "access-key" && r.provider == "aws" && names_ci(r.name + "/" + json_text(r.data, "path")))
             add("static-key-federation-available", 15,
@@ -468,8 +471,9 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
         a.raised.push_back(std::string(to_string(t)) + ": " + why);
         a.tier = std::max(a.tier, t);
     };
+    std::set<std::string> floored;  // each factor's floor is said once, however often it applies
     for (const auto& f : a.factors)
-        if (f.floor > Tier::Low) {
+        if (f.floor > Tier::Low && floored.insert(f.id + to_string(f.floor)).second) {
             const FactorSpec* spec = factor_spec(f.id);
             raise(f.floor, "floor of " + f.id + " (" + (spec ? spec->source : "") + ")");
         }

@@ -188,6 +188,13 @@ TEST_CASE("a repeated factor is grouped once with its count", "[reports][risk]")
         }
     CHECK(groups == 1);
     CHECK_THAT(a.how, Catch::Contains("rotation-overdue x2"));
+
+    // Without the admin policy only the rotation floor raises the tier: said once, not per key.
+    r.data.erase("policies");
+    auto b = reports::assess(r, {}, "2025-06-16T09:00:00Z");
+    CHECK(b.score_tier == reports::Tier::Low);
+    CHECK(b.tier == reports::Tier::Medium);
+    CHECK(b.raised.size() == 1);
 }
 
 TEST_CASE("every catalog factor has an OWASP id, a source and a README row", "[reports][risk]") {
