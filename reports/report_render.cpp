@@ -258,7 +258,7 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
             else if (!c.expires.empty() && c.expires <= horizon) lines.push_back({"expiring", a.row, &c, c.expires});
             else if (c.never_expires) lines.push_back({"never-expires", a.row, &c, ""});
             for (const auto& f : a.risk.factors)
-                if (f.id == "rotation-overdue" && f.reason.find(c.key) != std::string::npos)
+                if (f.id == "rotation-overdue" && f.credential == c.id)
                     lines.push_back({"rotation-overdue", a.row, &c, json_text(c.data, "last_rotated").empty()
                                                                         ? json_text(c.data, "created") : json_text(c.data, "last_rotated")});
         }

@@ -267,9 +267,10 @@ bool is_dangling(const db::IdentityRow& r) {
 
 Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now, const Population* others) {
     Assessment a;
+    int64_t credential = 0;  // set while judging one credential: its factors name it
     auto add = [&](const char* id, int weight, std::string reason, bool floor_applies = true, Tier floor_override = Tier::Low) {
         const FactorSpec* spec = factor_spec(id);
-        Factor f{id, spec ? spec->owasp : "", weight, std::move(reason), Tier::Low};
+        Factor f{id, spec ? spec->owasp : "", weight, std::move(reason), Tier::Low, credential};
         if (auto w = cfg.weights.find(id); w != cfg.weights.end()) f.weight = w->second;
         if (floor_applies && spec) f.floor = floor_override != Tier::Low ? floor_override : spec->floor;
         if (auto fl = cfg.floors.find(id); fl != cfg.floors.end() && floor_applies) f.floor = fl->second;
@@ -281,6 +282,7 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
     std::string exposure;  // the first active exposure, for the exposed+privileged combination
 
     for (const auto& c : r.credentials) {
+        credential = c.id;
         const bool on = is_active(c, now);
         const std::string name = cred_name(r, c);
         if (!c.findings.empty()) {
@@ -365,6 +367,8 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
             add("static-key-federation-available", 15,
                 "CI identity " + r.name + " uses " + name + " where OIDC federation is available");
     }
+
+    credential = 0;
 
     // Staleness: judged on the identity and its credentials together.
     // Only where the export tracks use: Azure and GCP lists say nothing about it, and

@@ -53,6 +53,7 @@ struct Factor {
     int weight = 0;
     std::string reason;  // for people, with the credential and the evidence that triggered it
     Tier floor = Tier::Low;  // the lowest tier this factor allows
+    int64_t credential = 0;  // the credential it is about (CredentialRow::id), 0 for the identity
 };
 
 struct Assessment {

@@ -116,6 +116,12 @@ TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][repor
     CHECK(expiring.count("acme-reporting-connector"));
     CHECK_FALSE(e["never-expires"].empty());
     CHECK_FALSE(e["rotation-overdue"].empty());
+    // One line per overdue credential: as many as the risk report's rotation-overdue reasons.
+    size_t overdue = 0;
+    for (const auto& [key, x] : risk_by_key(dir.path()))
+        for (const auto& f : x["factors"])
+            if (f["id"] == "rotation-overdue") overdue += f["count"].get<size_t>();
+    CHECK(e["rotation-overdue"].size() == overdue);
 
     auto summary = run_nhi(std::string("report summary --format json") + kNow, dir.path());
     REQUIRE(summary.code == 0);
