@@ -124,7 +124,7 @@ int run_report(ReportArgs a, const std::string& which) {
     else if (which == "risk") reports::report_risk(items, o, out->stream(), dangling);
     else if (which == "owners") reports::report_owners(items, o, out->stream(), dangling);
     else if (which == "expiry") reports::report_expiry(items, a.risk, o, out->stream());
-    else reports::report_summary(items, o, out->stream());
+    else reports::report_summary(items, o, out->stream(), dangling);
     take(out->commit());
     if (which == "summary" && a.record) {
         // The tier counts go with the review, so later trend charts need not rebuild it.
@@ -133,9 +133,12 @@ int run_report(ReportArgs a, const std::string& which) {
     }
 
     // The pipeline gate: exit 1 when an identity (not accepted away) reaches the tier.
-    if (gate)
+    if (gate) {
         for (const auto& i : items)
             if (i.risk.tier >= fail_tier) return kFindings;
+        for (const auto& d : dangling)
+            if (d.risk.tier >= fail_tier) return kFindings;
+    }
     return kOk;
 }
 

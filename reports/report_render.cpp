@@ -299,7 +299,8 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
     }
 }
 
-void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                    const std::vector<DanglingBinding>& dangling) {
     std::map<std::string, size_t> providers, actors;
     std::map<Tier, size_t> tiers;
     size_t owned = 0, expiry_known = 0, with_creds = 0, exposed = 0;
@@ -324,6 +325,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         out << json_dump(nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
                               {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
                               {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                              {"dangling_bindings", dangling.size()},
                               {"top_risks", top}},
                          2)
             << "\n";
@@ -338,6 +340,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         out << fmt::format("coverage,owner_percent,{:.1f}\ncoverage,expiry_known_percent,{:.1f}\n", pct(owned, items.size()),
                            pct(expiry_known, with_creds));
         out << "exposure,identities_with_exposed_secret," << exposed << "\n";
+        out << "exposure,dangling_bindings," << dangling.size() << "\n";
         for (size_t i = 0; i < items.size() && i < o.top; ++i)
             out << "top_risk," << csv_cell(items[i].row->provider + " " + items[i].row->name) << ','
                 << to_string(items[i].risk.tier) << "\n";
@@ -351,6 +354,8 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
     out << fmt::format("Owner coverage: {:.0f}% ({} of {}). Expiry known for {:.0f}% of identities with active credentials. "
                        "{} identities have a credential exposed in code or history.\n",
                        pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed);
+    if (!dangling.empty())
+        out << dangling.size() << " IAM binding(s) name a deleted service account (`nhi report risk` lists them).\n";
     out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");
     for (const auto& [k, v] : providers)
         out << (markdown ? "- " + md_text(k) + ": " + std::to_string(v) + "\n" : P(k) + " " + std::to_string(v) + "  ");

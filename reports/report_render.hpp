@@ -34,6 +34,8 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
 void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
                    const std::vector<DanglingBinding>& dangling = {});
 void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, const ReportOptions& o, std::ostream& out);
-void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+/// The quarterly page: counts, tiers, coverage, dangling bindings and top risks.
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                    const std::vector<DanglingBinding>& dangling = {});
 
 }  // namespace nhi::reports

@@ -147,4 +147,10 @@ TEST_CASE("dangling bindings are findings of their own in report risk and report
     CHECK_THAT(j.dump(), !Catch::Contains("\"name\":\"old-exporter@"));
     auto text = run_nhi("report owners", im.dir.path());
     CHECK_THAT(text.out, Catch::Contains("dangling bindings (2)"));
+    auto summary = run_nhi("report summary --format json", im.dir.path());
+    REQUIRE(summary.code == 0);
+    CHECK(nlohmann::json::parse(summary.out)["dangling_bindings"] == 2);
+    auto risk = run_nhi("report risk", im.dir.path());
+    CHECK_THAT(risk.out, Catch::Contains("dangling binding deleted:serviceAccount:old-admin@") &&
+                             Catch::Contains("2 dangling binding(s)"));
 }
