@@ -55,8 +55,18 @@ Privilege privileged(const db::IdentityRow& r) {
     const auto& d = r.data;
     if (d.contains("actions") && d["actions"].is_array())
         for (const auto& a : d["actions"])
-            if (a.is_string() && (a == "*" || a == "*:*" || a == "iam:*" || a.get<std::string>().rfind("not:", 0) == 0))
-                return {"IAM policy allows " + a.get<std::string>()};
+            if (a.is_string() && (a == "*" || a == "*:*" || a == "iam:*" || a.get<std::string>().rfind("not:", 0) == 0)) {
+                // The import keeps actions per identity, not per policy: name the inline
+                // policies (its own and its groups') that can hold them.
+                std::string inl;
+                for (const auto& p : d.value("policies", nlohmann::json::array()))
+                    if (p.is_string() && p.get<std::string>().find("inline:") != std::string::npos)
+                        inl += (inl.empty() ? "" : ", ") + p.get<std::string>();
+                const std::string act = a.get<std::string>();
+                return {(act.rfind("not:", 0) == 0 ? "IAM policy allows every action but " + act.substr(4) + " (NotAction)"
+                                                   : "IAM policy allows " + act) +
+                        (inl.empty() ? "" : " (inline policies: " + inl + ")")};
+            }
     if (d.contains("policies") && d["policies"].is_array())
         for (const auto& p : d["policies"])
             if (p.is_string() && (p.get<std::string>().find("AdministratorAccess") != std::string::npos ||
