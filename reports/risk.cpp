@@ -269,29 +269,41 @@ bool editor_or_owner(const std::string& role) {
            (role.rfind("roles/", 0) == 0 && role.find("admin") != std::string::npos);
 }
 
-}  // namespace
-
-bool is_dangling(const db::IdentityRow& r) {
-    return r.provider == "gcp" && json_text(r.data, "status") == "deleted" && r.credentials.empty();
+// The tier rules' thresholds (README "Tier rules").
+Tier tier_of_score(int score) {
+    return score >= 80 ? Tier::Critical : score >= 45 ? Tier::High : score >= 20 ? Tier::Medium : Tier::Low;
 }
 
-Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now, const Population* others) {
+// One identity's assessment as it is built: the factors found so far and what the
+// combinations need to know.
+struct Judge {
+    const db::IdentityRow& r;
+    const RiskConfig& cfg;
+    const std::string& now;
+    const Population* others;
+    IdentityFacts facts;
+    Privilege priv;
     Assessment a;
     int64_t credential = 0;  // set while judging one credential: its factors name it
-    auto add = [&](const char* id, int weight, std::string reason, bool floor_applies = true, Tier floor_override = Tier::Low) {
+    std::string exposure;    // the first active exposure, for the exposed+privileged combination
+
+    Judge(const db::IdentityRow& row, const RiskConfig& c, const std::string& t, const Population* o)
+        : r(row), cfg(c), now(t), others(o), facts(derive(row, t)), priv(privileged(row)) {}
+
+    // A factor with the catalog's OWASP id and floor (or the configured ones); `floor_override`
+    // replaces the catalog floor for this instance, `floor_applies` false drops it.
+    void add(const char* id, int w, std::string reason, bool floor_applies = true, Tier floor_override = Tier::Low) {
         const FactorSpec* spec = factor_spec(id);
-        Factor f{id, spec ? spec->owasp : "", weight, std::move(reason), Tier::Low, credential};
-        if (auto w = cfg.weights.find(id); w != cfg.weights.end()) f.weight = w->second;
+        Factor f{id, spec ? spec->owasp : "", w, std::move(reason), Tier::Low, credential};
+        if (auto cw = cfg.weights.find(id); cw != cfg.weights.end()) f.weight = cw->second;
         if (floor_applies && spec) f.floor = floor_override != Tier::Low ? floor_override : spec->floor;
         if (auto fl = cfg.floors.find(id); fl != cfg.floors.end() && floor_applies) f.floor = fl->second;
         a.factors.push_back(std::move(f));
-    };
-    auto weight = [](const char* id) { return factor_spec(id)->weight; };
-    const auto facts = derive(r, now);
-    const Privilege priv = privileged(r);
-    std::string exposure;  // the first active exposure, for the exposed+privileged combination
+    }
+    static int weight(const char* id) { return factor_spec(id)->weight; }
 
-    for (const auto& c : r.credentials) {
+    // Exposure, expiry, rotation, reuse and agent literals of one credential.
+    void judge_credential(const db::CredentialRow& c) {
         credential = c.id;
         const bool on = is_active(c, now);
         const std::string name = cred_name(r, c);
@@ -309,7 +321,7 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
             add("expired-present", weight("expired-present"),
                 name + " expired " + (expires.empty() ? std::string("(the export says so)") : expires.substr(0, 10)) +
                     " but still exists: delete it");
-        if (!on) continue;
+        if (!on) return;
         if (const std::string file = json_text(c.data, "distributed_file"); !file.empty()) {
             if (exposure.empty()) exposure = name + " in key file " + file;
             add("key-file-exposed", weight("key-file-exposed"),
@@ -378,153 +390,181 @@ Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::st
                 "CI identity " + r.name + " uses " + name + " where OIDC federation is available");
     }
 
-    credential = 0;
-
-    // Staleness: judged on the identity and its credentials together.
-    // Only where the export tracks use: Azure and GCP lists say nothing about it, and
-    // unknown is not "never".
-    // A role's `RoleLastUsed: {}` means never used or unknown: not tracked.
-    bool tracked = r.data.is_object() && ((r.data.contains("last_used") && !(r.kind == "iam-role" && r.data["last_used"].is_null())) ||
-                                          r.data.contains("password_last_used"));
-    for (const auto& c : r.credentials) tracked |= c.data.is_object() && c.data.contains("last_used");
-    const std::string basis = facts.last_used.empty() ? facts.created : facts.last_used;
-    // A role or other identity without credentials of its own is judged on its own use; one
-    // whose credentials are all disabled is already out of service.
-    // A deploy key's staleness is already its own factor (deploy-key-write-unused).
-    bool stale_key = false;
-    for (const auto& f : a.factors) stale_key |= f.id == "deploy-key-write-unused";
-    if (tracked && !stale_key && !basis.empty() && days_between(basis, now) > cfg.unused_days &&
-        (facts.active > 0 || r.credentials.empty()))
-        add("unused", weight("unused"), facts.last_used.empty() ? "never used since creation " + facts.created.substr(0, 10)
-                                                        : "last used " + facts.last_used.substr(0, 10) + " (" +
-                                                              std::to_string(days_between(facts.last_used, now)) + " days ago)");
-    if (facts.owner.empty()) add("no-owner", weight("no-owner"), "no owner from any source");
-    if (!priv.why.empty()) add("privileged", weight("privileged"), priv.why, true, priv.floor);
-
-    // Kubernetes and GCP grants: cluster-admin on a service account, default accounts with
-    // Editor/Owner, and bindings that cross environments.
-    const nlohmann::json roles = r.data.value("roles", nlohmann::json::array());
-    for (const auto& g : roles.is_array() ? roles : nlohmann::json::array()) {
-        const std::string role = json_text(g, "role");
-        if (r.provider == "kubernetes" && role == "ClusterRole/cluster-admin")
-            add("cluster-admin-sa", weight("cluster-admin-sa"), "service account " + r.name + " is bound to cluster-admin" + via(g));
-        if (default_service_account(r) && editor_or_owner(role))
-            add("default-sa-privileged", weight("default-sa-privileged"), "default service account " + r.name + " holds " + role + via(g));
+    // Staleness, ownership and privilege: judged on the identity and its credentials together.
+    void judge_identity() {
+        credential = 0;
+        // Only where the export tracks use: Azure and GCP lists say nothing about it, and
+        // unknown is not "never".
+        // A role's `RoleLastUsed: {}` means never used or unknown: not tracked.
+        bool tracked = r.data.is_object() && ((r.data.contains("last_used") && !(r.kind == "iam-role" && r.data["last_used"].is_null())) ||
+                                              r.data.contains("password_last_used"));
+        for (const auto& c : r.credentials) tracked |= c.data.is_object() && c.data.contains("last_used");
+        const std::string basis = facts.last_used.empty() ? facts.created : facts.last_used;
+        // A role or other identity without credentials of its own is judged on its own use; one
+        // whose credentials are all disabled is already out of service.
+        // A deploy key's staleness is already its own factor (deploy-key-write-unused).
+        bool stale_key = false;
+        for (const auto& f : a.factors) stale_key |= f.id == "deploy-key-write-unused";
+        if (tracked && !stale_key && !basis.empty() && days_between(basis, now) > cfg.unused_days &&
+            (facts.active > 0 || r.credentials.empty()))
+            add("unused", weight("unused"), facts.last_used.empty() ? "never used since creation " + facts.created.substr(0, 10)
+                                                            : "last used " + facts.last_used.substr(0, 10) + " (" +
+                                                                  std::to_string(days_between(facts.last_used, now)) + " days ago)");
+        if (facts.owner.empty()) add("no-owner", weight("no-owner"), "no owner from any source");
+        if (!priv.why.empty()) add("privileged", weight("privileged"), priv.why, true, priv.floor);
     }
-    if (r.provider == "gcp" && roles.is_array() && !roles.empty()) {
-        // The SA's own project names one environment; an IAM policy export from another
-        // environment's project binding it names the other.
-        const std::string own = environment_of_text(json_text(r.data, "project"));
-        // Only the file name counts: exports sit in temporary or home directories.
-        for (const auto& s : r.sources)
-            if (auto e = environment_of_text(s.substr(s.find_last_of('/') == std::string::npos ? 0 : s.find_last_of('/') + 1));
-                !own.empty() && !e.empty() && e != own) {
-                add("cross-environment-trust", weight("cross-environment-trust"),
-                    own + " service account " + r.name + " is granted " + json_text(roles[0], "role") + " by " + e +
-                        " policy " + s);
+
+    void judge_grants() {
+        // Kubernetes and GCP grants: cluster-admin on a service account, default accounts with
+        // Editor/Owner, and bindings that cross environments.
+        const nlohmann::json roles = r.data.value("roles", nlohmann::json::array());
+        for (const auto& g : roles.is_array() ? roles : nlohmann::json::array()) {
+            const std::string role = json_text(g, "role");
+            if (r.provider == "kubernetes" && role == "ClusterRole/cluster-admin")
+                add("cluster-admin-sa", weight("cluster-admin-sa"), "service account " + r.name + " is bound to cluster-admin" + via(g));
+            if (default_service_account(r) && editor_or_owner(role))
+                add("default-sa-privileged", weight("default-sa-privileged"), "default service account " + r.name + " holds " + role + via(g));
+        }
+        if (r.provider == "gcp" && roles.is_array() && !roles.empty()) {
+            // The SA's own project names one environment; an IAM policy export from another
+            // environment's project binding it names the other.
+            const std::string own = environment_of_text(json_text(r.data, "project"));
+            // Only the file name counts: exports sit in temporary or home directories.
+            for (const auto& s : r.sources)
+                if (auto e = environment_of_text(s.substr(s.find_last_of('/') == std::string::npos ? 0 : s.find_last_of('/') + 1));
+                    !own.empty() && !e.empty() && e != own) {
+                    add("cross-environment-trust", weight("cross-environment-trust"),
+                        own + " service account " + r.name + " is granted " + json_text(roles[0], "role") + " by " + e +
+                            " policy " + s);
+                    break;
+                }
+        }
+    }
+
+    // Trust policies: open, GitHub OIDC without a subject, other environments, third parties.
+    void judge_trust() {
+        const nlohmann::json trust = r.data.value("trust_policy", nlohmann::json());
+        if (const std::string t = open_trust(trust); !t.empty()) add("open-trust", weight("open-trust"), "role " + r.name + ": " + t);
+        if (const std::string t = oidc_without_sub(trust); !t.empty())
+            add("github-oidc-no-sub", weight("github-oidc-no-sub"), "role " + r.name + " " + t);
+        if (r.provider == "aws" && trust.is_object()) {
+            const std::string own_acct = aws_account(json_text(r.data, "arn"));
+            const std::string own_env = environment_of(r);
+            std::set<std::string> said;
+            for (const auto& [principal, external_id] : aws_principals(trust)) {
+                const std::string acct = aws_account(principal);
+                if (acct.empty() || acct == own_acct || !said.insert(acct).second) continue;
+                std::string their_env;
+                if (others)
+                    if (auto it = others->account_environment.find(acct); it != others->account_environment.end()) their_env = it->second;
+                if (their_env.empty()) their_env = environment_of_text(principal.substr(principal.rfind(':') + 1));
+                if (!own_env.empty() && !their_env.empty() && own_env != their_env)
+                    add("cross-environment-trust", weight("cross-environment-trust"),
+                        own_env + " role " + r.name + " is assumable from " + their_env + " principal " + principal);
+                const bool known = others && others->aws_accounts.count(acct);
+                if (!known && !external_id && their_env.empty())
+                    add("third-party-no-external-id", weight("third-party-no-external-id"),
+                        "role " + r.name + " trusts account " + acct + " (" + principal +
+                            "), which this inventory does not describe, without an sts:ExternalId condition");
+            }
+        }
+    }
+
+    void judge_other() {
+        if (r.provider == "azure" && r.data.is_object()) {
+            // web.implicitGrantSettings from `az ad app list`, where the import keeps it.
+            nlohmann::json ig = r.data.value("implicit_grant", nlohmann::json());
+            if (!ig.is_object() && r.data.contains("web") && r.data["web"].is_object())
+                ig = r.data["web"].value("implicitGrantSettings", nlohmann::json());
+            if (ig.is_object()) {
+                std::string which;
+                for (const char* k : {"enableAccessTokenIssuance", "enableIdTokenIssuance", "access_token", "id_token"})
+                    if (ig.value(k, false)) which += (which.empty() ? "" : ", ") + std::string(k);
+                if (!which.empty())
+                    add("implicit-grant", weight("implicit-grant"),
+                        "app " + r.name + " (appId " + json_text(r.data, "app_id") + ") has implicit grant on: " + which);
+            }
+        }
+        if (r.data.value("console_password", false) && r.kind == "iam-user" && r.actor == "service")
+            add("service-console-password", weight("service-console-password"), "service identity " + r.name + " can sign in to the console");
+        if (r.kind == "app-installation") add("third-party-app", weight("third-party-app"), "third-party app " + r.name + " installed with org access");
+    }
+
+    // Score, floors, combinations, accepted risk, and the line that says how.
+    void settle() {
+        // The score: each factor counts once, at its heaviest (two overdue keys are one rotation
+        // problem, listed twice so both can be fixed).
+        std::map<std::string, int> heaviest;
+        for (const auto& f : a.factors) heaviest[f.id] = std::max(heaviest[f.id], f.weight);
+        std::string sum;
+        for (const auto& [id, w] : heaviest) {
+            a.score += w;
+            sum += (sum.empty() ? "" : " + ") + id + " " + std::to_string(w);
+        }
+        a.score_tier = tier_of_score(a.score);
+        a.tier = a.score_tier;
+        auto raise = [&](Tier t, std::string why) {
+            if (t <= a.score_tier) return;
+            a.raised.push_back(std::string(to_string(t)) + ": " + why);
+            a.tier = std::max(a.tier, t);
+        };
+        std::set<std::string> floored;  // each factor's floor is said once, however often it applies
+        for (const auto& f : a.factors)
+            if (f.floor > Tier::Low && floored.insert(f.id + to_string(f.floor)).second) {
+                const FactorSpec* spec = factor_spec(f.id);
+                raise(f.floor, "floor of " + f.id + " (" + (spec ? spec->source : "") + ")");
+            }
+        // Combinations (README): exposed and privileged is critical; privileged, unowned and
+        // long-lived is high.
+        // The root user is unrestricted by any policy, but alone it is the account, not a risk.
+        const bool any_priv = !priv.why.empty() || (r.provider == "aws" && r.kind == "root") || heaviest.count("cluster-admin-sa") || heaviest.count("default-sa-privileged") ||
+                              heaviest.count("pat-admin-scope");
+        if (!exposure.empty() && any_priv)
+            raise(Tier::Critical, "exposed and privileged (" + exposure + "; " +
+                                      (!priv.why.empty() ? priv.why : std::string("admin grant")) + ")");
+        const bool long_lived = heaviest.count("never-expires") || heaviest.count("long-lived") ||
+                                heaviest.count("rotation-overdue") || heaviest.count("pat-no-expiry");
+        if (any_priv && heaviest.count("no-owner") && long_lived) raise(Tier::High, "privileged, unowned and long-lived");
+
+        // An accepted risk with a reason and an unexpired expiry lowers the tier one step.
+        for (const auto& an : r.annotations.is_array() ? r.annotations : nlohmann::json::array())
+            if (an.value("kind", "") == "accepted-risk" && an.contains("expires") && an["expires"].get<std::string>() > now &&
+                a.tier != Tier::Low) {
+                a.tier = Tier(int(a.tier) - 1);
+                a.accepted = an.value("reason", "") + " (until " + an["expires"].get<std::string>().substr(0, 10) + ")";
                 break;
             }
+        std::stable_sort(a.factors.begin(), a.factors.end(), [](const Factor& x, const Factor& y) {
+            return x.floor != y.floor ? x.floor > y.floor : x.weight > y.weight;
+        });
+        // How it was reached, in one line: repeated factors count once.
+        std::string repeats;
+        for (const auto& g : group_factors(a))
+            if (g.all.size() > 1) repeats += (repeats.empty() ? "" : ", ") + g.first->id + " x" + std::to_string(g.all.size());
+        a.how = "score " + std::to_string(a.score) + (sum.empty() ? "" : " = " + sum) +
+                (repeats.empty() ? "" : " (repeated factors count once: " + repeats + ")") + " -> " + to_string(a.score_tier) +
+                " by score (>=80 critical, >=45 high, >=20 medium)";
+        for (const auto& x : a.raised) a.how += "; raised to " + x;
+        if (!a.accepted.empty()) a.how += "; lowered one step by accepted risk";
+        a.how += "; tier " + std::string(to_string(a.tier));
     }
+};
 
-    const nlohmann::json trust = r.data.value("trust_policy", nlohmann::json());
-    if (const std::string t = open_trust(trust); !t.empty()) add("open-trust", weight("open-trust"), "role " + r.name + ": " + t);
-    if (const std::string t = oidc_without_sub(trust); !t.empty())
-        add("github-oidc-no-sub", weight("github-oidc-no-sub"), "role " + r.name + " " + t);
-    if (r.provider == "aws" && trust.is_object()) {
-        const std::string own_acct = aws_account(json_text(r.data, "arn"));
-        const std::string own_env = environment_of(r);
-        std::set<std::string> said;
-        for (const auto& [principal, external_id] : aws_principals(trust)) {
-            const std::string acct = aws_account(principal);
-            if (acct.empty() || acct == own_acct || !said.insert(acct).second) continue;
-            std::string their_env;
-            if (others)
-                if (auto it = others->account_environment.find(acct); it != others->account_environment.end()) their_env = it->second;
-            if (their_env.empty()) their_env = environment_of_text(principal.substr(principal.rfind(':') + 1));
-            if (!own_env.empty() && !their_env.empty() && own_env != their_env)
-                add("cross-environment-trust", weight("cross-environment-trust"),
-                    own_env + " role " + r.name + " is assumable from " + their_env + " principal " + principal);
-            const bool known = others && others->aws_accounts.count(acct);
-            if (!known && !external_id && their_env.empty())
-                add("third-party-no-external-id", weight("third-party-no-external-id"),
-                    "role " + r.name + " trusts account " + acct + " (" + principal +
-                        "), which this inventory does not describe, without an sts:ExternalId condition");
-        }
-    }
-    if (r.provider == "azure" && r.data.is_object()) {
-        // web.implicitGrantSettings from `az ad app list`, where the import keeps it.
-        nlohmann::json ig = r.data.value("implicit_grant", nlohmann::json());
-        if (!ig.is_object() && r.data.contains("web") && r.data["web"].is_object())
-            ig = r.data["web"].value("implicitGrantSettings", nlohmann::json());
-        if (ig.is_object()) {
-            std::string which;
-            for (const char* k : {"enableAccessTokenIssuance", "enableIdTokenIssuance", "access_token", "id_token"})
-                if (ig.value(k, false)) which += (which.empty() ? "" : ", ") + std::string(k);
-            if (!which.empty())
-                add("implicit-grant", weight("implicit-grant"),
-                    "app " + r.name + " (appId " + json_text(r.data, "app_id") + ") has implicit grant on: " + which);
-        }
-    }
-    if (r.data.value("console_password", false) && r.kind == "iam-user" && r.actor == "service")
-        add("service-console-password", weight("service-console-password"), "service identity " + r.name + " can sign in to the console");
-    if (r.kind == "app-installation") add("third-party-app", weight("third-party-app"), "third-party app " + r.name + " installed with org access");
+}  // namespace
 
-    // The score: each factor counts once, at its heaviest (two overdue keys are one rotation
-    // problem, listed twice so both can be fixed).
-    std::map<std::string, int> heaviest;
-    for (const auto& f : a.factors) heaviest[f.id] = std::max(heaviest[f.id], f.weight);
-    std::string sum;
-    for (const auto& [id, w] : heaviest) {
-        a.score += w;
-        sum += (sum.empty() ? "" : " + ") + id + " " + std::to_string(w);
-    }
-    a.score_tier = a.score >= 80 ? Tier::Critical : a.score >= 45 ? Tier::High : a.score >= 20 ? Tier::Medium : Tier::Low;
-    a.tier = a.score_tier;
-    auto raise = [&](Tier t, std::string why) {
-        if (t <= a.score_tier) return;
-        a.raised.push_back(std::string(to_string(t)) + ": " + why);
-        a.tier = std::max(a.tier, t);
-    };
-    std::set<std::string> floored;  // each factor's floor is said once, however often it applies
-    for (const auto& f : a.factors)
-        if (f.floor > Tier::Low && floored.insert(f.id + to_string(f.floor)).second) {
-            const FactorSpec* spec = factor_spec(f.id);
-            raise(f.floor, "floor of " + f.id + " (" + (spec ? spec->source : "") + ")");
-        }
-    // Combinations (README): exposed and privileged is critical; privileged, unowned and
-    // long-lived is high.
-    // The root user is unrestricted by any policy, but alone it is the account, not a risk.
-    const bool any_priv = !priv.why.empty() || (r.provider == "aws" && r.kind == "root") || heaviest.count("cluster-admin-sa") || heaviest.count("default-sa-privileged") ||
-                          heaviest.count("pat-admin-scope");
-    if (!exposure.empty() && any_priv)
-        raise(Tier::Critical, "exposed and privileged (" + exposure + "; " +
-                                  (!priv.why.empty() ? priv.why : std::string("admin grant")) + ")");
-    const bool long_lived = heaviest.count("never-expires") || heaviest.count("long-lived") ||
-                            heaviest.count("rotation-overdue") || heaviest.count("pat-no-expiry");
-    if (any_priv && heaviest.count("no-owner") && long_lived) raise(Tier::High, "privileged, unowned and long-lived");
+bool is_dangling(const db::IdentityRow& r) {
+    return r.provider == "gcp" && json_text(r.data, "status") == "deleted" && r.credentials.empty();
+}
 
-    // An accepted risk with a reason and an unexpired expiry lowers the tier one step.
-    for (const auto& an : r.annotations.is_array() ? r.annotations : nlohmann::json::array())
-        if (an.value("kind", "") == "accepted-risk" && an.contains("expires") && an["expires"].get<std::string>() > now &&
-            a.tier != Tier::Low) {
-            a.tier = Tier(int(a.tier) - 1);
-            a.accepted = an.value("reason", "") + " (until " + an["expires"].get<std::string>().substr(0, 10) + ")";
-            break;
-        }
-    std::stable_sort(a.factors.begin(), a.factors.end(), [](const Factor& x, const Factor& y) {
-        return x.floor != y.floor ? x.floor > y.floor : x.weight > y.weight;
-    });
-    // How it was reached, in one line: repeated factors count once.
-    std::string repeats;
-    for (const auto& g : group_factors(a))
-        if (g.all.size() > 1) repeats += (repeats.empty() ? "" : ", ") + g.first->id + " x" + std::to_string(g.all.size());
-    a.how = "score " + std::to_string(a.score) + (sum.empty() ? "" : " = " + sum) +
-            (repeats.empty() ? "" : " (repeated factors count once: " + repeats + ")") + " -> " + to_string(a.score_tier) +
-            " by score (>=80 critical, >=45 high, >=20 medium)";
-    for (const auto& x : a.raised) a.how += "; raised to " + x;
-    if (!a.accepted.empty()) a.how += "; lowered one step by accepted risk";
-    a.how += "; tier " + std::string(to_string(a.tier));
-    return a;
+Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now, const Population* others) {
+    Judge j(r, cfg, now, others);
+    for (const auto& c : r.credentials) j.judge_credential(c);
+    j.judge_identity();
+    j.judge_grants();
+    j.judge_trust();
+    j.judge_other();
+    j.settle();
+    return std::move(j.a);
 }
 
 std::vector<DanglingBinding> dangling_bindings(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg) {
@@ -551,7 +591,7 @@ std::vector<DanglingBinding> dangling_bindings(const std::vector<db::IdentityRow
         if (auto fl = cfg.floors.find(f.id); fl != cfg.floors.end()) f.floor = fl->second;
         d.risk.factors.push_back(f);
         d.risk.score = f.weight;
-        d.risk.score_tier = f.weight >= 80 ? Tier::Critical : f.weight >= 45 ? Tier::High : f.weight >= 20 ? Tier::Medium : Tier::Low;
+        d.risk.score_tier = tier_of_score(f.weight);
         d.risk.tier = std::max(d.risk.score_tier, f.floor);
         if (f.floor > d.risk.score_tier) d.risk.raised.push_back(std::string(to_string(f.floor)) + ": floor of dangling-binding (" + spec->source + ")");
         if (admin && d.risk.tier < Tier::High) {
