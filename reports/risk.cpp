@@ -189,7 +189,8 @@ Population population(const std::vector<db::IdentityRow>& rows) {
                 p.aws_accounts.insert(acct);
                 if (auto env = environment_of(r); !env.empty()) p.account_environment.emplace(acct, env);
             }
-        const bool priv = privileged(r).floor == Tier::High && !privileged(r).why.empty();
+        const Privilege pr = privileged(r);
+        const bool priv = pr.floor == Tier::High && !pr.why.empty();
         bool any_reuse = false;
         for (const auto& c : r.credentials) {
             any_reuse |= !c.reused_by.empty();
