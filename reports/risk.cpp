@@ -544,7 +544,7 @@ struct Judge {
             if (g.all.size() > 1) repeats += (repeats.empty() ? "" : ", ") + g.first->id + " x" + std::to_string(g.all.size());
         a.how = "score " + std::to_string(a.score) + (sum.empty() ? "" : " = " + sum) +
                 (repeats.empty() ? "" : " (repeated factors count once: " + repeats + ")") + " -> " + to_string(a.score_tier) +
-                " by score (>=80 critical, >=45 high, >=20 medium)";
+                " by score";
         for (const auto& x : a.raised) a.how += "; raised to " + x;
         if (!a.accepted.empty()) a.how += "; lowered one step by accepted risk";
         a.how += "; tier " + std::string(to_string(a.tier));
