@@ -1,4 +1,5 @@
 // `nhi report risk|owners|expiry|summary|diff`.
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -23,13 +24,16 @@ struct ReportArgs {
     bool record = false;
     int expiring_days = 30, top = 10;
     reports::RiskConfig risk;
+    std::vector<std::string> weights, floors;  // --weight ID=N, --floor ID=TIER
 };
 
 // The HTML review: charts, the table, the trend across recorded reviews and what changed
 // since the last one.
 void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items, const std::vector<db::IdentityRow>& rows,
-                const ReportArgs& a, const reports::ReportOptions& o, std::ostream& out) {
+                const ReportArgs& a, const reports::ReportOptions& o, const std::vector<reports::DanglingBinding>& dangling,
+                std::ostream& out) {
     reports::HtmlReport rep;
+    rep.dangling = &dangling;
     rep.items = &items;
     rep.now = o.now;
     rep.min_tier = o.min_tier;
@@ -59,7 +63,11 @@ void write_html(db::Inventory& inv, const std::vector<reports::Assessed>& items,
     reports::report_html(rep, out);
 }
 
-int run_report(const ReportArgs& a, const std::string& which) {
+int run_report(ReportArgs a, const std::string& which) {
+    for (const auto& w : a.weights)
+        if (auto s = reports::set_weight(a.risk, w); !s) throw Fatal(s.error());
+    for (const auto& f : a.floors)
+        if (auto s = reports::set_floor(a.risk, f); !s) throw Fatal(s.error());
     reports::ReportOptions o;
     o.format = a.format;
     o.now = reference_time(a.now);
@@ -73,7 +81,12 @@ int run_report(const ReportArgs& a, const std::string& which) {
 
     if (a.record && a.run)
         throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    // A report on nothing must say so, not print clean figures ("100% have an owner"); and
+    // asking for one must not create the datastore it reports on.
+    const std::string path = db::resolve_path(a.db);
+    if (std::error_code ec; !std::filesystem::exists(path, ec))
+        throw Fatal({path, "no datastore here: import exports first (nhi inventory import FILE...) or pass --db"});
+    auto database = take(db::Database::open(path));
     db::Inventory inv(*database);
     if (which == "diff") {
         int64_t from = a.from;
@@ -101,13 +114,17 @@ int run_report(const ReportArgs& a, const std::string& which) {
         return kOk;
     }
     auto rows = take(inv.load(a.run));
+    if (rows.empty())
+        throw Fatal({path, a.run ? "no inventory as of run " + std::to_string(a.run)
+                                 : std::string("the datastore holds no inventory: import exports first (nhi inventory import FILE...)")});
     auto items = reports::assess_all(rows, a.risk, o.now);
+    const auto dangling = reports::dangling_bindings(rows, a.risk);
     auto out = take(util::Output::open(a.output));
-    if (a.format == "html") write_html(inv, items, rows, a, o, out->stream());
-    else if (which == "risk") reports::report_risk(items, o, out->stream());
-    else if (which == "owners") reports::report_owners(items, o, out->stream());
+    if (a.format == "html") write_html(inv, items, rows, a, o, dangling, out->stream());
+    else if (which == "risk") reports::report_risk(items, o, out->stream(), dangling);
+    else if (which == "owners") reports::report_owners(items, o, out->stream(), dangling);
     else if (which == "expiry") reports::report_expiry(items, a.risk, o, out->stream());
-    else reports::report_summary(items, o, out->stream());
+    else reports::report_summary(items, o, out->stream(), dangling);
     take(out->commit());
     if (which == "summary" && a.record) {
         // The tier counts go with the review, so later trend charts need not rebuild it.
@@ -116,9 +133,12 @@ int run_report(const ReportArgs& a, const std::string& which) {
     }
 
     // The pipeline gate: exit 1 when an identity (not accepted away) reaches the tier.
-    if (gate)
+    if (gate) {
         for (const auto& i : items)
             if (i.risk.tier >= fail_tier) return kFindings;
+        for (const auto& d : dangling)
+            if (d.risk.tier >= fail_tier) return kFindings;
+    }
     return kOk;
 }
 
@@ -152,6 +172,8 @@ Runner add_report_command(CLI::App& app) {
         }
         s->add_option("--rotation-days", args->risk.rotation_days, "Rotation is overdue after this many days")->capture_default_str();
         s->add_option("--unused-days", args->risk.unused_days, "Unused for this many days is stale")->capture_default_str();
+        s->add_option("--weight", args->weights, "Replace a factor's weight: FACTOR=N (repeatable; factors in README)");
+        s->add_option("--floor", args->floors, "Replace a factor's floor tier: FACTOR=TIER, none for no floor (repeatable)");
         subs.emplace_back(s, name);
     }
     subs[0].first->add_option("--min-tier", args->min_tier, "Only show identities at or above this tier");

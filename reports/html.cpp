@@ -106,6 +106,33 @@ std::string trend_chart(const std::vector<TrendPoint>& trend) {
     return svg::line_chart(labels, series, "Identities and tiers across reviews", 560, 240);
 }
 
+// Which factors the inventory shows, each with its OWASP id, floor and source, and how many
+// identities (and dangling bindings) it applies to: the model at a glance.
+void write_factors(const HtmlReport& rep, std::ostream& out) {
+    std::map<std::string, size_t> hits;
+    for (const auto& a : *rep.items)
+        for (const auto& g : group_factors(a.risk)) ++hits[g.first->id];
+    if (rep.dangling) hits["dangling-binding"] += rep.dangling->size();
+    out << "<section id=\"factors\"><h2>Risk factors</h2><table class=\"factors\"><thead><tr><th>OWASP</th><th>Factor</th>"
+           "<th>Identities</th><th>Floor</th><th>Weight</th><th>Source</th></tr></thead><tbody>";
+    for (const auto& f : factor_catalog()) {
+        auto it = hits.find(f.id);
+        if (it == hits.end()) continue;
+        out << "<tr><td>" << f.owasp << "</td><td><code>" << f.id << "</code></td><td class=\"num\">" << it->second
+            << "</td><td><span class=\"tier t" << int(f.floor) << "\">" << to_string(f.floor) << "</span></td><td class=\"num\">"
+            << f.weight << "</td><td>" << escape(f.source) << "</td></tr>";
+    }
+    out << "</tbody></table>";
+    if (rep.dangling && !rep.dangling->empty()) {
+        out << "<details open><summary>Dangling bindings (" << rep.dangling->size() << ")</summary><ul>";
+        for (const auto& d : *rep.dangling)
+            out << "<li><span class=\"tier t" << int(d.risk.tier) << "\">" << to_string(d.risk.tier) << "</span> "
+                << escape(d.risk.factors.front().reason) << "</li>";
+        out << "</ul></details>";
+    }
+    out << "</section>\n";
+}
+
 void write_diff(const Diff& d, std::ostream& out) {
     out << "<section id=\"changes\"><h2>Since the last review</h2><p class=\"muted\">Compared with run " << d.from << " ("
         << escape(d.from_time) << ").</p><div class=\"cards\">";
@@ -190,7 +217,7 @@ const char* kScript = R"js(
     if(!d.f.length)f.appendChild(el('span','muted','none'));
     else{var det=el('details'),ul=el('ul');det.appendChild(el('summary',null,d.i));
       d.f.forEach(function(x){var li=el('li');li.appendChild(el('b',null,x[0]+' '+x[1]));li.appendChild(document.createTextNode(' +'+x[2]+': '+x[3]));ul.appendChild(li);});
-      det.appendChild(ul);if(d.x)det.appendChild(el('p',null,'Accepted risk: '+d.x));
+      det.appendChild(ul);det.appendChild(el('p','muted','How: '+d.h));if(d.x)det.appendChild(el('p',null,'Accepted risk: '+d.x));
       if(d.r){var p=el('p',null,'Revoke: ');p.appendChild(el('code',null,d.r));det.appendChild(p);}f.appendChild(det);}
     tr.appendChild(f);return tr;
   }
@@ -235,7 +262,12 @@ nlohmann::json table_row(const Assessed& a, const std::string& now) {
     const auto& r = *a.row;
     const auto f = derive(r, now);
     nlohmann::json factors = nlohmann::json::array();
-    for (const auto& x : a.risk.factors) factors.push_back({x.owasp, x.id, x.weight, x.reason});
+    for (const auto& g : group_factors(a.risk)) {
+        std::string reasons;
+        for (const auto* x : g.all) reasons += (reasons.empty() ? "" : "; ") + x->reason;
+        factors.push_back({g.first->owasp, g.first->id + (g.all.size() > 1 ? " x" + std::to_string(g.all.size()) : ""),
+                           g.first->weight, reasons});
+    }
     std::string revoke;
     for (const auto& c : r.credentials)
         if (revoke = json_text(c.data, "revocation"); !revoke.empty()) break;
@@ -244,7 +276,7 @@ nlohmann::json table_row(const Assessed& a, const std::string& now) {
             {"o", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
             {"w", r.owner && r.owner->source == "git-author"}, {"a", oldest_credential_days(r, now)},
             {"e", f.never_expires ? std::string("never") : f.expires.substr(0, 10)}, {"f", factors},
-            {"x", a.risk.accepted}, {"r", revoke}};
+            {"x", a.risk.accepted}, {"r", revoke}, {"h", a.risk.how}};
 }
 
 void write_table(const HtmlReport& rep, std::ostream& out) {
@@ -301,8 +333,9 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
     for (const auto& a : items) {
         ++tiers[a.risk.tier];
         if (a.row->owner && a.row->owner->source != "git-author") ++owned;
-        for (const auto& c : a.row->credentials)
-            if (!c.findings.empty()) {
+        // Any NHI2 factor: a scan finding, a downloaded key file, an agent's literal secret.
+        for (const auto& f : a.risk.factors)
+            if (f.owasp == "NHI2") {
                 ++exposed;
                 break;
             }
@@ -320,7 +353,7 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
     for (Tier t : kTiers)
         out << "<div class=\"card " << to_string(t) << "\"><b>" << tiers[t] << "</b><span>" << to_string(t) << "</span></div>";
     out << fmt::format("<div class=\"card\"><b>{:.0f}%</b><span>have an owner</span></div>", coverage)
-        << "<div class=\"card\"><b>" << exposed << "</b><span>with an exposed secret</span></div></div>\n";
+        << "<div class=\"card\"><b>" << exposed << "</b><span>with a leaked secret (NHI2)</span></div></div>\n";
     out << "<section class=\"charts\">"
         << "<figure id=\"chart-tiers\"><figcaption>Risk tiers</figcaption>" << tiers_chart(items) << "</figure>"
         << "<figure id=\"chart-age\"><figcaption>Credential age</figcaption>" << age_chart(items, rep.now) << "</figure>"
@@ -331,6 +364,7 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
                "and the trend grows.</p>";
     out << "</figure></section>\n";
     if (rep.since_review) write_diff(*rep.since_review, out);
+    write_factors(rep, out);
     write_table(rep, out);
     out << "<script>" << kScript << "</script></body></html>\n";
 }

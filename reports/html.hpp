@@ -30,6 +30,7 @@ struct HtmlReport {
     Tier min_tier = Tier::Low;         // the table lists identities at or above it
     std::vector<TrendPoint> trend;     // oldest first, ending with now
     const Diff* since_review = nullptr;  // changes since the last recorded review, if any
+    const std::vector<DanglingBinding>* dangling = nullptr;  // bindings to deleted members, if any
 };
 
 void report_html(const HtmlReport& report, std::ostream& out);

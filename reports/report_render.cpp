@@ -30,20 +30,54 @@ std::string revocation(const db::IdentityRow& r) {
     return json_text(r.data, "revocation");
 }
 
+// The factors once per id, with their count and every instance's reason (README: "where a
+// factor repeats, it is shown once with its count").
+nlohmann::json factors_json(const Assessment& risk) {
+    nlohmann::json factors = nlohmann::json::array();
+    for (const auto& g : group_factors(risk)) {
+        nlohmann::json reasons = nlohmann::json::array();
+        for (const auto* x : g.all) reasons.push_back(x->reason);
+        const FactorSpec* spec = factor_spec(g.first->id);
+        factors.push_back({{"id", g.first->id}, {"owasp", g.first->owasp}, {"weight", g.first->weight},
+                           {"count", g.all.size()}, {"floor", to_string(g.first->floor)},
+                           {"source", spec ? spec->source : ""}, {"reason", g.first->reason}, {"reasons", reasons}});
+    }
+    return factors;
+}
+
 nlohmann::json assessed_json(const Assessed& a, const std::string& now) {
     const auto& r = *a.row;
     auto f = derive(r, now);
-    nlohmann::json factors = nlohmann::json::array();
-    for (const auto& x : a.risk.factors)
-        factors.push_back({{"id", x.id}, {"owasp", x.owasp}, {"weight", x.weight}, {"reason", x.reason}});
-    return {{"id", r.id},           {"key", r.key},
+    return {{"type", "identity"},   {"id", r.id},           {"key", r.key},
             {"provider", r.provider}, {"kind", r.kind},
             {"actor", r.actor},     {"name", r.name},
-            {"tier", to_string(a.risk.tier)}, {"score", a.risk.score},
-            {"factors", factors},   {"owner", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
+            {"tier", to_string(a.risk.tier)}, {"score", a.risk.score}, {"score_tier", to_string(a.risk.score_tier)},
+            {"raised_by", a.risk.raised}, {"how", a.risk.how},
+            {"factors", factors_json(a.risk)},   {"owner", f.owner.empty() ? nlohmann::json() : nlohmann::json(f.owner)},
             {"owner_source", r.owner ? nlohmann::json(r.owner->source) : nlohmann::json()},
             {"accepted_risk", a.risk.accepted.empty() ? nlohmann::json() : nlohmann::json(a.risk.accepted)},
             {"revocation", revocation(r)}};
+}
+
+nlohmann::json dangling_json(const DanglingBinding& d) {
+    return {{"type", "dangling-binding"}, {"id", d.row->id}, {"key", d.row->key}, {"provider", d.row->provider},
+            {"member", d.member},         {"roles", d.roles},   {"sources", d.row->sources},
+            {"tier", to_string(d.risk.tier)}, {"score", d.risk.score}, {"score_tier", to_string(d.risk.score_tier)},
+            {"raised_by", d.risk.raised}, {"how", d.risk.how}, {"factors", factors_json(d.risk)},
+            {"revocation", "gcloud projects remove-iam-policy-binding PROJECT --member=" + util::shell_quote(d.member) +
+                               " --role=ROLE  # for each role listed"}};
+}
+
+// Text lines for one assessment's factors: each id once, with its count, then how the score
+// and tier were reached.
+void factor_lines(const Assessment& risk, std::ostream& out) {
+    for (const auto& g : group_factors(risk)) {
+        const auto* x = g.first;
+        const std::string count = g.all.size() > 1 ? " x" + std::to_string(g.all.size()) : "";
+        out << fmt::format("         {:<5} {:<32} +{:<3} {}\n", x->owasp, x->id + count, x->weight, P(x->reason));
+        for (size_t i = 1; i < g.all.size(); ++i) out << fmt::format("         {:<5} {:<32}      {}\n", "", "", P(g.all[i]->reason));
+    }
+    out << "         how: " << P(risk.how) << "\n";
 }
 
 }  // namespace
@@ -52,22 +86,30 @@ std::vector<Assessed> assess_all(const std::vector<db::IdentityRow>& rows, const
     std::vector<Assessed> out;
     out.reserve(rows.size());
     const auto others = population(rows);
-    for (const auto& r : rows) out.push_back({&r, assess(r, cfg, now, &others)});
+    for (const auto& r : rows)
+        if (!is_dangling(r)) out.push_back({&r, assess(r, cfg, now, &others)});
     std::stable_sort(out.begin(), out.end(), [](const Assessed& a, const Assessed& b) {
         return a.risk.tier != b.risk.tier ? a.risk.tier > b.risk.tier : a.risk.score > b.risk.score;
     });
     return out;
 }
 
-void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                 const std::vector<DanglingBinding>& dangling) {
     std::vector<const Assessed*> shown;
     for (const auto& a : items)
         if (a.risk.tier >= o.min_tier) shown.push_back(&a);
+    std::vector<const DanglingBinding*> dead;
+    for (const auto& d : dangling)
+        if (d.risk.tier >= o.min_tier) dead.push_back(&d);
     if (o.format == "json") {
         // One identity per line, streamed like `inventory list`: 100,000 identities must not
-        // become one JSON tree and one 60 MB string first.
+        // become one JSON tree and one 60 MB string first. Dangling bindings follow as
+        // entries of their own ("type": "dangling-binding").
         out << "[";
-        for (size_t i = 0; i < shown.size(); ++i) out << (i ? ",\n" : "\n") << json_dump(assessed_json(*shown[i], o.now));
+        size_t n = 0;
+        for (const auto* a : shown) out << (n++ ? ",\n" : "\n") << json_dump(assessed_json(*a, o.now));
+        for (const auto* d : dead) out << (n++ ? ",\n" : "\n") << json_dump(dangling_json(*d));
         out << "\n]\n";
         return;
     }
@@ -75,12 +117,17 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         out << "tier,score,id,provider,kind,actor,name,owner,factors,revocation\n";
         for (const auto* a : shown) {
             std::string fs;
-            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "; ") + f.owasp + " " + f.id;
+            for (const auto& g : group_factors(a->risk))
+                fs += (fs.empty() ? "" : "; ") + g.first->owasp + " " + g.first->id +
+                      (g.all.size() > 1 ? " x" + std::to_string(g.all.size()) : "");
             auto f = derive(*a->row, o.now);
             out << to_string(a->risk.tier) << ',' << a->risk.score << ',' << a->row->id << ',' << a->row->provider << ','
                 << a->row->kind << ',' << a->row->actor << ',' << csv_cell(a->row->name) << ',' << csv_cell(f.owner) << ','
                 << csv_cell(fs) << ',' << csv_cell(revocation(*a->row)) << "\n";
         }
+        for (const auto* d : dead)
+            out << to_string(d->risk.tier) << ',' << d->risk.score << ",," << d->row->provider << ",dangling-binding,,"
+                << csv_cell(d->member) << ",," << csv_cell("NHI1 dangling-binding") << ",\n";
         return;
     }
     if (o.format == "markdown") {
@@ -88,12 +135,18 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
             << to_string(o.min_tier) << ".\n\n| tier | identity | owner | factors | revoke |\n|---|---|---|---|---|\n";
         for (const auto* a : shown) {
             std::string fs;
-            for (const auto& f : a->risk.factors) fs += (fs.empty() ? "" : "<br>") + md_text(f.owasp + " " + f.reason);
+            for (const auto& g : group_factors(a->risk))
+                for (const auto* x : g.all)
+                    fs += (fs.empty() ? "" : "<br>") + md_text(x->owasp + " " + x->reason);
+            fs += "<br>" + md_text("how: " + a->risk.how);
             auto f = derive(*a->row, o.now);
             out << "| " << to_string(a->risk.tier) << " | " << md_text(a->row->provider + " " + a->row->kind + " " + a->row->name)
                 << " | " << md_text(f.owner.empty() ? "(none)" : f.owner) << " | " << fs << " | " << md_text(revocation(*a->row))
                 << " |\n";
         }
+        for (const auto* d : dead)
+            out << "| " << to_string(d->risk.tier) << " | " << md_text("dangling binding " + d->member) << " | (deleted) | "
+                << md_text(d->risk.factors.front().owasp + " " + d->risk.factors.front().reason) << " | |\n";
         return;
     }
     for (const auto* a : shown) {
@@ -102,18 +155,23 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
                            P(a->row->kind), P(a->row->name), a->row->id, a->risk.score);
         out << "         owner: " << (f.owner.empty() ? "(none)" : P(f.owner) + " [" + P(a->row->owner->source) + "]")
             << "\n";
-        for (const auto& x : a->risk.factors)
-            out << fmt::format("         {:<5} {:<32} +{:<3} {}\n", x.owasp, x.id, x.weight, P(x.reason));
+        factor_lines(a->risk, out);
         if (!a->risk.accepted.empty()) out << "         accepted risk: " << P(a->risk.accepted) << "\n";
         if (auto rv = revocation(*a->row); !rv.empty()) out << "         revoke: " << P(rv) << "\n";
+    }
+    for (const auto* d : dead) {
+        out << fmt::format("{:<8} dangling binding {}  (score {})\n", upper(to_string(d->risk.tier)), P(d->member), d->risk.score);
+        factor_lines(d->risk, out);
     }
     std::map<Tier, size_t> counts;
     for (const auto& a : items) ++counts[a.risk.tier];
     out << fmt::format("{} identities: {} critical, {} high, {} medium, {} low\n", items.size(), counts[Tier::Critical],
                        counts[Tier::High], counts[Tier::Medium], counts[Tier::Low]);
+    if (!dangling.empty()) out << dangling.size() << " dangling binding(s) to deleted service accounts\n";
 }
 
-void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                   const std::vector<DanglingBinding>& dangling) {
     // Gaps: no owner at all, or one known only from a weak signal (a git author).
     struct Gap {
         const Assessed* a;
@@ -137,7 +195,9 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     size_t gaps = items.size() - owned;
     if (o.format == "json") {
         nlohmann::json j = {{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
-                            {"teams", teams}};
+                            {"teams", teams}, {"dangling_bindings", nlohmann::json::array()}};
+        // A deleted member has no owner to find: its binding is a finding of its own.
+        for (const auto& d : dangling) j["dangling_bindings"].push_back(dangling_json(d));
         for (const auto& [src, list] : by_source)
             for (const auto& g : list) {
                 auto e = assessed_json(*g.a, o.now);
@@ -153,6 +213,9 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
             for (const auto& g : list)
                 out << csv_cell(src) << ',' << g.a->row->id << ',' << g.a->row->provider << ',' << g.a->row->kind << ','
                     << csv_cell(g.a->row->name) << ',' << csv_cell(g.why) << ',' << to_string(g.a->risk.tier) << "\n";
+        for (const auto& d : dangling)
+            out << csv_cell(d.row->sources.empty() ? "(unknown)" : d.row->sources.front()) << ",," << d.row->provider
+                << ",dangling-binding," << csv_cell(d.member) << ",deleted member," << to_string(d.risk.tier) << "\n";
         return;
     }
     const bool markdown = o.format == "markdown";
@@ -164,6 +227,12 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
             out << (markdown ? "- " : "  ")
                 << esc(markdown, g.a->row->provider + " " + g.a->row->kind + " " + g.a->row->name) << " (id "
                 << g.a->row->id << ", " << to_string(g.a->risk.tier) << "): " << esc(markdown, g.why) << "\n";
+    }
+    if (!dangling.empty()) {
+        out << (markdown ? "\n## Dangling bindings (" : "\ndangling bindings (") << dangling.size() << ")\n";
+        for (const auto& d : dangling)
+            out << (markdown ? "- " : "  ") << esc(markdown, d.member) << " (" << to_string(d.risk.tier)
+                << "): " << esc(markdown, d.risk.factors.front().reason) << "\n";
     }
     if (!teams.empty()) {
         out << (markdown ? "\n## Identities per owner\n\n" : "\nidentities per owner:\n");
@@ -189,7 +258,7 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
             else if (!c.expires.empty() && c.expires <= horizon) lines.push_back({"expiring", a.row, &c, c.expires});
             else if (c.never_expires) lines.push_back({"never-expires", a.row, &c, ""});
             for (const auto& f : a.risk.factors)
-                if (f.id == "rotation-overdue" && f.reason.find(c.key) != std::string::npos)
+                if (f.id == "rotation-overdue" && f.credential == c.id)
                     lines.push_back({"rotation-overdue", a.row, &c, json_text(c.data, "last_rotated").empty()
                                                                         ? json_text(c.data, "created") : json_text(c.data, "last_rotated")});
         }
@@ -230,7 +299,8 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
     }
 }
 
-void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out) {
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                    const std::vector<DanglingBinding>& dangling) {
     std::map<std::string, size_t> providers, actors;
     std::map<Tier, size_t> tiers;
     size_t owned = 0, expiry_known = 0, with_creds = 0, exposed = 0;
@@ -255,6 +325,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         out << json_dump(nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
                               {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
                               {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                              {"dangling_bindings", dangling.size()},
                               {"top_risks", top}},
                          2)
             << "\n";
@@ -269,6 +340,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         out << fmt::format("coverage,owner_percent,{:.1f}\ncoverage,expiry_known_percent,{:.1f}\n", pct(owned, items.size()),
                            pct(expiry_known, with_creds));
         out << "exposure,identities_with_exposed_secret," << exposed << "\n";
+        out << "exposure,dangling_bindings," << dangling.size() << "\n";
         for (size_t i = 0; i < items.size() && i < o.top; ++i)
             out << "top_risk," << csv_cell(items[i].row->provider + " " + items[i].row->name) << ','
                 << to_string(items[i].risk.tier) << "\n";
@@ -282,6 +354,8 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
     out << fmt::format("Owner coverage: {:.0f}% ({} of {}). Expiry known for {:.0f}% of identities with active credentials. "
                        "{} identities have a credential exposed in code or history.\n",
                        pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed);
+    if (!dangling.empty())
+        out << dangling.size() << " IAM binding(s) name a deleted service account (`nhi report risk` lists them).\n";
     out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");
     for (const auto& [k, v] : providers)
         out << (markdown ? "- " + md_text(k) + ": " + std::to_string(v) + "\n" : P(k) + " " + std::to_string(v) + "  ");

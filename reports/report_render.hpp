@@ -23,12 +23,19 @@ struct ReportOptions {
     size_t top = 10;              // summary: how many top risks
 };
 
-/// Assesses every row; the result is sorted by tier, then score, highest first.
+/// Assesses every row but dangling bindings (see dangling_bindings); sorted by tier, then
+/// score, highest first.
 std::vector<Assessed> assess_all(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg, const std::string& now);
 
-void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
-void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+/// Identities at or above o.min_tier, then the dangling bindings, in o.format.
+void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                 const std::vector<DanglingBinding>& dangling = {});
+/// Ownership gaps by source, the dangling bindings, and identities per owner.
+void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                   const std::vector<DanglingBinding>& dangling = {});
 void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, const ReportOptions& o, std::ostream& out);
-void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out);
+/// The quarterly page: counts, tiers, coverage, dangling bindings and top risks.
+void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
+                    const std::vector<DanglingBinding>& dangling = {});
 
 }  // namespace nhi::reports

@@ -168,3 +168,25 @@ TEST_CASE("the HTML report in headless Chromium: no requests leave it, charts dr
     CHECK(png.size() > 20000);
     CHECK(png.rfind("\x89PNG", 0) == 0);
 }
+
+TEST_CASE("the HTML summary lists the factors the inventory shows, with OWASP id, floor and source",
+          "[e2e][report][html]") {
+    TempDir dir;
+    const fs::path cases = fs::path(NHI_FIXTURES) / "risk";
+    const auto expected = nlohmann::json::parse(read_file(cases / "expected.json"));
+    for (const auto& f : expected["files"])
+        REQUIRE(run_nhi("inventory import '" + (cases / f.get<std::string>()).string() + "'", dir.path()).code == 0);
+    auto r = run_nhi("report summary --format html --now " + expected["now"].get<std::string>(), dir.path());
+    REQUIRE(r.code == 0);
+    const auto start = r.out.find("<section id=\"factors\">");
+    REQUIRE(start != std::string::npos);
+    const std::string section = r.out.substr(start, r.out.find("</section>", start) - start);
+    for (const char* id : {"cluster-admin-sa", "default-sa-privileged", "github-oidc-no-sub", "third-party-no-external-id",
+                           "cross-environment-trust", "key-file-exposed", "agent-literal-secret", "pat-admin-scope",
+                           "pat-no-expiry", "deploy-key-write-unused", "expired-present", "dangling-binding", "root-key"})
+        CHECK_THAT(section, Catch::Contains(std::string("<code>") + id + "</code>"));
+    CHECK_THAT(section, Catch::Contains("Prowler rbac_cluster_admin_usage"));
+    CHECK_THAT(section, Catch::Contains("Dangling bindings (2)"));
+    // Each row's details say how its tier was reached.
+    for (const auto& row : table_rows(r.out)) CHECK_THAT(row["h"].get<std::string>(), Catch::Contains("tier "));
+}

@@ -52,18 +52,18 @@ TEST_CASE("report risk: planted cases get their factor, OWASP id and tier", "[e2
                           Case{"aws:user/ops-legacy-admin", "service-console-password", "NHI10", "critical"},
                           Case{"aws:user/ops-legacy-admin", "unused", "NHI1", "critical"},
                           Case{"aws:user/github-actions-legacy", "static-key-federation-available", "NHI4", "medium"},
-                          Case{"k8s:sa/kube-system/legacy-dashboard", "privileged", "NHI5", "medium"},
-                          Case{"k8s:sa/kube-system/legacy-dashboard", "no-owner", "NHI1", "medium"},
-                          Case{"github:deploy-key/31200457", "never-expires", "NHI7", "high"},
-                          Case{"github:deploy-key/31200457", "privileged", "NHI5", "high"},
-                          Case{"gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com", "privileged", "NHI5", "high"},
+                          Case{"k8s:sa/kube-system/legacy-dashboard", "privileged", "NHI5", "critical"},
+                          Case{"k8s:sa/kube-system/legacy-dashboard", "cluster-admin-sa", "NHI5", "critical"},
+                          Case{"github:deploy-key/31200457", "never-expires", "NHI7", "critical"},
+                          Case{"github:deploy-key/31200457", "deploy-key-write-unused", "NHI1", "critical"},
+                          Case{"gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com", "key-file-exposed", "NHI2", "critical"},
                           Case{"gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com", "static-key-federation-available",
-                               "NHI4", "high"},
+                               "NHI4", "critical"},
                           Case{"gcp:sa/etl-legacy@acme-prod-4821.iam.gserviceaccount.com", "rotation-overdue", "NHI7", "medium"},
                           Case{"github:installation/36001122", "privileged", "NHI5", "medium"},  // administration: write
                           Case{"github:installation/36001122", "third-party-app", "NHI3", "medium"},
                           Case{"github:deploy-key/101733902", "privileged", "NHI5", "medium"},   // write access
-                          Case{"github:user/metrics-svc-acme", "never-expires", "NHI7", "medium"},  // PAT without expiry
+                          Case{"github:user/metrics-svc-acme", "pat-no-expiry", "NHI7", "medium"},  // PAT without expiry
                           Case{"azure:app/31f20c02-6507-446e-8c29-8fb011fea8f4", "never-expires", "NHI7", "medium"},  // 2299
                           Case{"aws:user/legacy-backup", "unused", "NHI1", "medium"},
                           Case{"k8s:sa/ci/deployer", "never-expires", "NHI7", "medium"}}) {  // legacy token secret
@@ -97,6 +97,9 @@ TEST_CASE("report owners lists every identity without an owner", "[e2e][report]"
     const auto report = nlohmann::json::parse(owners.out);
     for (const auto& [src, items] : report["by_source"].items())
         for (const auto& x : items) reported.insert(x["id"].get<int64_t>());
+    // A binding to a deleted account has no owner to find: it is listed as a finding of its own.
+    for (const auto& x : report["dangling_bindings"]) reported.insert(x["id"].get<int64_t>());
+    CHECK(report["dangling_bindings"].size() == 1);
     for (auto id : unowned) CHECK(reported.count(id));
     auto text = run_nhi(std::string("report owners") + kNow, dir.path());
     CHECK(text.out.find("no owner") != std::string::npos);
@@ -113,6 +116,12 @@ TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][repor
     CHECK(expiring.count("acme-reporting-connector"));
     CHECK_FALSE(e["never-expires"].empty());
     CHECK_FALSE(e["rotation-overdue"].empty());
+    // One line per overdue credential: as many as the risk report's rotation-overdue reasons.
+    size_t overdue = 0;
+    for (const auto& [key, x] : risk_by_key(dir.path()))
+        for (const auto& f : x["factors"])
+            if (f["id"] == "rotation-overdue") overdue += f["count"].get<size_t>();
+    CHECK(e["rotation-overdue"].size() == overdue);
 
     auto summary = run_nhi(std::string("report summary --format json") + kNow, dir.path());
     REQUIRE(summary.code == 0);
@@ -310,4 +319,44 @@ TEST_CASE("every report format written with -o replaces the file whole, never th
             CHECK(read_file(dir / "victim.txt") == "untouched\n");
         }
     }
+}
+
+TEST_CASE("reports on a missing or empty datastore say so and exit 2, printing no figures", "[e2e][report][empty]") {
+    TempDir dir;
+    for (const char* which : {"risk", "owners", "expiry", "summary", "summary --format html"}) {
+        INFO(which);
+        auto missing = run_nhi(std::string("report ") + which + " --db '" + (dir / "none.db").string() + "'", dir.path());
+        CHECK(missing.code == 2);
+        CHECK_THAT(missing.err, Catch::Contains("no datastore here"));
+        CHECK(missing.out.empty());
+        CHECK_FALSE(fs::exists(dir / "none.db"));  // asking for a report creates nothing
+    }
+    // A datastore that exists but holds nothing (an import of an empty list).
+    dir.write("empty-sa.json", "[]");
+    REQUIRE(run_nhi("inventory import --format gcp-service-accounts empty-sa.json", dir.path()).code == 0);
+    for (const char* which : {"risk", "owners", "expiry", "summary", "summary --format json", "summary --format html"}) {
+        INFO(which);
+        auto r = run_nhi(std::string("report ") + which, dir.path());
+        CHECK(r.code == 2);
+        CHECK_THAT(r.err, Catch::Contains("holds no inventory"));
+        CHECK_THAT(r.out, !Catch::Contains("100%") && !Catch::Contains("owner"));
+    }
+}
+
+TEST_CASE("factor weights and floors are configurable (--weight, --floor); unknown factors are refused", "[e2e][report]") {
+    TempDir dir;
+    REQUIRE(import_samples(dir.path()));
+    auto base = risk_by_key(dir.path());
+    // alice.nguyen: AdministratorAccess through a group (floor high), score 40 (medium).
+    REQUIRE(base["aws:user/alice.nguyen"]["tier"] == "high");
+    auto r = run_nhi(std::string("report risk --format json --floor privileged=none") + kNow, dir.path());
+    REQUIRE(r.code == 0);
+    for (const auto& x : nlohmann::json::parse(r.out))
+        if (x["key"] == "aws:user/alice.nguyen") CHECK(x["tier"] == "medium");
+    r = run_nhi(std::string("report risk --format json --floor privileged=none --weight privileged=45") + kNow, dir.path());
+    for (const auto& x : nlohmann::json::parse(r.out))
+        if (x["key"] == "aws:user/alice.nguyen") CHECK(x["tier"] == "high");  // by score now: 45 + unused 15
+    auto bad = run_nhi(std::string("report risk --weight nonsense=3") + kNow, dir.path());
+    CHECK(bad.code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("unknown factor 'nonsense'"));
 }

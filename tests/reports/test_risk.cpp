@@ -1,7 +1,9 @@
 // The risk model on hand-built rows: factors that depend on other identities.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "reports/risk.hpp"
 
@@ -25,6 +27,17 @@ db::IdentityRow holder(int64_t id, const std::string& ns, int64_t cred, int64_t 
     c.data = nlohmann::json::object();
     c.reused_by = {other};
     r.credentials.push_back(c);
+    return r;
+}
+
+db::IdentityRow identity(int64_t id, const std::string& provider, const std::string& kind, const std::string& name,
+                         const std::string& key) {
+    db::IdentityRow r;
+    r.id = id;
+    r.provider = provider;
+    r.kind = kind;
+    r.name = name;
+    r.key = key;
     return r;
 }
 
@@ -53,12 +66,7 @@ TEST_CASE("a secret shared by production and staging identities is NHI8 for both
 }
 
 TEST_CASE("unused: roles are judged on their own use; factors count once toward the score", "[reports][risk]") {
-    db::IdentityRow role;
-    role.id = 1;
-    role.key = "aws:role/old-batch";
-    role.provider = "aws";
-    role.kind = "iam-role";
-    role.name = "old-batch";
+    db::IdentityRow role = identity(1, "aws", "iam-role", "old-batch", "aws:role/old-batch");
     role.data = {{"created", "2023-01-01T00:00:00Z"}, {"last_used", "2024-11-01T00:00:00Z"}};
     role.created = "2023-01-01T00:00:00Z";
     role.last_used = "2024-11-01T00:00:00Z";
@@ -87,4 +95,119 @@ TEST_CASE("unused: roles are judged on their own use; factors count once toward 
         if (once.insert(f.id).second) expected += f.weight;
     CHECK(b.score == expected);
     CHECK(weight > 0);
+}
+
+namespace {
+
+db::IdentityRow admin_user(bool owned) {
+    db::IdentityRow r = identity(7, "aws", "iam-user", "svc-terraform", "aws:user/svc-terraform");
+    r.actor = "service";
+    r.data = {{"policies", {"arn:aws:iam::aws:policy/AdministratorAccess"}}, {"arn", "arn:aws:iam::210987654321:user/svc-terraform"}};
+    if (owned) r.owner = db::OwnerInfo{"platform", "export", "tag owner"};
+    db::CredentialRow c;
+    c.id = 70;
+    c.key = "aws:access-key:svc-terraform:1";
+    c.kind = "access-key";
+    c.status = "active";
+    c.data = {{"key_id", "AKIAEXAMPLE0000TERRA"}, {"created", "2025-06-01T00:00:00Z"}};
+    r.credentials.push_back(c);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a factor's floor sets the tier above the score, and says where it comes from", "[reports][risk]") {
+    auto a = reports::assess(admin_user(true), {}, "2025-06-16T09:00:00Z");
+    CHECK(a.score == 25);
+    CHECK(a.score_tier == reports::Tier::Medium);
+    CHECK(a.tier == reports::Tier::High);  // Prowler iam_user_administrator_access_policy: high
+    REQUIRE(a.raised.size() == 1);
+    CHECK_THAT(a.raised[0], Catch::Contains("Prowler iam_user_administrator_access_policy"));
+    CHECK_THAT(a.how, Catch::Contains("privileged 25") && Catch::Contains("tier high"));
+
+    // Configurable: no floor leaves the score's tier; a heavier weight moves the score.
+    reports::RiskConfig cfg;
+    REQUIRE(reports::set_floor(cfg, "privileged=none"));
+    CHECK(reports::assess(admin_user(true), cfg, "2025-06-16T09:00:00Z").tier == reports::Tier::Medium);
+    REQUIRE(reports::set_weight(cfg, "privileged=80"));
+    CHECK(reports::assess(admin_user(true), cfg, "2025-06-16T09:00:00Z").tier == reports::Tier::Critical);
+    CHECK_FALSE(reports::set_weight(cfg, "no-such-factor=3"));
+    CHECK_FALSE(reports::set_weight(cfg, "privileged=lots"));
+    CHECK_FALSE(reports::set_floor(cfg, "privileged=severe"));
+}
+
+TEST_CASE("combinations escalate with the reason written out", "[reports][risk]") {
+    // Exposed and privileged: a downloaded key file of an admin identity is critical, where
+    // the key file alone is high.
+    auto r = admin_user(true);
+    r.credentials[0].kind = "service-account-key";
+    r.credentials[0].data["distributed_file"] = "/home/x/key.json";
+    auto a = reports::assess(r, {}, "2025-06-16T09:00:00Z");
+    CHECK(a.tier == reports::Tier::Critical);
+    bool said = false;
+    for (const auto& x : a.raised) said |= x.find("exposed and privileged") != std::string::npos;
+    CHECK(said);
+
+    // Privileged (a GitHub deploy key with push: medium floor), unowned and never expiring: high.
+    db::IdentityRow key = identity(8, "github", "deploy-key", "acme/infra: terraform-push", "github:deploy-key/7003");
+    key.data = {{"scopes", {"write"}}, {"repository", "acme/infra"}};
+    db::CredentialRow c;
+    c.id = 80;
+    c.kind = "ssh-deploy-key";
+    c.status = "active";
+    c.never_expires = true;
+    c.data = {{"key_id", "7003"}, {"created", "2025-06-01T00:00:00Z"}, {"last_used", "2025-06-15T00:00:00Z"}, {"write", true}};
+    key.credentials.push_back(c);
+    // With the default weights the score alone reaches high; the combination holds whatever
+    // the weights are.
+    CHECK(reports::assess(key, {}, "2025-06-16T09:00:00Z").tier == reports::Tier::High);
+    reports::RiskConfig light;
+    REQUIRE(reports::set_weight(light, "never-expires=1"));
+    auto b = reports::assess(key, light, "2025-06-16T09:00:00Z");
+    CHECK(b.score_tier == reports::Tier::Medium);
+    CHECK(b.tier == reports::Tier::High);
+    REQUIRE_FALSE(b.raised.empty());
+    CHECK_THAT(b.raised.back(), Catch::Contains("privileged, unowned and long-lived"));
+    key.owner = db::OwnerInfo{"octo-ops", "export", "added_by"};
+    CHECK(reports::assess(key, light, "2025-06-16T09:00:00Z").tier == reports::Tier::Medium);
+}
+
+TEST_CASE("a repeated factor is grouped once with its count", "[reports][risk]") {
+    auto r = admin_user(true);
+    r.credentials[0].data["created"] = "2024-01-01T00:00:00Z";
+    r.credentials.push_back(r.credentials[0]);
+    r.credentials[1].id = 71;
+    r.credentials[1].data["key_id"] = "AKIAEXAMPLE0000TERRB";
+    auto a = reports::assess(r, {}, "2025-06-16T09:00:00Z");
+    size_t groups = 0;
+    for (const auto& g : reports::group_factors(a))
+        if (g.first->id == "rotation-overdue") {
+            ++groups;
+            REQUIRE(g.all.size() == 2);
+            CHECK_THAT(g.all[0]->reason + g.all[1]->reason, Catch::Contains("AKIAEXAMPLE0000TERRA") && Catch::Contains("AKIAEXAMPLE0000TERRB"));
+        }
+    CHECK(groups == 1);
+    CHECK_THAT(a.how, Catch::Contains("rotation-overdue x2"));
+
+    // Without the admin policy only the rotation floor raises the tier: said once, not per key.
+    r.data.erase("policies");
+    auto b = reports::assess(r, {}, "2025-06-16T09:00:00Z");
+    CHECK(b.score_tier == reports::Tier::Low);
+    CHECK(b.tier == reports::Tier::Medium);
+    CHECK(b.raised.size() == 1);
+}
+
+TEST_CASE("every catalog factor has an OWASP id, a source and a README row", "[reports][risk]") {
+    std::ifstream in(std::string(NHI_SOURCE_DIR) + "/README.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string readme = ss.str();
+    for (const auto& f : reports::factor_catalog()) {
+        INFO(f.id);
+        CHECK(std::string(f.owasp).rfind("NHI", 0) == 0);
+        CHECK_FALSE(std::string(f.source).empty());
+        const std::string row = std::string("| `") + f.id + "` | " + f.owasp + " | " + reports::to_string(f.floor) + " | " +
+                                std::to_string(f.weight) + " | " + f.source + " |";
+        CHECK(readme.find(row) != std::string::npos);
+    }
 }
