@@ -348,4 +348,47 @@ TEST_CASE("unpack: a bomb and a damaged archive are counted warnings, not crashe
     CHECK(s.summary["not_unpacked"].size() >= 1);
 }
 
+TEST_CASE("unpack: git history opens archive and encoded blobs, and its cache keeps their provenance", "[e2e][unpack][git]") {
+    TempDir d;
+    auto sh = [&](const std::string& cmd) {
+        auto r = run_shell("export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@acme.test GIT_COMMITTER_NAME=Dev "
+                           "GIT_COMMITTER_EMAIL=dev@acme.test GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 && " +
+                               cmd,
+                           d / "repo");
+        REQUIRE(r.code == 0);
+    };
+    fs::create_directories(d / "repo");
+    sh("git init -q -b main .");
+    const std::string in_jar = ghp(501), in_yaml = ghp(502);
+    d.write("repo/lib/app.jar", make({{"META-INF/app.properties", "github.token=" + in_jar + "\n"}}, zip));
+    d.write("repo/k8s/secret.yaml", "kind: Secret\ndata:\n  token: " + b64(in_yaml) + "\n");
+    sh("git add -A && git commit -q -m add");
+    sh("git rm -q lib/app.jar k8s/secret.yaml && git commit -q -m remove");
+
+    auto first = run_nhi("scan --git repo --format json --db db/nhi.db", d.path());
+    INFO(first.err);
+    REQUIRE(first.code == 1);
+    auto a = nlohmann::json::parse(first.out);
+    std::map<std::string, nlohmann::json> got;
+    for (auto& f : a["findings"]) got[f["secret_sha256"].get<std::string>()] = f;
+    REQUIRE(got.count(sha(in_jar)) == 1);
+    REQUIRE(got.count(sha(in_yaml)) == 1);
+    CHECK(got[sha(in_jar)]["path"] == "lib/app.jar!META-INF/app.properties");
+    CHECK(got[sha(in_jar)]["in_head"] == false);
+    CHECK(got[sha(in_yaml)]["path"] == "k8s/secret.yaml");
+    CHECK(got[sha(in_yaml)]["encoding"] == "base64");
+    CHECK(got[sha(in_yaml)]["line"] == 3);
+
+    // A rescan reads no blob again: the same findings, provenance included, from the datastore.
+    auto second = run_nhi("scan --git repo --format json --db db/nhi.db", d.path());
+    auto b = nlohmann::json::parse(second.out);
+    CHECK(b["summary"]["git"]["blobs_scanned"] == 0);
+    CHECK(b["findings"] == a["findings"]);
+    // Results made with archives opened are not reused for a scan that does not open them.
+    auto plain = run_nhi("scan --git repo --format json --db db/nhi.db --no-archives", d.path());
+    auto c = nlohmann::json::parse(plain.out);
+    CHECK(c["summary"]["git"]["blobs_scanned"].get<int>() > 0);
+    for (auto& f : c["findings"]) CHECK(f["secret_sha256"] != sha(in_jar));
+}
+
 }  // namespace nhi::test
