@@ -644,15 +644,30 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
 }
 
 util::Expected<int64_t> Inventory::resolve(const std::string& id_or_key) {
+    // A key or id names one identity; a name may name several (`default/default` in every
+    // cluster, one user name in two accounts), and picking one would triage the wrong one.
     auto st = db_.prepare(
-        "SELECT id FROM identity WHERE key = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 ORDER BY "
-        "(key = ?1) DESC, (CAST(id AS TEXT) = ?1) DESC LIMIT 2");
+        "SELECT id, provider, key, key = ?1 OR CAST(id AS TEXT) = ?1 FROM identity "
+        "WHERE key = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 "
+        "ORDER BY (key = ?1) DESC, (CAST(id AS TEXT) = ?1) DESC, id");
     if (!st) return st.error();
     st->bind(1, id_or_key);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return util::Error{id_or_key, "no such identity (use an id or key from nhi inventory list)"};
-    return st->column_int(0);
+    std::vector<std::string> names;  // "ID (provider, key)" of each identity of that name
+    int64_t first = 0;
+    bool exact = false;
+    TRY(each_row(*st, [&](Statement& q) {
+        if (names.empty()) {
+            first = q.column_int(0);
+            exact = q.column_int(3) != 0;
+        }
+        names.push_back(std::to_string(q.column_int(0)) + " (" + q.column_text(1) + ", " + q.column_text(2) + ")");
+    }));
+    if (names.empty()) return util::Error{id_or_key, "no such identity (use an id or key from nhi inventory list)"};
+    if (exact || names.size() == 1) return first;
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    return util::Error{id_or_key, "names " + std::to_string(names.size()) + " identities: " + all +
+                                      "; use an id or key"};
 }
 
 util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {

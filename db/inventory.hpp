@@ -75,7 +75,8 @@ public:
     /// it stood after that run (0 = now).
     util::Expected<std::vector<IdentityRow>> load(int64_t as_of_run = 0, Detail detail = Detail::Parsed);
 
-    /// Finds an identity by numeric id or natural key.
+    /// The identity a numeric id, natural key or name names; fails when none does, or when a
+    /// name (no id or key) names several, listing their ids, providers and keys.
     util::Expected<int64_t> resolve(const std::string& id_or_key);
 
     /// Sets the explicit owner of an identity (the strongest source); fails on SQLite errors.
