@@ -73,7 +73,7 @@ util::Expected<std::vector<std::vector<std::string>>> read_csv(std::string_view 
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, Input& in) {
+util::Status parse_aws_credential_report(std::string_view path, Input& in, ImportBatch& b) {
     TRY_ASSIGN(auto content, in.text());
     auto rows = read_csv(path, content);
     if (!rows) return rows.error();
@@ -89,7 +89,6 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, I
             return util::Error{std::string(path),
                                std::string("line 1: no `") + need + "` column; not a credential report"};
 
-    ImportBatch b;
     b.format = "aws-credential-report";
     for (size_t r = 1; r < rows->size(); ++r) {
         const auto& row = (*rows)[r];
@@ -142,6 +141,7 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, I
             c.data["revocation"] = root ? "Root keys: console only (root user > "
                                           "Security credentials > delete)"
                                         : fill(kKeyRevoke, user, "");
+            c.weak_fields = {"revocation"};  // list-access-keys fills in the key id
             b.credential(std::move(c));
         }
         for (int n : {1, 2}) {
@@ -169,16 +169,15 @@ util::Expected<ImportBatch> parse_aws_credential_report(std::string_view path, I
             id.actor = "human";
         b.identity(std::move(id));
     }
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, Input& in) {
+util::Status parse_aws_access_keys(std::string_view path, Input& in, ImportBatch& b) {
     // One user's keys (at most two): a small document, read whole with the JSON
     // limits.
     TRY_ASSIGN(auto j, in.document());
     if (!j.is_object() || !j.contains("AccessKeyMetadata") || !j["AccessKeyMetadata"].is_array())
         return util::Error{std::string(path), "no AccessKeyMetadata list; not `aws iam list-access-keys` output"};
-    ImportBatch b;
     b.format = "aws-access-keys";
     std::string user;
     std::vector<const nlohmann::json*> keys;
@@ -209,6 +208,7 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, Input& 
         id.name = user;
         id.key = "aws:user/" + user;
         id.actor_known = false;
+        id.stub = true;  // the keys' holder; the credential report or details describe it
         b.identity(std::move(id));
     }
     for (const auto* kp : keys) {
@@ -228,7 +228,7 @@ util::Expected<ImportBatch> parse_aws_access_keys(std::string_view path, Input& 
     }
     if (j.value("IsTruncated", false))
         b.warnings.push_back(std::string(path) + ": IsTruncated is true; later pages are not in this file");
-    return b;
+    return util::ok_status();
 }
 
 }  // namespace nhi::scanners::importers
