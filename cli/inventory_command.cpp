@@ -219,7 +219,11 @@ Runner add_inventory_command(CLI::App& app) {
                 "rejected on its own: when one "
                 "is rejected the others are still imported, the rejected ones are named, "
                 "and the exit code is 2. "
-                "An entry that cannot be read is skipped with a warning naming it.");
+                "An entry that cannot be read is skipped with a warning naming it. "
+                "Files may come in any order: an export that only names an identity (a key's "
+                "service account) creates it, marked known_only_from, until its own export "
+                "describes it. Records are written as they are read, so memory does not grow "
+                "with the file.");
     db_opt(imp);
 
     auto* ls = cmd->add_subcommand("list", "List identities with owner, credentials, expiry and last use");
