@@ -215,3 +215,17 @@ TEST_CASE("a multi-file import goes on past bad files, names each, and exits 2",
     REQUIRE(l.code == 0);
     CHECK(nlohmann::json::parse(l.out).size() == 6);
 }
+
+TEST_CASE("an identity only named by several exports lists each of them, whatever the order",
+          "[e2e][inventory][order]") {
+    const std::vector<fs::path> naming = {kExports / "gcp/service-account-keys.ci-deployer.json",
+                                          kExports / "gcp/service-account-key-file.ci-deployer.json",
+                                          kExports / "gcp/iam-policy.json"};
+    auto inv = same_in_every_order(naming);
+    const auto& ci = inv["gcp:sa/ci-deployer@acme-prod-4821.iam.gserviceaccount.com"];
+    nlohmann::json sorted = nlohmann::json::array();
+    for (const auto& f : naming) sorted.push_back(f.string());
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(ci["data"]["known_only_from"] == sorted);
+    CHECK(ci["credentials"].size() == 5);
+}
