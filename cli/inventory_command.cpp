@@ -55,10 +55,11 @@ std::string reference_time(const std::string& flag_value) {
 
 namespace {
 
-// One file: parsed whole before anything is written, so a rejected file leaves
-// the datastore as it was. Returns false (with the error printed) when the file
-// was rejected.
-bool import_one(db::Inventory& inv, const std::string& file, const std::string& format) {
+// One file, streamed into one transaction: records are written as they are read,
+// so memory does not grow with the file, and a file rejected midway leaves the
+// datastore as it was. Warnings are printed as they arise. Returns false (with
+// the error printed) when the file was rejected.
+bool import_one(db::Database& database, const std::string& file, const std::string& format) {
     if (auto s = check_export(file); !s) {
         print_error(s.error().what, s.error().why);
         return false;
@@ -68,39 +69,39 @@ bool import_one(db::Inventory& inv, const std::string& file, const std::string& 
     std::error_code ec;
     const std::string canonical = std::filesystem::weakly_canonical(file, ec).string();
     const std::string source = ec ? file : canonical;
-    auto batch = scanners::importers::import_file(file, source, format);
-    if (!batch) {
-        auto e = batch.error();
+    auto fail = [&](util::Error e) {
         if (e.what == source) e.what = file;
         print_error(e.what, e.why);
         return false;
-    }
-    auto r = inv.apply(*batch, source);
-    if (!r) {
-        print_error(r.error().what, r.error().why);
-        return false;
-    }
-    for (const auto& w : batch->warnings) print_warning("", w);
-    for (const auto& w : r->warnings) print_warning("", w);
-    std::cerr << file << ": " << batch->format << ", " << r->identities << " identities (" << r->new_identities
+    };
+    size_t warnings = 0;
+    auto session = db::ImportSession::begin(database, source, [&](const std::string& w) {
+        print_warning("", w);
+        ++warnings;
+    });
+    if (!session) return fail(session.error());
+    auto parsed = scanners::importers::import_file(file, source, format, **session);
+    if (!parsed) return fail(parsed.error());
+    auto r = (*session)->finish(*parsed);
+    if (!r) return fail(r.error());
+    std::cerr << file << ": " << *parsed << ", " << r->identities << " identities (" << r->new_identities
               << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
               << r->new_credentials << " new, " << r->changed_credentials << " changed)"
               << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "")
               << (r->skipped ? ", " + std::to_string(r->skipped) + " not stored" : "") << ", run " << r->run
-              << (batch->warnings.empty() ? "" : ", " + std::to_string(batch->warnings.size()) + " warnings") << "\n";
+              << (warnings ? ", " + std::to_string(warnings) + " warnings" : "") << "\n";
     return true;
 }
 
 int import(const InventoryArgs& a) {
     auto database = take(db::Database::open(db::resolve_path(a.db)));
-    db::Inventory inv(*database);
     // Each file stands alone: a bad one is named and counted, the good ones are
     // kept.
     std::vector<std::string> rejected;
     for (const auto& file : a.files) {
         bool ok = false;
         try {
-            ok = import_one(inv, file, a.export_format);
+            ok = import_one(*database, file, a.export_format);
         } catch (const std::exception& e) {
             // Whatever a lower layer let escape ends this file, not the whole import.
             print_error(file, std::string("internal: ") + e.what());
@@ -218,7 +219,11 @@ Runner add_inventory_command(CLI::App& app) {
                 "rejected on its own: when one "
                 "is rejected the others are still imported, the rejected ones are named, "
                 "and the exit code is 2. "
-                "An entry that cannot be read is skipped with a warning naming it.");
+                "An entry that cannot be read is skipped with a warning naming it. "
+                "Files may come in any order: an export that only names an identity (a key's "
+                "service account) creates it, marked known_only_from, until its own export "
+                "describes it. Records are written as they are read, so memory does not grow "
+                "with the file.");
     db_opt(imp);
 
     auto* ls = cmd->add_subcommand("list", "List identities with owner, credentials, expiry and last use");

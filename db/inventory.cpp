@@ -32,80 +32,121 @@ int source_rank(const std::string& s) {
     return 4;
 }
 
-struct Upserted {
+// An entity's row as stored.
+struct Stored {
     int64_t id = 0;
-    bool created = false, changed = false;
+    std::string text;  // its data
 };
 
-// Merges records into one table (identity or credential) with statements prepared once per
-// import: 100,000 records must not mean 400,000 prepares.
+// Writes one table (identity or credential) with statements prepared once per import:
+// 100,000 records must not mean 400,000 prepares. Every write records the row's version at
+// this run; every record, written or not, records that this run saw the row.
 class Upserter {
 public:
+    // `insert_sql` and `update_sql` take key or id, data and run as ?1-?3 and the table's own
+    // columns from ?4.
     static util::Expected<Upserter> make(Database& db, const char* table, const std::string& insert_sql,
                                          const std::string& update_sql) {
         Upserter u;
         u.table_ = table;
-        for (auto [slot, sql] : {std::pair<Statement*, std::string>{&u.find_, std::string("SELECT id, data FROM ") + table + " WHERE key = ?1"},
+        const std::string t = table;
+        for (auto [slot, sql] : {std::pair<Statement*, std::string>{&u.find_, "SELECT id, data FROM " + t + " WHERE key = ?1"},
                                  {&u.insert_, insert_sql},
                                  {&u.update_, update_sql},
+                                 {&u.update_data_, "UPDATE " + t + " SET data = ?1, changed_run = ?2 WHERE id = ?3"},
                                  {&u.version_, "INSERT OR REPLACE INTO entity_version(entity, entity_id, run_id, data) VALUES(?1, ?2, ?3, ?4)"},
                                  {&u.sighting_, "INSERT OR IGNORE INTO sighting(run_id, entity, entity_id) VALUES(?1, ?2, ?3)"}}) {
-            auto st = db.prepare(sql);
-            if (!st) return st.error();
-            *slot = std::move(st).value();
+            TRY_ASSIGN(*slot, db.prepare(sql));
         }
         u.db_ = &db;
         return u;
     }
 
-    // `bind_rest` binds the table's own columns (from ?4) on the insert or update statement.
-    template <typename Bind>
-    util::Expected<Upserted> apply(const std::string& key, int64_t run, const nlohmann::json& data, Bind&& bind_rest) {
-        Upserted u;
+    util::Expected<std::optional<Stored>> find(const std::string& key) {
         find_.bind(1, key);
-        auto row = find_.step();
-        if (!row) return row.error();
-        std::string text;  // the merged data as stored
-        if (*row) {
-            u.id = find_.column_int(0);
-            const std::string old_text = find_.column_text(1);
-            auto old = nlohmann::json::parse(old_text, nullptr, false);
-            find_.reset();
-            auto merged = merge(old, data);
-            if (merged == old) return sight(u, run);
-            // Compared as text too: invalid UTF-8 is stored replaced, so the tree would
-            // differ from the stored one on every import of the same file.
-            text = json_text(merged);
-            if (text == old_text) return sight(u, run);
-            u.changed = true;
-            update_.bind(1, text).bind(2, run).bind(3, u.id);
-            bind_rest(update_);
-            if (auto s = update_.run(); !s) return s.error();
-        } else {
-            find_.reset();
-            text = json_text(merge(nlohmann::json::object(), data));
-            insert_.bind(1, key).bind(2, text).bind(3, run);
-            bind_rest(insert_);
-            if (auto s = insert_.run(); !s) return s.error();
-            u.id = db_->last_insert_id();
-            u.created = true;
-        }
-        version_.bind(1, table_).bind(2, u.id).bind(3, run).bind(4, text);
-        if (auto s = version_.run(); !s) return s.error();
-        return sight(u, run);
+        TRY_ASSIGN(bool row, find_.step());
+        std::optional<Stored> out;
+        if (row) out = Stored{find_.column_int(0), find_.column_text(1)};
+        find_.reset();
+        return out;
+    }
+
+    template <typename Bind>
+    util::Expected<int64_t> insert(const std::string& key, int64_t run, const std::string& text, Bind&& bind_rest) {
+        insert_.bind(1, key).bind(2, text).bind(3, run);
+        bind_rest(insert_);
+        TRY(insert_.run());
+        const int64_t id = db_->last_insert_id();
+        TRY(version(id, run, text));
+        return id;
+    }
+
+    // Rewrites row `id`'s data, and its own columns too unless `data_only`.
+    template <typename Bind>
+    util::Status update(int64_t id, int64_t run, const std::string& text, bool data_only, Bind&& bind_rest) {
+        Statement& st = data_only ? update_data_ : update_;
+        st.bind(1, text).bind(2, run).bind(3, id);
+        if (!data_only) bind_rest(st);
+        TRY(st.run());
+        return version(id, run, text);
+    }
+
+    util::Status sight(int64_t id, int64_t run) {
+        sighting_.bind(1, run).bind(2, table_).bind(3, id);
+        return sighting_.run();
     }
 
 private:
-    util::Expected<Upserted> sight(const Upserted& u, int64_t run) {
-        sighting_.bind(1, run).bind(2, table_).bind(3, u.id);
-        if (auto s = sighting_.run(); !s) return s.error();
-        return u;
+    util::Status version(int64_t id, int64_t run, const std::string& text) {
+        version_.bind(1, table_).bind(2, id).bind(3, run).bind(4, text);
+        return version_.run();
     }
 
     Database* db_ = nullptr;
     const char* table_ = "";
-    Statement find_, insert_, update_, version_, sighting_;
+    Statement find_, insert_, update_, update_data_, version_, sighting_;
 };
+
+// Merges `data` into the row of `key`, or creates it; `adjust(merged, old)` (old: the stored
+// data, or null for a new row) then fixes the merged data. A new row gets its own columns (`bind_rest`); an existing one keeps them
+// when `data_only`. Returns the row id.
+template <typename Adjust, typename Bind>
+util::Expected<int64_t> upsert(Upserter& u, const std::string& key, int64_t run, const nlohmann::json& data,
+                               bool data_only, Adjust&& adjust, Bind&& bind_rest) {
+    TRY_ASSIGN(auto old, u.find(key));
+    if (!old) {
+        auto merged = merge(nlohmann::json::object(), data);
+        adjust(merged, nullptr);
+        TRY_ASSIGN(int64_t id, u.insert(key, run, json_text(merged), bind_rest));
+        TRY(u.sight(id, run));
+        return id;
+    }
+    const auto parsed = nlohmann::json::parse(old->text, nullptr, false);
+    auto merged = merge(parsed, data);
+    adjust(merged, &parsed);
+    // Compared as text too: invalid UTF-8 is stored replaced, so the tree would differ from
+    // the stored one on every import of the same file.
+    if (merged != parsed) {
+        if (auto text = json_text(merged); text != old->text) TRY(u.update(old->id, run, text, data_only, bind_rest));
+    }
+    TRY(u.sight(old->id, run));
+    return old->id;
+}
+
+// The mark of an identity that only stubs have named (the sources that named it, sorted, so
+// that the order of imports does not show); an export that describes it removes the mark.
+void mark_known_from(nlohmann::json& data, bool stub, bool existed, const std::string& source) {
+    if (!stub) {
+        data.erase("known_only_from");
+        return;
+    }
+    if (existed && !data.contains("known_only_from")) return;  // already described
+    auto& mark = data["known_only_from"];
+    if (!mark.is_array()) mark = nlohmann::json::array();
+    if (std::find(mark.begin(), mark.end(), source) != mark.end()) return;
+    mark.push_back(source);
+    std::sort(mark.begin(), mark.end());
+}
 
 // The rows of `table` (identity or credential) with their data as it stood: the stored data
 // now (as_of 0), or each row's last version at or before run ?1, as column `d`.
@@ -165,147 +206,222 @@ std::optional<std::string> too_deep(const char* what, const std::string& key, co
 
 }  // namespace
 
-util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const std::string& source) {
-    ApplyResult r;
-    TRY_ASSIGN(auto tx, Transaction::begin(db_));
-    auto run = db_.prepare(
-        "INSERT INTO run(kind, source, started_at, finished_at, status, tool_version, stats) "
-        "VALUES('import', ?1, ?2, ?2, 'ok', ?3, ?4)");
-    if (!run) return run.error();
-    nlohmann::json stats = {
-        {"format", batch.format}, {"identities", batch.identities.size()}, {"credentials", batch.credentials.size()}};
-    run->bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION).bind(4, json_text(stats));
-    if (auto s = run->run(); !s) return s.error();
-    r.run = db_.last_insert_id();
+namespace {
 
-    auto identities = Upserter::make(
-        db_, "identity",
-        "INSERT INTO identity(key, data, first_run, changed_run, provider, kind, actor, name) "
-        "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
-        "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, "
-        "actor = CASE WHEN ?8 THEN ?6 ELSE actor END, name = ?7 WHERE id = ?3");
-    if (!identities) return identities.error();
+util::Expected<int64_t> insert_run(Database& db, const std::string& source) {
+    TRY_ASSIGN(auto st, db.prepare("INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) "
+                                   "VALUES('import', ?1, ?2, ?2, 'ok', ?3)"));
+    st.bind(1, source).bind(2, util::format_utc(util::now_unix())).bind(3, NHI_VERSION);
+    TRY(st.run());
+    return db.last_insert_id();
+}
+
+// Joins scan findings to credentials by key id or secret hash; returns the new links.
+util::Expected<size_t> link_findings(Database& db) {
+    TRY_ASSIGN(auto st, db.prepare(
+        "INSERT OR IGNORE INTO link(credential_id, finding_id, via) "
+        "SELECT c.id, f.id, CASE WHEN json_extract(c.data, '$.key_id') IS NOT NULL THEN 'key-id' ELSE 'secret' END "
+        "FROM credential c JOIN finding f ON f.secret_sha256 = c.match_sha256 "
+        // A key id written beside a secret as context, or named as a reference, is not an
+        // exposure of that key.
+        "WHERE f.rule_id NOT LIKE 'nhi.context.%' AND f.rule_id NOT LIKE 'nhi.ref.%'"));
+    TRY(st.run());
+    TRY_ASSIGN(auto n, db.prepare("SELECT changes()"));
+    TRY(n.step());
+    return size_t(n.column_int(0));
+}
+
+// The hash a scan finding of this credential would carry: of its key id, or of its secret.
+std::optional<std::string> match_hash(const nlohmann::json& data) {
+    if (data.contains("key_id") && data["key_id"].is_string()) return util::sha256_hex(data["key_id"].get<std::string>());
+    if (data.contains("secret_sha256") && data["secret_sha256"].is_string()) return data["secret_sha256"].get<std::string>();
+    return std::nullopt;
+}
+
+}  // namespace
+
+struct ImportSession::Writers {
+    Transaction tx;
+    Upserter identities, credentials;
     // Owners keep their history: a changed or dropped owner is ended at this run, not erased.
-    auto current_owner = db_.prepare(
-        "SELECT o.id, o.owner, COALESCE(o.detail, ''), COALESCE(r.source, '') FROM owner o "
-        "LEFT JOIN run r ON r.id = o.run_id WHERE o.identity_id = ?1 AND o.source = ?2 AND o.ended_run IS NULL");
-    auto end_owner = db_.prepare("UPDATE owner SET ended_run = ?2 WHERE id = ?1");
-    auto set_detail = db_.prepare("UPDATE owner SET detail = ?2 WHERE id = ?1");
-    auto add_owner =
-        db_.prepare("INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5)");
-    for (auto* st : {&current_owner, &end_owner, &set_detail, &add_owner})
-        if (!*st) return st->error();
-    auto record_owner = [&](int64_t id, const db::IdentityRecord& rec) -> util::Status {
-        current_owner->bind(1, id).bind(2, rec.owner_class);
-        auto row = current_owner->step();
-        if (!row) return row.error();
-        int64_t open_id = 0;
-        std::string open_owner, open_detail, open_source;
-        if (*row) {
-            open_id = current_owner->column_int(0);
-            open_owner = current_owner->column_text(1);
-            open_detail = current_owner->column_text(2);
-            open_source = current_owner->column_text(3);
-        }
-        current_owner->reset();
-        if (rec.owner.empty()) {
-            // Only the export that named the owner can take it back: another file that knows
-            // nothing of owners says nothing about them.
-            if (!open_id || open_source != source) return util::ok_status();
-            end_owner->bind(1, open_id).bind(2, r.run);
-            return end_owner->run();
-        }
-        if (open_id && open_owner == rec.owner) {
-            if (open_detail == rec.owner_source) return util::ok_status();
-            set_detail->bind(1, open_id).bind(2, rec.owner_source);
-            return set_detail->run();
-        }
-        if (open_id) {
-            end_owner->bind(1, open_id).bind(2, r.run);
-            if (auto s = end_owner->run(); !s) return s;
-        }
-        add_owner->bind(1, id).bind(2, rec.owner_class).bind(3, rec.owner).bind(4, rec.owner_source).bind(5, r.run);
-        return add_owner->run();
-    };
-    std::unordered_map<std::string, int64_t> ids;
-    std::unordered_map<std::string, bool> skipped;  // identities refused: their credentials go too
-    for (const auto& rec : batch.identities) {
-        if (auto why = too_deep("identity", rec.key, rec.data)) {
-            r.warnings.push_back(source + ": " + *why);
-            ++r.skipped;
-            skipped[rec.key] = true;
-            continue;
-        }
-        auto u = identities->apply(rec.key, r.run, rec.data, [&](Statement& st) {
-            st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
-            if (st.parameter_count() >= 8) st.bind(8, int64_t(rec.actor_known ? 1 : 0));
-        });
-        if (!u) return u.error();
-        ids[rec.key] = u->id;
-        r.new_identities += u->created;
-        r.changed_identities += u->changed;
-        if (auto s = record_owner(u->id, rec); !s) return s.error();
-    }
-    r.identities = ids.size();
+    Statement current_owner, end_owner, set_detail, add_owner;
+    Statement holder;
 
-    auto credentials = Upserter::make(
-        db_, "credential",
-        "INSERT INTO credential(key, data, first_run, changed_run, identity_id, kind, match_sha256) "
-        "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6)",
-        "UPDATE credential SET data = ?1, changed_run = ?2, identity_id = ?4, kind = ?5, "
-        "match_sha256 = COALESCE(?6, match_sha256) WHERE id = ?3");
-    if (!credentials) return credentials.error();
-    auto holder = db_.prepare("SELECT id FROM identity WHERE key = ?1");
-    if (!holder) return holder.error();
-    for (const auto& rec : batch.credentials) {
-        if (auto why = too_deep("credential", rec.key, rec.data)) {
-            r.warnings.push_back(source + ": " + *why);
-            ++r.skipped;
-            continue;
+    static util::Expected<Writers> make(Database& db, Transaction tx) {
+        TRY_ASSIGN(auto identities, Upserter::make(
+            db, "identity",
+            "INSERT INTO identity(key, data, first_run, changed_run, provider, kind, actor, name) "
+            "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
+            "UPDATE identity SET data = ?1, changed_run = ?2, provider = ?4, kind = ?5, "
+            "actor = CASE WHEN ?8 THEN ?6 ELSE actor END, name = ?7 WHERE id = ?3"));
+        TRY_ASSIGN(auto credentials, Upserter::make(
+            db, "credential",
+            "INSERT INTO credential(key, data, first_run, changed_run, identity_id, kind, match_sha256) "
+            "VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+            "UPDATE credential SET data = ?1, changed_run = ?2, identity_id = ?4, kind = ?5, "
+            "match_sha256 = COALESCE(?6, match_sha256) WHERE id = ?3"));
+        Writers w{std::move(tx), std::move(identities), std::move(credentials), {}, {}, {}, {}, {}};
+        for (auto [slot, sql] : {std::pair<Statement*, const char*>{
+                                     &w.current_owner,
+                                     "SELECT o.id, o.owner, COALESCE(o.detail, ''), COALESCE(r.source, '') FROM owner o "
+                                     "LEFT JOIN run r ON r.id = o.run_id WHERE o.identity_id = ?1 AND o.source = ?2 "
+                                     "AND o.ended_run IS NULL"},
+                                 {&w.end_owner, "UPDATE owner SET ended_run = ?2 WHERE id = ?1"},
+                                 {&w.set_detail, "UPDATE owner SET detail = ?2 WHERE id = ?1"},
+                                 {&w.add_owner,
+                                  "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, ?2, ?3, ?4, ?5)"},
+                                 {&w.holder, "SELECT id FROM identity WHERE key = ?1"}}) {
+            TRY_ASSIGN(*slot, db.prepare(sql));
         }
-        int64_t owner_id = 0;
-        if (auto it = ids.find(rec.identity_key); it != ids.end()) {
-            owner_id = it->second;
-        } else {
-            // A credential of an identity another export described (a key whose user came
-            // from elsewhere).
-            holder->bind(1, rec.identity_key);
-            auto row = holder->step();
-            if (!row) return row.error();
-            if (!*row) {
-                // One orphan is a counted warning, not a reason to lose the whole file.
-                holder->reset();
-                r.warnings.push_back(source + ": credential " + rec.key + ": its identity " + rec.identity_key +
-                                     (skipped.count(rec.identity_key)
-                                          ? " was not stored"
-                                          : " is in neither this file nor the inventory; import the export that "
-                                            "lists it, then this one again"));
-                ++r.skipped;
-                continue;
-            }
-            owner_id = holder->column_int(0);
-            holder->reset();
-        }
-        std::string match;
-        if (rec.data.contains("key_id") && rec.data["key_id"].is_string())
-            match = util::sha256_hex(rec.data["key_id"].get<std::string>());
-        else if (rec.data.contains("secret_sha256") && rec.data["secret_sha256"].is_string())
-            match = rec.data["secret_sha256"].get<std::string>();
-        auto u = credentials->apply(rec.key, r.run, rec.data, [&](Statement& st) {
-            st.bind(4, owner_id).bind(5, rec.kind);
-            if (match.empty()) st.bind_null(6);
-            else st.bind(6, match);
-        });
-        if (!u) return u.error();
-        ++r.credentials;
-        r.new_credentials += u->created;
-        r.changed_credentials += u->changed;
+        return w;
     }
-    auto links = relink();
-    if (!links) return links.error();
-    r.links = *links;
-    if (auto s = tx.commit(); !s) return s.error();
-    return r;
+};
+
+ImportSession::ImportSession(Database& db, const std::string& source, WarningFn on_warning)
+    : db_(db), source_(source), on_warning_(std::move(on_warning)) {}
+
+ImportSession::~ImportSession() = default;
+
+util::Expected<std::unique_ptr<ImportSession>> ImportSession::begin(Database& db, const std::string& source,
+                                                                    WarningFn on_warning) {
+    std::unique_ptr<ImportSession> s(new ImportSession(db, source, std::move(on_warning)));
+    TRY_ASSIGN(auto tx, Transaction::begin(db));
+    TRY_ASSIGN(s->r_.run, insert_run(db, source));
+    TRY_ASSIGN(auto w, Writers::make(db, std::move(tx)));
+    s->w_ = std::make_unique<Writers>(std::move(w));
+    return s;
+}
+
+void ImportSession::warning(const std::string& w) {
+    if (on_warning_)
+        on_warning_(w);
+    else
+        r_.warnings.push_back(w);
+}
+
+util::Status ImportSession::identity(const IdentityRecord& rec) {
+    if (auto why = too_deep("identity", rec.key, rec.data)) {
+        warning(source_ + ": " + *why);
+        ++r_.skipped;
+        refused_.insert(rec.key);
+        return util::ok_status();
+    }
+    auto bind = [&](Statement& st) {
+        st.bind(4, rec.provider).bind(5, rec.kind).bind(6, rec.actor).bind(7, rec.name);
+        if (st.parameter_count() >= 8) st.bind(8, int64_t(rec.actor_known ? 1 : 0));
+    };
+    auto mark = [&](nlohmann::json& data, const nlohmann::json* old) {
+        mark_known_from(data, rec.stub, old != nullptr, source_);
+    };
+    TRY_ASSIGN(int64_t id, upsert(w_->identities, rec.key, r_.run, rec.data, rec.stub, mark, bind));
+    // A stub without an owner (a token's SA) knows nothing of owners, even where its file
+    // also describes the identity and names one.
+    if (rec.stub && rec.owner.empty()) return util::ok_status();
+    return record_owner(id, rec);
+}
+
+util::Status ImportSession::record_owner(int64_t id, const IdentityRecord& rec) {
+    auto& w = *w_;
+    w.current_owner.bind(1, id).bind(2, rec.owner_class);
+    TRY_ASSIGN(bool open, w.current_owner.step());
+    const int64_t open_id = open ? w.current_owner.column_int(0) : 0;
+    const std::string open_owner = w.current_owner.column_text(1), open_detail = w.current_owner.column_text(2),
+                      open_source = w.current_owner.column_text(3);
+    w.current_owner.reset();
+    if (rec.owner.empty()) {
+        // Only the export that named the owner can take it back: another file that knows
+        // nothing of owners says nothing about them.
+        if (!open_id || open_source != source_) return util::ok_status();
+        w.end_owner.bind(1, open_id).bind(2, r_.run);
+        return w.end_owner.run();
+    }
+    if (open_id && open_owner == rec.owner) {
+        if (open_detail == rec.owner_source) return util::ok_status();
+        w.set_detail.bind(1, open_id).bind(2, rec.owner_source);
+        return w.set_detail.run();
+    }
+    if (open_id) {
+        w.end_owner.bind(1, open_id).bind(2, r_.run);
+        TRY(w.end_owner.run());
+    }
+    w.add_owner.bind(1, id).bind(2, rec.owner_class).bind(3, rec.owner).bind(4, rec.owner_source).bind(5, r_.run);
+    return w.add_owner.run();
+}
+
+util::Expected<int64_t> ImportSession::holder(const CredentialRecord& rec) {
+    auto& st = w_->holder;
+    st.bind(1, rec.identity_key);
+    TRY_ASSIGN(bool row, st.step());
+    const int64_t id = row ? st.column_int(0) : 0;
+    st.reset();
+    // One orphan is a counted warning, not a reason to lose the whole file. (Importers hand
+    // over a stub of the holder first, so only a holder they could not name lands here.)
+    if (!id)
+        warning(source_ + ": credential " + rec.key + ": its identity " + rec.identity_key +
+                (refused_.count(rec.identity_key) ? " was not stored"
+                                                  : " is in neither this file nor the inventory; import the export "
+                                                    "that lists it, then this one again"));
+    return id;
+}
+
+util::Status ImportSession::credential(const CredentialRecord& rec) {
+    if (auto why = too_deep("credential", rec.key, rec.data)) {
+        warning(source_ + ": " + *why);
+        ++r_.skipped;
+        return util::ok_status();
+    }
+    TRY_ASSIGN(int64_t holder_id, holder(rec));
+    if (!holder_id) {
+        ++r_.skipped;
+        return util::ok_status();
+    }
+    const auto match = match_hash(rec.data);
+    auto bind = [&](Statement& st) {
+        st.bind(4, holder_id).bind(5, rec.kind);
+        st.bind_opt(6, match);
+    };
+    auto keep_better = [&](nlohmann::json& data, const nlohmann::json* old) {
+        for (const auto& f : rec.weak_fields)
+            if (old && old->is_object() && old->contains(f)) data[f] = (*old)[f];
+    };
+    TRY(upsert(w_->credentials, rec.key, r_.run, rec.data, false, keep_better, bind));
+    return util::ok_status();
+}
+
+// What this run saw, from the rows it sighted: distinct, and new or changed at this run.
+util::Status ImportSession::count_run(ApplyResult& r) {
+    TRY_ASSIGN(auto st, db_.prepare(
+        "SELECT s.entity, count(*), sum(CASE WHEN COALESCE(i.first_run, c.first_run) = ?1 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN COALESCE(i.first_run, c.first_run) < ?1 AND COALESCE(i.changed_run, c.changed_run) = ?1 "
+        "THEN 1 ELSE 0 END) FROM sighting s "
+        "LEFT JOIN identity i ON s.entity = 'identity' AND i.id = s.entity_id "
+        "LEFT JOIN credential c ON s.entity = 'credential' AND c.id = s.entity_id "
+        "WHERE s.run_id = ?1 GROUP BY s.entity"));
+    st.bind(1, r.run);
+    return each_row(st, [&](Statement& q) {
+        const bool identity = q.column_text(0) == "identity";
+        (identity ? r.identities : r.credentials) = size_t(q.column_int(1));
+        (identity ? r.new_identities : r.new_credentials) = size_t(q.column_int(2));
+        (identity ? r.changed_identities : r.changed_credentials) = size_t(q.column_int(3));
+    });
+}
+
+util::Expected<ApplyResult> ImportSession::finish(const std::string& format) {
+    TRY_ASSIGN(r_.links, link_findings(db_));
+    TRY(count_run(r_));
+    TRY_ASSIGN(auto st, db_.prepare("UPDATE run SET stats = ?2 WHERE id = ?1"));
+    st.bind(1, r_.run).bind(2, json_text({{"format", format}, {"identities", r_.identities},
+                                           {"credentials", r_.credentials}}));
+    TRY(st.run());
+    TRY(w_->tx.commit());
+    return r_;
+}
+
+util::Expected<ApplyResult> Inventory::apply(const db::ImportBatch& batch, const std::string& source) {
+    TRY_ASSIGN(auto session, ImportSession::begin(db_, source));
+    for (const auto& rec : batch.identities) TRY(session->identity(rec));
+    for (const auto& rec : batch.credentials) TRY(session->credential(rec));
+    return session->finish(batch.format);
 }
 
 util::Expected<std::string> Inventory::run_time(int64_t run) {
@@ -395,22 +511,7 @@ util::Status Inventory::owners_from_findings(int64_t run,
     return util::ok_status();
 }
 
-util::Expected<size_t> Inventory::relink() {
-    auto st = db_.prepare(
-        "INSERT OR IGNORE INTO link(credential_id, finding_id, via) "
-        "SELECT c.id, f.id, CASE WHEN json_extract(c.data, '$.key_id') IS NOT NULL THEN 'key-id' ELSE 'secret' END "
-        "FROM credential c JOIN finding f ON f.secret_sha256 = c.match_sha256 "
-        // A key id written beside a secret as context, or named as a reference, is not an
-        // exposure of that key.
-        "WHERE f.rule_id NOT LIKE 'nhi.context.%' AND f.rule_id NOT LIKE 'nhi.ref.%'");
-    if (!st) return st.error();
-    if (auto s = st->run(); !s) return s.error();
-    auto n = db_.prepare("SELECT changes()");
-    if (!n) return n.error();
-    auto row = n->step();
-    if (!row) return row.error();
-    return size_t(n->column_int(0));
-}
+util::Expected<size_t> Inventory::relink() { return link_findings(db_); }
 
 namespace {
 
@@ -644,15 +745,30 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
 }
 
 util::Expected<int64_t> Inventory::resolve(const std::string& id_or_key) {
+    // A key or id names one identity; a name may name several (`default/default` in every
+    // cluster, one user name in two accounts), and picking one would triage the wrong one.
     auto st = db_.prepare(
-        "SELECT id FROM identity WHERE key = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 ORDER BY "
-        "(key = ?1) DESC, (CAST(id AS TEXT) = ?1) DESC LIMIT 2");
+        "SELECT id, provider, key, key = ?1 OR CAST(id AS TEXT) = ?1 FROM identity "
+        "WHERE key = ?1 OR CAST(id AS TEXT) = ?1 OR name = ?1 "
+        "ORDER BY (key = ?1) DESC, (CAST(id AS TEXT) = ?1) DESC, id");
     if (!st) return st.error();
     st->bind(1, id_or_key);
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) return util::Error{id_or_key, "no such identity (use an id or key from nhi inventory list)"};
-    return st->column_int(0);
+    std::vector<std::string> names;  // "ID (provider, key)" of each identity of that name
+    int64_t first = 0;
+    bool exact = false;
+    TRY(each_row(*st, [&](Statement& q) {
+        if (names.empty()) {
+            first = q.column_int(0);
+            exact = q.column_int(3) != 0;
+        }
+        names.push_back(std::to_string(q.column_int(0)) + " (" + q.column_text(1) + ", " + q.column_text(2) + ")");
+    }));
+    if (names.empty()) return util::Error{id_or_key, "no such identity (use an id or key from nhi inventory list)"};
+    if (exact || names.size() == 1) return first;
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    return util::Error{id_or_key, "names " + std::to_string(names.size()) + " identities: " + all +
+                                      "; use an id or key"};
 }
 
 util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {

@@ -3,7 +3,9 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,46 @@ struct ApplyResult {
     size_t links = 0;                                    // new links to scan findings
     size_t skipped = 0;                                  // records refused (each has a warning)
     std::vector<std::string> warnings;                   // one per refused record, naming it
+                                                         // (unless a warning callback took it)
+};
+
+class Statement;
+
+/// One export file being merged into the inventory: records are written as the importer hands
+/// them over, all inside one transaction, so memory does not grow with the file and nothing of
+/// the file is kept unless finish() commits (destroying the session rolls back).
+class ImportSession final : public RecordSink {
+public:
+    using WarningFn = std::function<void(const std::string&)>;
+    /// Takes the write lock and records the run for `source`; warnings go to `on_warning` as
+    /// they arise (none: into the result). Fails when the lock or SQLite does.
+    static util::Expected<std::unique_ptr<ImportSession>> begin(Database& db, const std::string& source,
+                                                                WarningFn on_warning = nullptr);
+    ~ImportSession() override;
+
+    /// Merges one identity; a record too deep to store is a warning. Fails on SQLite errors.
+    util::Status identity(const IdentityRecord& rec) override;
+    /// Merges one credential; one whose identity is not stored is a warning. Fails on SQLite errors.
+    util::Status credential(const CredentialRecord& rec) override;
+    void warning(const std::string& w) override;
+
+    /// Links scan findings, counts what the run saw, records `format` and commits; fails (and
+    /// keeps nothing) when SQLite does.
+    util::Expected<ApplyResult> finish(const std::string& format);
+
+private:
+    struct Writers;  // the statements, prepared once per file
+    ImportSession(Database& db, const std::string& source, WarningFn on_warning);
+    util::Status record_owner(int64_t id, const IdentityRecord& rec);
+    util::Expected<int64_t> holder(const CredentialRecord& rec);
+    util::Status count_run(ApplyResult& r);
+
+    Database& db_;
+    std::string source_;
+    WarningFn on_warning_;
+    std::unique_ptr<Writers> w_;
+    ApplyResult r_;
+    std::unordered_set<std::string> refused_;  // identities refused (too deep): their credentials go too
 };
 
 struct OwnerInfo {
@@ -61,9 +103,9 @@ class Inventory {
 public:
     explicit Inventory(Database& db) : db_(db) {}
 
-    /// Records one import as a run and merges its records, all in one transaction: a
-    /// failure leaves the datastore as it was. Re-applying the same batch changes nothing
-    /// but the run log.
+    /// Records one import as a run and merges its records (identities first), all in one
+    /// transaction (an ImportSession): a failure leaves the datastore as it was. Re-applying
+    /// the same batch changes nothing but the run log.
     util::Expected<ApplyResult> apply(const db::ImportBatch& batch, const std::string& source);
 
     /// How much of each entity's stored JSON load() returns: only the extracted facts
@@ -75,7 +117,8 @@ public:
     /// it stood after that run (0 = now).
     util::Expected<std::vector<IdentityRow>> load(int64_t as_of_run = 0, Detail detail = Detail::Parsed);
 
-    /// Finds an identity by numeric id or natural key.
+    /// The identity a numeric id, natural key or name names; fails when none does, or when a
+    /// name (no id or key) names several, listing their ids, providers and keys.
     util::Expected<int64_t> resolve(const std::string& id_or_key);
 
     /// Sets the explicit owner of an identity (the strongest source); fails on SQLite errors.

@@ -90,27 +90,44 @@ std::optional<IdentityRecord> iam_entity(const nlohmann::json& e, const char* ki
     return id;
 }
 
+// Adds what the groups in `list` grant to a user's policies and actions.
+void add_groups(const nlohmann::json& list, const std::map<std::string, nlohmann::json>& groups, nlohmann::json& data) {
+    for (const auto& g : list)
+        if (auto it = g.is_string() ? groups.find(g.get<std::string>()) : groups.end(); it != groups.end()) {
+            for (const auto& p : it->second["policies"])
+                data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
+            for (const auto& a : it->second["actions"]) data["actions"].push_back(a);
+        }
+}
+
 }  // namespace
 
-util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_aws_authorization_details(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "aws-authorization-details";
+    const std::set<std::string> lists = {"UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"};
     // What each group grants; its members get it too. Groups may come after their
-    // members (key order means nothing), so users' groups are resolved after the
-    // walk.
+    // members (key order means nothing; the CLI writes users first), so a first walk
+    // keeps only the groups (an account holds at most a few hundred) and the second
+    // hands each user and role over as soon as it is read.
     std::map<std::string, nlohmann::json> groups;
-    std::vector<std::pair<size_t, nlohmann::json>> user_groups;  // identity index, GroupList
+    auto on_group = [&](const std::string& list, size_t, const nlohmann::json& e) -> util::Status {
+        if (list != "GroupDetailList") return util::ok_status();
+        nlohmann::json data = nlohmann::json::object();
+        permissions(e, "GroupPolicyList", data);
+        groups[str(e, "GroupName")] = data;
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk(lists, on_group, b));
+    if (!top.is_object() || (!top.contains("UserDetailList") && !top.contains("RoleDetailList")))
+        return util::Error{std::string(path),
+                           "no UserDetailList or RoleDetailList; not "
+                           "get-account-authorization-details output"};
     auto on_record = [&](const std::string& list, size_t at, const nlohmann::json& e) -> util::Status {
         const std::string entry = list + " entry " + std::to_string(at + 1);
-        if (list == "GroupDetailList") {
-            nlohmann::json data = nlohmann::json::object();
-            permissions(e, "GroupPolicyList", data);
-            groups[str(e, "GroupName")] = data;
-        } else if (list == "UserDetailList") {
+        if (list == "UserDetailList") {
             auto id = iam_entity(e, "iam-user", "service", "UserName", "aws:user/", "UserPolicyList", b, path);
             if (!id) return skip(b, path, entry, "no UserName");
-            if (e.contains("GroupList") && e["GroupList"].is_array())
-                user_groups.emplace_back(b.identities.size(), e["GroupList"]);
+            if (e.contains("GroupList") && e["GroupList"].is_array()) add_groups(e["GroupList"], groups, id->data);
             b.identity(std::move(*id));
         } else if (list == "RoleDetailList") {
             auto id = iam_entity(e, "iam-role", "workload", "RoleName", "aws:role/", "RolePolicyList", b, path);
@@ -126,27 +143,14 @@ util::Expected<ImportBatch> parse_aws_authorization_details(std::string_view pat
                                      "revoke its sessions in the console";
             b.identity(std::move(*id));
         }
-        // Policies: managed policy versions, not identities; walked past one at a
-        // time.
+        // Groups were read in the first walk; Policies are managed policy versions, not
+        // identities; both are walked past one at a time.
         return util::ok_status();
     };
-    TRY_ASSIGN(auto top, in.walk({"UserDetailList", "RoleDetailList", "GroupDetailList", "Policies"}, on_record, b));
-    if (!top.is_object() || (!top.contains("UserDetailList") && !top.contains("RoleDetailList")))
-        return util::Error{std::string(path),
-                           "no UserDetailList or RoleDetailList; not "
-                           "get-account-authorization-details output"};
-    for (auto& [idx, list] : user_groups) {
-        auto& data = b.identities[idx].data;
-        for (const auto& g : list)
-            if (auto it = g.is_string() ? groups.find(g.get<std::string>()) : groups.end(); it != groups.end()) {
-                for (const auto& p : it->second["policies"])
-                    data["policies"].push_back("group " + it->first + ": " + p.get<std::string>());
-                for (const auto& a : it->second["actions"]) data["actions"].push_back(a);
-            }
-    }
+    TRY(in.walk(lists, on_record, b));
     if (top.value("IsTruncated", false))
         b.warnings.push_back(std::string(path) + ": IsTruncated is true; this is one page");
-    return b;
+    return util::ok_status();
 }
 
 }  // namespace nhi::scanners::importers

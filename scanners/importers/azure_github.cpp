@@ -71,8 +71,7 @@ util::Status expect_list(const json& top, std::string_view path, const char* wha
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_azure_applications(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_azure_applications(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "azure-applications";
     auto on_app = [&](const std::string&, size_t at, const json& app) -> util::Status {
         const std::string app_id = str(app, "appId");
@@ -95,11 +94,10 @@ util::Expected<ImportBatch> parse_azure_applications(std::string_view path, Inpu
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_app, b));
     TRY(expect_list(top, path, "az ad app list"));
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_azure_service_principals(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "azure-service-principals";
     auto on_sp = [&](const std::string&, size_t at, const json& sp) -> util::Status {
         const std::string oid = str(sp, "id");
@@ -126,11 +124,47 @@ util::Expected<ImportBatch> parse_azure_service_principals(std::string_view path
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_sp, b));
     TRY(expect_list(top, path, "az ad sp list"));
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_azure_sp_owners(std::string_view path, Input& in, ImportBatch& b) {
+    // No az command writes this file: it is `az ad sp owner list --id ID` for each service
+    // principal, gathered as {"<SP object id>": [<that output>], ...} (README, Inventory).
+    b.format = "azure-sp-owners";
+    auto on_sp = [&](const std::string& sp_id, size_t at, const json& owners) -> util::Status {
+        const std::string entry = sp_id.empty() ? entry_name(at, "") : "service principal " + sp_id;
+        if (sp_id.empty() || !owners.is_array())
+            return skip(b, path, entry, "not an id with a list of owners (az ad sp owner list output)");
+        IdentityRecord id;
+        id.provider = "azure";
+        id.kind = "service-principal";
+        id.actor = "service";
+        id.name = sp_id;
+        id.key = "azure:sp/" + sp_id;
+        id.stub = true;  // the SP list describes it; this file only names its owners
+        json names = json::array();
+        for (const auto& o : owners)
+            for (const char* field : {"userPrincipalName", "mail", "displayName", "id"})
+                if (!str(o, field).empty()) {
+                    names.push_back(str(o, field));
+                    break;
+                }
+        id.data["owners"] = names;
+        if (!names.empty()) {
+            id.owner = names.front().get<std::string>();
+            id.owner_source = "azure sp owner list";
+        }
+        b.identity(std::move(id));
+        return util::ok_status();
+    };
+    TRY_ASSIGN(auto top, in.walk({kEveryMember}, on_sp, b));
+    if (!top.is_object())
+        return util::Error{std::string(path),
+                           "expected a JSON object of service-principal ids to `az ad sp owner list` output"};
+    return util::ok_status();
+}
+
+util::Status parse_github_deploy_keys(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "github-deploy-keys";
     auto on_key = [&](const std::string&, size_t at, const json& k) -> util::Status {
         auto id_s = id_text(k.value("id", json()));
@@ -171,11 +205,10 @@ util::Expected<ImportBatch> parse_github_deploy_keys(std::string_view path, Inpu
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
     TRY(expect_list(top, path, "GET /repos/{owner}/{repo}/keys"));
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_github_app_installations(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_github_app_installations(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "github-app-installations";
     auto on_inst = [&](const std::string&, size_t at, const json& inst) -> util::Status {
         auto id_s = id_text(inst.value("id", json()));
@@ -206,11 +239,10 @@ util::Expected<ImportBatch> parse_github_app_installations(std::string_view path
     TRY_ASSIGN(auto top, in.walk({"installations"}, on_inst, b));
     if (!top.is_object() || !top.contains("installations") || !top["installations"].is_array())
         return util::Error{std::string(path), "no `installations` list (GET /orgs/{org}/installations)"};
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_github_fine_grained_pats(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "github-fine-grained-pats";
     std::set<std::string> owners;
     auto on_token = [&](const std::string&, size_t at, const json& t) -> util::Status {
@@ -252,7 +284,7 @@ util::Expected<ImportBatch> parse_github_fine_grained_pats(std::string_view path
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_token, b));
     TRY(expect_list(top, path, "GET /orgs/{org}/personal-access-tokens"));
-    return b;
+    return util::ok_status();
 }
 
 }  // namespace nhi::scanners::importers

@@ -185,6 +185,10 @@ private:
         } else if (depth_ == 0 && v.is_object()) {
             top = json::object();
             top_object_ = true;
+            if (lists_.count(kEveryMember)) {
+                map_ = true;
+                stream_level_ = 1;
+            }
         } else if (depth_ == 1 && top_object_ && v.is_array() && lists_.count(top_key_) && stream_level_ == 0) {
             top[top_key_] = json::array();
             stream_level_ = 2;
@@ -213,7 +217,10 @@ private:
         const size_t at = index_++;
         const size_t identities = batch_.identities.size(), credentials = batch_.credentials.size();
         try {
-            auto s = fn_(list_, at, record);
+            auto s = fn_(map_ ? top_key_ : list_, at, record);
+            // The record is whole: its additions go to the sink now, so the batch never
+            // holds more than one record's.
+            if (s) s = batch_.flush();
             if (!s) {
                 error_ = s.error();
                 return false;
@@ -243,6 +250,7 @@ private:
     std::string key_, top_key_, list_;
     json record_;
     bool top_object_ = false;
+    bool map_ = false;  // each member of the top-level object is a record, named by its key
     int depth_ = 0, stream_level_ = 0;
     size_t index_ = 0;
 };

@@ -24,6 +24,10 @@ namespace nhi::scanners::importers {
 /// dump, destroy).
 constexpr int kMaxJsonDepth = 64;
 
+/// In Input::walk's `lists`: every member of a top-level object is a record (a
+/// map of id to records).
+inline const std::string kEveryMember = "\x01*";
+
 /// Where an export's bytes come from: memory, or a file read in chunks. A walk
 /// reads the input from its first byte, so detection and parsing may each walk
 /// it.
@@ -48,11 +52,13 @@ public:
 
     /// Walks the JSON document once, holding one record in memory at a time:
     /// elements of the top-level array (when `lists` holds "") or of the
-    /// top-level object's members named in `lists` go to `on_record`; the rest of
-    /// the document is returned (a streamed member as an empty array, so that its
-    /// presence shows). A record whose handler throws a JSON type error is
-    /// skipped (what it had added to `batch` is removed) with a warning in
-    /// `batch` naming it. Fails with line and column (never input
+    /// top-level object's members named in `lists`, or with kEveryMember each
+    /// member's value of a top-level object (its key as the list name), go to
+    /// `on_record`; the rest of the document is returned (a streamed member as an
+    /// empty array, so that its presence shows). After each record, what it
+    /// added to `batch` is flushed to the batch's sink. A record whose handler
+    /// throws a JSON type error is skipped (what it had added to `batch` is
+    /// removed) with a warning in `batch` naming it. Fails with line and column (never input
     /// bytes) on a syntax error, a number out of range or nesting deeper than
     /// kMaxJsonDepth.
     util::Expected<nlohmann::json> walk(const std::set<std::string>& lists, const RecordFn& on_record,

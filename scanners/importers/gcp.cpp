@@ -32,8 +32,7 @@ std::string key_revoke(const std::string& key_id, const std::string& email) {
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_gcp_service_accounts(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "gcp-service-accounts";
     auto on_sa = [&](const std::string&, size_t at, const nlohmann::json& sa) -> util::Status {
         const std::string email = str(sa, "email");
@@ -58,11 +57,10 @@ util::Expected<ImportBatch> parse_gcp_service_accounts(std::string_view path, In
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_sa, b));
     if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of service accounts"};
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_gcp_service_account_keys(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "gcp-service-account-keys";
     std::set<std::string> emails;
     auto on_key = [&](const std::string&, size_t at, const nlohmann::json& k) -> util::Status {
@@ -74,7 +72,13 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
                         "projects/P/serviceAccounts/EMAIL/keys/KEYID");
         const std::string email = name.substr(sa + 17, keys - sa - 17);
         const std::string key_id = name.substr(keys + 6), entry = "key " + key_id;
-        emails.insert(email);
+        // The key's holder, named before the key so that the key can be stored when the
+        // service-account list has not been imported (yet). One list is one SA's keys.
+        if (emails.insert(email).second) {
+            IdentityRecord holder = service_account(email);
+            holder.stub = true;
+            b.identity(std::move(holder));
+        }
         CredentialRecord c;
         c.identity_key = "gcp:sa/" + email;
         c.kind = "service-account-key";
@@ -95,19 +99,18 @@ util::Expected<ImportBatch> parse_gcp_service_account_keys(std::string_view path
     };
     TRY_ASSIGN(auto top, in.walk({""}, on_key, b));
     if (!top.is_array()) return util::Error{std::string(path), "expected a JSON list of keys"};
-    for (const auto& email : emails) b.identity(service_account(email));
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, Input& in) {
+util::Status parse_gcp_key_file(std::string_view path, Input& in, ImportBatch& b) {
     TRY_ASSIGN(auto j, in.document());
     if (str(j, "type") != "service_account" || str(j, "client_email").empty() || str(j, "private_key_id").empty())
         return util::Error{std::string(path), "not a service-account key file (type, client_email, private_key_id)"};
-    ImportBatch b;
     b.format = "gcp-service-account-key-file";
     const std::string email = str(j, "client_email"), key_id = str(j, "private_key_id");
     IdentityRecord id = service_account(email);
     id.data["unique_id"] = str(j, "client_id");
+    id.stub = true;  // a key file names its SA; the SA list describes it
     b.identity(std::move(id));
     CredentialRecord c;
     c.identity_key = "gcp:sa/" + email;
@@ -118,12 +121,14 @@ util::Expected<ImportBatch> parse_gcp_key_file(std::string_view path, Input& in)
     c.data["distributed_file"] = std::string(path);  // a key file on disk is a distributed credential
     c.data["revocation"] = key_revoke(key_id, email);
     b.credential(std::move(c));
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& in) {
-    ImportBatch b;
+util::Status parse_gcp_iam_policy(std::string_view path, Input& in, ImportBatch& b) {
     b.format = "gcp-iam-policy";
+    // Each member's roles come from every binding that names it, so members are handed
+    // over after the walk. A policy holds at most 1,500 members (a GCP limit), so this
+    // stays small.
     std::map<std::string, IdentityRecord> seen;
     auto on_binding = [&](const std::string&, size_t, const nlohmann::json& binding) -> util::Status {
         const std::string role = str(binding, "role");
@@ -138,6 +143,7 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& i
             auto it = seen.find(email);
             if (it == seen.end()) {
                 IdentityRecord id = service_account(email);
+                id.stub = true;  // a member is named by the policy; the SA list describes it
                 id.data["roles"] = nlohmann::json::array();
                 if (deleted) id.data["status"] = "deleted";
                 id.data["google_agent"] =
@@ -154,7 +160,7 @@ util::Expected<ImportBatch> parse_gcp_iam_policy(std::string_view path, Input& i
     if (!top.is_object() || !top.contains("bindings") || !top["bindings"].is_array())
         return util::Error{std::string(path), "no `bindings` list; not get-iam-policy output"};
     for (auto& [email, id] : seen) b.identity(std::move(id));
-    return b;
+    return util::ok_status();
 }
 
 }  // namespace nhi::scanners::importers

@@ -1,5 +1,6 @@
 #include "scanners/importers/importers.hpp"
 
+#include <cctype>
 #include <utility>
 
 #include "scanners/importers/common.hpp"
@@ -19,6 +20,7 @@ const std::vector<std::pair<std::string, Parser>>& table() {
         {"gcp-iam-policy", parse_gcp_iam_policy},
         {"azure-applications", parse_azure_applications},
         {"azure-service-principals", parse_azure_service_principals},
+        {"azure-sp-owners", parse_azure_sp_owners},
         {"k8s-list", parse_k8s_list},
         {"github-deploy-keys", parse_github_deploy_keys},
         {"github-app-installations", parse_github_app_installations},
@@ -57,6 +59,26 @@ std::string name_hint(std::string_view path) {
     return "";
 }
 
+// A map of service-principal id to owner lists starts `{"<GUID>": [`: told from
+// the head, so that detection does not walk a large map.
+bool sp_owner_map(std::string_view s, size_t at) {
+    auto skip_ws = [&] {
+        while (at < s.size() && (s[at] == ' ' || s[at] == '\t' || s[at] == '\r' || s[at] == '\n')) ++at;
+    };
+    if (at >= s.size() || s[at++] != '{') return false;
+    skip_ws();
+    if (at >= s.size() || s[at++] != '"') return false;
+    size_t n = 0;
+    for (; at < s.size() && s[at] != '"'; ++at, ++n)
+        if (!std::isxdigit(static_cast<unsigned char>(s[at])) && s[at] != '-') return false;
+    if (n != 36 || at >= s.size()) return false;
+    ++at;
+    skip_ws();
+    if (at >= s.size() || s[at++] != ':') return false;
+    skip_ws();
+    return at < s.size() && s[at] == '[';
+}
+
 // Detection's walk stops at the first element of a top-level list; this marks
 // that stop.
 const char* const kStop = "\x01stop";
@@ -84,6 +106,7 @@ util::Expected<std::string> detect(std::string_view path, Input& in) {
     }
     if (content.compare(start, 9, "user,arn,") == 0) return std::string("aws-credential-report");
     if (content.compare(start, 12, "[mcp_servers") == 0) return std::string("mcp-config-toml");
+    if (sp_owner_map(content, start)) return std::string("azure-sp-owners");
     if (content[start] != '{' && content[start] != '[') {
         TRY_ASSIGN(auto text, in.text());
         if (text.find("[mcp_servers") != std::string_view::npos) return std::string("mcp-config-toml");
@@ -138,7 +161,8 @@ util::Expected<std::string> detect(std::string_view path, Input& in) {
                        "inventory import --help)"};
 }
 
-util::Expected<ImportBatch> parse_input(std::string_view path, Input& in, const std::string& format) {
+// Parses into `b` (whose sink, if any, receives the records as they are read).
+util::Status parse_input(std::string_view path, Input& in, const std::string& format, ImportBatch& b) {
     // Nothing a parser meets may escape as an exception: a type error in a
     // document-level field (IsTruncated: "yes") or an allocation failure becomes
     // this file's error.
@@ -148,7 +172,10 @@ util::Expected<ImportBatch> parse_input(std::string_view path, Input& in, const 
             TRY_ASSIGN(f, detect(path, in));
         }
         for (const auto& [name, fn] : table())
-            if (name == f) return fn(path, in);
+            if (name == f) {
+                TRY(fn(path, in, b));
+                return b.flush();
+            }
         return util::Error{"--format", "unknown format `" + f + "`"};
     } catch (const nlohmann::json::exception& e) {
         std::string why = e.what();
@@ -168,13 +195,18 @@ util::Expected<std::string> detect_format(std::string_view path, std::string_vie
 
 util::Expected<ImportBatch> parse_export(std::string_view path, std::string_view content, const std::string& format) {
     Input in = Input::memory(content, path);
-    return parse_input(path, in, format);
+    ImportBatch b;
+    TRY(parse_input(path, in, format, b));
+    return b;
 }
 
-util::Expected<ImportBatch> import_file(const std::string& open_path, std::string_view name,
-                                        const std::string& format) {
+util::Expected<std::string> import_file(const std::string& open_path, std::string_view name, const std::string& format,
+                                        db::RecordSink& sink) {
     TRY_ASSIGN(auto in, Input::file(open_path, name));
-    return parse_input(name, in, format);
+    ImportBatch b;
+    b.sink = &sink;
+    TRY(parse_input(name, in, format, b));
+    return b.format;
 }
 
 }  // namespace nhi::scanners::importers

@@ -29,9 +29,12 @@ util::Expected<std::string> detect_format(std::string_view path, std::string_vie
 util::Expected<ImportBatch> parse_export(std::string_view path, std::string_view content, const std::string& format);
 
 /// Parses the export file at `open_path`, named `name` in keys and messages, as
-/// parse_export does; JSON lists are read one record at a time, so memory
-/// follows the largest record and the records made, not the file. Fails when
-/// the file cannot be read.
-util::Expected<ImportBatch> import_file(const std::string& open_path, std::string_view name, const std::string& format);
+/// parse_export does, handing each record (and warning) to `sink` as soon as it
+/// is read: JSON lists are read one record at a time, so memory follows the
+/// largest record, not the file. Returns the format's name; fails when the file
+/// cannot be read or parsed, or when the sink fails (what it already took is
+/// then the sink's to discard).
+util::Expected<std::string> import_file(const std::string& open_path, std::string_view name, const std::string& format,
+                                        db::RecordSink& sink);
 
 }  // namespace nhi::scanners::importers

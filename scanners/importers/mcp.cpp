@@ -255,7 +255,7 @@ nlohmann::json to_json(const toml::node& n) {
 
 }  // namespace
 
-util::Expected<ImportBatch> parse_codex_toml(std::string_view path, Input& in) {
+util::Status parse_codex_toml(std::string_view path, Input& in, ImportBatch& b) {
     TRY_ASSIGN(auto content, in.text());
     toml::table root;
     try {
@@ -280,7 +280,6 @@ util::Expected<ImportBatch> parse_codex_toml(std::string_view path, Input& in) {
         return util::Error{std::string(path), "ends without a newline, so it looks truncated (" +
                                                   std::to_string(servers->size()) +
                                                   " servers before the cut); re-export it, or end it with a newline"};
-    ImportBatch b;
     b.format = "mcp-config";
     for (const auto& [name, node] : *servers) {
         if (!node.is_table()) {
@@ -289,10 +288,10 @@ util::Expected<ImportBatch> parse_codex_toml(std::string_view path, Input& in) {
         }
         server(b, path, "codex", std::string(name.str()), to_json(node));
     }
-    return b;
+    return util::ok_status();
 }
 
-util::Expected<ImportBatch> parse_mcp_json(std::string_view path, Input& in) {
+util::Status parse_mcp_json(std::string_view path, Input& in, ImportBatch& b) {
     // VS Code's mcp.json is JSONC; comments are harmless in the other clients'
     // files too.
     TRY_ASSIGN(auto j, in.document(/*comments=*/true));
@@ -311,7 +310,6 @@ util::Expected<ImportBatch> parse_mcp_json(std::string_view path, Input& in) {
         client = "vscode";
     else if (p.find(".mcp.json") != std::string::npos)
         client = "claude-code";
-    ImportBatch b;
     b.format = "mcp-config";
     for (const auto& [name, s] : j[root].items()) {
         if (!s.is_object()) {
@@ -327,7 +325,7 @@ util::Expected<ImportBatch> parse_mcp_json(std::string_view path, Input& in) {
             b.warnings.push_back(warn(path, "server `" + name + "` has a field of an unexpected type; skipped"));
         }
     }
-    return b;
+    return util::ok_status();
 }
 
 }  // namespace nhi::scanners::importers

@@ -18,6 +18,29 @@ const fs::path kExports = fs::path(NHI_FIXTURES) / "exports";
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
+// A heap bound for one command: RLIMIT_DATA (heap and anonymous mappings, not the mapped
+// binary); under ASan, whose shadow needs the address space, ASan's own allocator limit.
+#ifdef NHI_SANITIZED
+constexpr const char* kHeapBound = "export ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=64\"; ";
+#else
+constexpr const char* kHeapBound = "ulimit -d 32768; ";
+#endif
+
+// A kubectl list of `n` service accounts, each with a legacy token secret.
+std::string k8s_list(size_t n) {
+    std::string out = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [";
+    for (size_t i = 0; i < n; ++i) {
+        const std::string name = "sa-" + std::to_string(i), ns = "ns" + std::to_string(i % 50);
+        out += std::string(i ? "," : "") + "\n{\"apiVersion\": \"v1\", \"kind\": \"ServiceAccount\", \"metadata\": {\"name\": \"" +
+               name + "\", \"namespace\": \"" + ns + "\", \"uid\": \"u" + std::to_string(i) +
+               "\", \"creationTimestamp\": \"2024-01-01T10:00:00Z\", \"labels\": {\"team\": \"t" + std::to_string(i % 40) +
+               "\"}}},\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"type\": \"kubernetes.io/service-account-token\", "
+               "\"metadata\": {\"name\": \"" + name + "-token\", \"namespace\": \"" + ns +
+               "\", \"annotations\": {\"kubernetes.io/service-account.name\": \"" + name + "\"}}}";
+    }
+    return out + "]}";
+}
+
 }  // namespace
 
 TEST_CASE("an export nested 60,000 deep is a one-line error, not a segfault", "[e2e][import-hostile]") {
@@ -115,4 +138,29 @@ TEST_CASE("MCP URL query secrets and env defaults never reach the datastore in p
     CHECK(everything.find("KKKKKKKK") == std::string::npos);
     CHECK(everything.find(password) == std::string::npos);
     CHECK(list.out.find("https://mcp.acme.test/sse?api_key=ghp_") != std::string::npos);  // the redacted URL
+}
+
+TEST_CASE("a large export imports within a heap bound that one record fits in", "[e2e][import-hostile]") {
+    // Before: records were streamed from the file but all kept until the end, so memory grew
+    // with the file (a 300 MB kubectl list peaked at 1.6 GB): this import needed over 40 MB
+    // of heap and failed under the bound with exit 2.
+    TempDir dir;
+    auto f = dir.write("list.json", k8s_list(40000));
+    auto r = run_shell(std::string(kHeapBound) + "'" NHI_BINARY "' inventory import --db nhi.db " + q(f), dir.path());
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("40000 identities (40000 new, 0 changed), 40000 credentials (40000 new") != std::string::npos);
+}
+
+TEST_CASE("a file that fails midway leaves nothing of itself, even with records already written", "[e2e][import-hostile]") {
+    // Records are written as they are read: the records before the error must go with the file.
+    TempDir dir;
+    auto good = k8s_list(300);
+    auto f = dir.write("list.json", good.substr(0, good.size() - 2) + ", 1e999]}");
+    auto r = run_nhi("inventory import --db nhi.db " + q(f), dir.path());
+    CHECK(r.code == 2);
+    CHECK(r.err.find("number out of range") != std::string::npos);
+    auto list = run_nhi("inventory list --db nhi.db --format json", dir.path());
+    REQUIRE(list.code == 0);
+    CHECK(nlohmann::json::parse(list.out).empty());
 }

@@ -304,3 +304,28 @@ TEST_CASE("the same literal secret in two agents' configs is reuse", "[e2e][inve
     CHECK(literal == 6);  // 3 literals per copy
     CHECK(reused == literal);
 }
+
+TEST_CASE("set-owner, annotate and show refuse a name that several identities share", "[e2e][inventory]") {
+    // Before: set-owner picked one of the two (the application) and exited 0.
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import '" + (kExports / "azure/applications.json").string() + "' '" +
+                        (kExports / "azure/service-principals.json").string() + "'",
+                    dir.path())
+                .code == 0);
+    auto rows = list(dir.path());
+    std::vector<std::string> ids;
+    for (const auto& r : rows)
+        if (r["name"] == "acme-ci-deployer") ids.push_back(std::to_string(r["id"].get<int64_t>()));
+    REQUIRE(ids.size() == 2);
+    for (const std::string cmd : {"set-owner acme-ci-deployer team-x", "annotate acme-ci-deployer --reason why",
+                                  "show acme-ci-deployer"}) {
+        INFO(cmd);
+        auto r = run_nhi("inventory " + cmd, dir.path());
+        CHECK(r.code == 2);
+        CHECK(r.err.find("nhi: error: acme-ci-deployer: names 2 identities: ") != std::string::npos);
+        for (const auto& id : ids) CHECK(r.err.find(id + " (azure, azure:") != std::string::npos);
+    }
+    for (const auto& r : list(dir.path())) CHECK(r["owner_source"] != "explicit");
+    // An id or key still names one.
+    CHECK(run_nhi("inventory set-owner " + ids[0] + " team-x", dir.path()).code == 0);
+}
