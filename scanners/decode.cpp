@@ -69,6 +69,7 @@
 #include "scanners/decode.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <cstdint>
 
@@ -778,6 +779,8 @@ Charset sniff_charset(std::string_view head) {
     // printable byte; UTF-8 text has no zero bytes at all.
     const std::string_view sample = head.substr(0, kSample);
     if (sample.size() < 8) return Charset::Utf8;
+    // Nearly every file is UTF-8 text with no zero byte at all: one memchr settles it.
+    if (!std::memchr(sample.data(), '\0', sample.size())) return Charset::Utf8;
     if (ascii_units_permille(sample, true) >= 900) return Charset::Utf16Le;
     if (ascii_units_permille(sample, false) >= 900) return Charset::Utf16Be;
     return Charset::Utf8;
