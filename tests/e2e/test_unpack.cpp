@@ -348,6 +348,24 @@ TEST_CASE("unpack: a bomb and a damaged archive are counted warnings, not crashe
     CHECK(s.summary["not_unpacked"].size() >= 1);
 }
 
+TEST_CASE("unpack: a deep nest stops at --max-depth with a counted warning", "[e2e][unpack]") {
+    TempDir d;
+    // Twelve zips, one inside the next, the secret in the innermost.
+    const std::string secret = ghp(601);
+    std::string blob = make({{"deep.properties", "github.token=" + secret + "\n"}}, zip);
+    for (int i = 0; i < 11; ++i) blob = make({{"level" + std::to_string(i) + ".zip", blob}}, zip);
+    d.write("nest.zip", blob);
+    auto s = scan(d, ".");
+    INFO(s.r.err);
+    CHECK(s.r.code == 0);  // not reached: the default depth is 4
+    CHECK(s.findings.empty());
+    CHECK(s.summary["not_unpacked"]["nested too deep"] == 1);
+    CHECK(s.r.err.find("nested deeper than --max-depth 4") != std::string::npos);
+    auto deep = scan(d, ". --max-depth 12");
+    CHECK(deep.by_secret.count(sha(secret)) == 1);
+    CHECK(deep.summary["unpacked"]["archives"] == 12);
+}
+
 TEST_CASE("unpack: git history opens archive and encoded blobs, and its cache keeps their provenance", "[e2e][unpack][git]") {
     TempDir d;
     auto sh = [&](const std::string& cmd) {
