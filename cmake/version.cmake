@@ -1,0 +1,32 @@
+# nhi_version(FALLBACK): sets NHI_VERSION_NUMBER (X.Y.Z, for project()) and
+# NHI_VERSION_FULL (for the package: 0.1.0, or 0.1.0+3.gabc1234 three commits after v0.1.0).
+function(nhi_version fallback)
+  set(NHI_VERSION_STRING "" CACHE STRING "Version to build (default: git describe --tags, else the fallback)")
+  set(v "${NHI_VERSION_STRING}")
+  if(v STREQUAL "")
+    find_package(Git QUIET)
+    if(GIT_FOUND)
+      execute_process(COMMAND ${GIT_EXECUTABLE} describe --tags --match "v[0-9]*" --dirty
+                      WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+                      OUTPUT_VARIABLE v OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET
+                      RESULT_VARIABLE rc)
+      if(NOT rc EQUAL 0)
+        set(v "")
+      endif()
+    endif()
+  endif()
+  string(REGEX REPLACE "^v" "" v "${v}")
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+\\.[0-9]+" num "${v}")
+  if(NOT num)
+    set(v "${fallback}")
+    set(num "${fallback}")
+  endif()
+  set(NHI_VERSION_NUMBER "${num}" PARENT_SCOPE)
+  # Debian versions: 0.1.0-3-gabc1234-dirty -> 0.1.0+3.gabc1234.dirty (sorts after 0.1.0)
+  if(v MATCHES "^([0-9]+\\.[0-9]+\\.[0-9]+)-(.*)$")
+    string(REPLACE "-" "." rest "${CMAKE_MATCH_2}")
+    set(v "${CMAKE_MATCH_1}+${rest}")
+  endif()
+  set(NHI_VERSION_FULL "${v}" PARENT_SCOPE)
+  message(STATUS "nhi version ${v}")
+endfunction()
