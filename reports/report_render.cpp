@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "reports/finding_render.hpp"
 #include "reports/inventory_render.hpp"
 #include "util/time.hpp"
 
@@ -131,7 +132,7 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         return;
     }
     if (o.format == "markdown") {
-        out << "# NHI risk report\n\nAs of " << o.now << ". " << shown.size() << " identities at or above tier "
+        out << "# NHI risk report\n\nAs of " << o.now << ". " << count_of(shown.size(), "identity", "identities") << " at or above tier "
             << to_string(o.min_tier) << ".\n\n| tier | identity | owner | factors | revoke |\n|---|---|---|---|---|\n";
         for (const auto* a : shown) {
             std::string fs;
@@ -165,9 +166,11 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
     }
     std::map<Tier, size_t> counts;
     for (const auto& a : items) ++counts[a.risk.tier];
-    out << fmt::format("{} identities: {} critical, {} high, {} medium, {} low\n", items.size(), counts[Tier::Critical],
+    out << fmt::format("{}: {} critical, {} high, {} medium, {} low\n", count_of(items.size(), "identity", "identities"),
+                       counts[Tier::Critical],
                        counts[Tier::High], counts[Tier::Medium], counts[Tier::Low]);
-    if (!dangling.empty()) out << dangling.size() << " dangling binding(s) to deleted service accounts\n";
+    if (!dangling.empty())
+        out << count_of(dangling.size(), "dangling binding", "dangling bindings") << " to deleted service accounts\n";
 }
 
 void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
@@ -220,7 +223,8 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     }
     const bool markdown = o.format == "markdown";
     out << (markdown ? "# Ownership gaps\n\n" : "")
-        << fmt::format("{} of {} identities have a trusted owner; {} gaps.\n", owned, items.size(), gaps);
+        << fmt::format("{} of {} {} a trusted owner; {}.\n", owned, count_of(items.size(), "identity", "identities"),
+                       items.size() == 1 ? "has" : "have", count_of(gaps, "gap", "gaps"));
     for (const auto& [src, list] : by_source) {
         out << (markdown ? "\n## " : "\n") << esc(markdown, src) << " (" << list.size() << ")\n";
         for (const auto& g : list)

@@ -82,7 +82,7 @@ TEST_CASE("an export with a type error in one entry imports the rest with a coun
     INFO(r.err);
     CHECK(r.code == 0);
     CHECK(r.err.find("nhi: warning: " + f.string() + ": entry 1 (line 1): unexpected value") != std::string::npos);
-    CHECK(r.err.find("1 identities") != std::string::npos);
+    CHECK(r.err.find("1 identity (") != std::string::npos);
     CHECK(r.err.find("1 warnings") != std::string::npos);
 }
 

@@ -152,5 +152,5 @@ TEST_CASE("dangling bindings are findings of their own in report risk and report
     CHECK(nlohmann::json::parse(summary.out)["dangling_bindings"] == 2);
     auto risk = run_nhi("report risk", im.dir.path());
     CHECK_THAT(risk.out, Catch::Contains("dangling binding deleted:serviceAccount:old-admin@") &&
-                             Catch::Contains("2 dangling binding(s)"));
+                             Catch::Contains("2 dangling bindings"));
 }

@@ -267,7 +267,7 @@ TEST_CASE("unpack: every planted secret is found, in every container and encodin
     auto shallow = scan(d, "dist --max-depth 1");
     CHECK(shallow.by_secret.count(sha(planted["zip jar"])) == 1);
     CHECK(shallow.by_secret.count(sha(planted["nested jar"])) == 0);
-    CHECK(shallow.summary["not_unpacked"]["nested too deep"].get<int>() >= 1);
+    CHECK(shallow.summary["not_unpacked"]["nested_too_deep"].get<int>() >= 1);
     d.write(".nhi.yml", "archives: false\n");
     auto configured = scan(d, ".");
     CHECK(configured.by_secret.count(sha(planted["zip jar"])) == 0);

@@ -1,0 +1,87 @@
+// The JSON and JSONL output contract: schema_version, the schemas in docs/schemas/, snake_case keys.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+using namespace nhi::test;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kSchemas = fs::path(NHI_SOURCE_DIR) / "docs/schemas";
+
+// Runs the schema validator (python3-jsonschema) on `file`; its stderr names what is invalid.
+Result validate(const std::string& schema, const fs::path& file, bool jsonl = false) {
+    return run_shell("python3 '" NHI_SOURCE_DIR "/tests/tools/validate_json.py' '" + (kSchemas / schema).string() +
+                         "' '" + file.string() + "'" + (jsonl ? " --jsonl" : ""),
+                     file.parent_path());
+}
+
+void sh(const std::string& cmd, const fs::path& cwd) {
+    std::string full = "cd '" + cwd.string() +
+                       "' && export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@acme.test GIT_COMMITTER_NAME=Dev "
+                       "GIT_COMMITTER_EMAIL=dev@acme.test GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 && (" +
+                       cmd + ") >/dev/null 2>&1";
+    REQUIRE(std::system(full.c_str()) == 0);
+}
+
+// Every key of every object in `j`, at any depth, except under `hints` (a validator's facts).
+void keys(const json& j, std::vector<std::string>& out) {
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            out.push_back(it.key());
+            if (it.key() != "hints") keys(it.value(), out);
+        }
+    else if (j.is_array())
+        for (const auto& e : j) keys(e, out);
+}
+
+bool snake(const std::string& k) {
+    if (k.empty() || !std::islower(static_cast<unsigned char>(k[0]))) return false;
+    for (char c : k)
+        if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+            return false;
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("scan json and jsonl carry schema_version and match docs/schemas", "[e2e][contract]") {
+    TempDir d;
+    fs::copy(fs::path(NHI_FIXTURES) / "planted", d / "planted", fs::copy_options::recursive);
+    REQUIRE(run_nhi("scan planted --no-db --format json -o out.json", d.path()).code == 1);
+    REQUIRE(run_nhi("scan planted --no-db --format jsonl -o out.jsonl", d.path()).code == 1);
+    auto doc = json::parse(read_file(d / "out.json"));
+    CHECK(doc["schema_version"] == 1);
+    REQUIRE(!doc["findings"].empty());
+    for (const auto& f : doc["findings"]) CHECK(f["schema_version"] == 1);
+    std::vector<std::string> all;
+    keys(doc, all);
+    for (const auto& k : all) {
+        INFO(k);
+        CHECK(snake(k));
+    }
+    auto j = validate("scan.schema.json", d / "out.json");
+    INFO(j.err);
+    CHECK(j.code == 0);
+    auto l = validate("finding.schema.json", d / "out.jsonl", true);
+    INFO(l.err);
+    CHECK(l.code == 0);
+
+    // Git findings (commit, occurrences) and the unpacking counters too.
+    fs::create_directories(d / "repo");
+    sh("git init -q -b main . && printf 'T=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\\n' > a.env && git add -A && "
+       "git commit -q -m one",
+       d / "repo");
+    REQUIRE(run_nhi("scan --git repo --no-db --format json -o git.json", d.path()).code == 1);
+    auto g = validate("scan.schema.json", d / "git.json");
+    INFO(g.err);
+    CHECK(g.code == 0);
+    CHECK(json::parse(read_file(d / "git.json"))["findings"][0]["occurrences"].size() == 1);
+
+    // The schemas themselves reject what breaks the contract.
+    d.write("bad.jsonl", "{\"schema_version\": 1, \"rule\": \"x\"}\n");
+    CHECK(validate("finding.schema.json", d / "bad.jsonl", true).code == 1);
+}
