@@ -14,7 +14,8 @@ const fs::path kSchemas = fs::path(NHI_SOURCE_DIR) / "docs/schemas";
 
 // Runs the schema validator (python3-jsonschema) on `file`; its stderr names what is invalid.
 Result validate(const std::string& schema, const fs::path& file, bool jsonl = false) {
-    return run_shell("python3 '" NHI_SOURCE_DIR "/tests/tools/validate_json.py' '" + (kSchemas / schema).string() +
+    const fs::path where = schema.rfind("sarif", 0) == 0 ? fs::path(NHI_FIXTURES) / "sarif" : kSchemas;
+    return run_shell("python3 '" NHI_SOURCE_DIR "/tests/tools/validate_json.py' '" + (where / schema).string() +
                          "' '" + file.string() + "'" + (jsonl ? " --jsonl" : ""),
                      file.parent_path());
 }
@@ -84,4 +85,29 @@ TEST_CASE("scan json and jsonl carry schema_version and match docs/schemas", "[e
     // The schemas themselves reject what breaks the contract.
     d.write("bad.jsonl", "{\"schema_version\": 1, \"rule\": \"x\"}\n");
     CHECK(validate("finding.schema.json", d / "bad.jsonl", true).code == 1);
+}
+
+TEST_CASE("sarif validates against the OASIS SARIF 2.1.0 schema", "[e2e][contract]") {
+    TempDir d;
+    fs::copy(fs::path(NHI_FIXTURES) / "planted", d / "planted", fs::copy_options::recursive);
+    REQUIRE(run_nhi("scan planted --no-db --format sarif -o dir.sarif --sarif-max-results 3", d.path()).code == 1);
+    REQUIRE(run_nhi("scan - --no-db --format sarif -o stdin.sarif", d.path(),
+                    "T=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\n").code == 1);
+    fs::create_directories(d / "repo");
+    sh("git init -q -b main . && printf 'T=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\\n' > a.env && git add -A && "
+       "git commit -q -m one && git rm -q a.env && git commit -q -m two",
+       d / "repo");
+    REQUIRE(run_nhi("scan --git repo --no-db --format sarif -o git.sarif", d.path()).code == 1);
+    for (const char* f : {"dir.sarif", "stdin.sarif", "git.sarif"}) {
+        auto v = validate("sarif-schema-2.1.0.json", d / f);
+        INFO(f << ": " << v.err);
+        CHECK(v.code == 0);
+    }
+    auto git = json::parse(read_file(d / "git.sarif"));
+    CHECK(git["runs"][0]["results"][0]["message"]["text"].get<std::string>().find("only in history: commit") !=
+          std::string::npos);
+    // The control: the schema rejects a result without a message.
+    git["runs"][0]["results"][0].erase("message");
+    d.write("broken.sarif", git.dump());
+    CHECK(validate("sarif-schema-2.1.0.json", d / "broken.sarif").code == 1);
 }
