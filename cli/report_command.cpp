@@ -78,6 +78,7 @@ int run_report(ReportArgs a, const std::string& which) {
         throw Fatal({"--fail-on", "expected none, low, medium, high or critical"});
     o.expiring_days = a.expiring_days;
     o.top = size_t(std::max(a.top, 0));
+    o.run = a.run;
 
     if (a.record && a.run)
         throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});

@@ -33,6 +33,14 @@ std::string revocation(const db::IdentityRow& r) {
 
 // The factors once per id, with their count and every instance's reason (README: "where a
 // factor repeats, it is shown once with its count").
+// What every report JSON document starts with: the contract version, the reference time and the
+// run it describes (null: the inventory as it is now).
+nlohmann::json report_head(const ReportOptions& o) {
+    return {{"schema_version", kReportSchemaVersion},
+            {"as_of", o.now},
+            {"run", o.run > 0 ? nlohmann::json(o.run) : nlohmann::json(nullptr)}};
+}
+
 nlohmann::json factors_json(const Assessment& risk) {
     nlohmann::json factors = nlohmann::json::array();
     for (const auto& g : group_factors(risk)) {
@@ -107,11 +115,13 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         // One identity per line, streamed like `inventory list`: 100,000 identities must not
         // become one JSON tree and one 60 MB string first. Dangling bindings follow as
         // entries of their own ("type": "dangling-binding").
-        out << "[";
+        // The head is written first and the rows streamed into its last key.
+        std::string head = json_dump(report_head(o));
+        out << head.substr(0, head.size() - 1) << ",\"rows\":[";
         size_t n = 0;
         for (const auto* a : shown) out << (n++ ? ",\n" : "\n") << json_dump(assessed_json(*a, o.now));
         for (const auto* d : dead) out << (n++ ? ",\n" : "\n") << json_dump(dangling_json(*d));
-        out << "\n]\n";
+        out << "\n]}\n";
         return;
     }
     if (o.format == "csv") {
@@ -197,8 +207,9 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     }
     size_t gaps = items.size() - owned;
     if (o.format == "json") {
-        nlohmann::json j = {{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
-                            {"teams", teams}, {"dangling_bindings", nlohmann::json::array()}};
+        nlohmann::json j = report_head(o);
+        j.update({{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
+                  {"teams", teams}, {"dangling_bindings", nlohmann::json::array()}});
         // A deleted member has no owner to find: its binding is a finding of its own.
         for (const auto& d : dangling) j["dangling_bindings"].push_back(dangling_json(d));
         for (const auto& [src, list] : by_source)
@@ -267,10 +278,15 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
                                                                         ? json_text(c.data, "created") : json_text(c.data, "last_rotated")});
         }
     if (o.format == "json") {
-        nlohmann::json j = nlohmann::json::object();
-        for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) j[b] = nlohmann::json::array();
+        nlohmann::json j = report_head(o);
+        // Keys are snake_case; the buckets keep their factor names elsewhere.
+        auto key = [](std::string b) {
+            std::replace(b.begin(), b.end(), '-', '_');
+            return b;
+        };
+        for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) j[key(b)] = nlohmann::json::array();
         for (const auto& l : lines)
-            j[l.bucket].push_back({{"identity", l.row->id}, {"name", l.row->name}, {"provider", l.row->provider},
+            j[key(l.bucket)].push_back({{"identity", l.row->id}, {"name", l.row->name}, {"provider", l.row->provider},
                                    {"credential", l.cred->key}, {"kind", l.cred->kind},
                                    {"date", l.when.empty() ? nlohmann::json() : nlohmann::json(l.when)},
                                    {"revocation", json_text(l.cred->data, "revocation")}});
@@ -326,12 +342,13 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         for (size_t i = 0; i < items.size() && i < o.top; ++i) top.push_back(assessed_json(items[i], o.now));
         nlohmann::json t = nlohmann::json::object();
         for (auto [k, v] : tiers) t[to_string(k)] = v;
-        out << json_dump(nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
-                              {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
-                              {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
-                              {"dangling_bindings", dangling.size()},
-                              {"top_risks", top}},
-                         2)
+        nlohmann::json j = report_head(o);
+        j.update({{"identities", items.size()}, {"providers", providers}, {"actors", actors},
+                  {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
+                  {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                  {"dangling_bindings", dangling.size()},
+                  {"top_risks", top}});
+        out << json_dump(j, 2)
             << "\n";
         return;
     }

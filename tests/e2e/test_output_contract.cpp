@@ -111,3 +111,26 @@ TEST_CASE("sarif validates against the OASIS SARIF 2.1.0 schema", "[e2e][contrac
     d.write("broken.sarif", git.dump());
     CHECK(validate("sarif-schema-2.1.0.json", d / "broken.sarif").code == 1);
 }
+
+TEST_CASE("report json is an object with schema_version, as_of and run, in snake_case", "[e2e][contract]") {
+    TempDir d;
+    REQUIRE(import_samples(d.path()));
+    for (const char* which : {"risk", "owners", "expiry", "summary"}) {
+        auto r = run_nhi(std::string("report ") + which + " --format json --now 2025-06-16T09:00:00Z", d.path());
+        INFO(which << ": " << r.err);
+        REQUIRE(r.code == 0);
+        auto doc = json::parse(r.out);
+        REQUIRE(doc.is_object());  // risk was a bare list
+        CHECK(doc["schema_version"] == 1);
+        CHECK(doc["as_of"] == "2025-06-16T09:00:00Z");
+        CHECK(doc["run"].is_null());
+        for (auto it = doc.begin(); it != doc.end(); ++it) CHECK(snake(it.key()));
+        d.write(std::string(which) + ".json", r.out);
+        auto v = validate("report.schema.json", d / (std::string(which) + ".json"));
+        INFO(v.err);
+        CHECK(v.code == 0);
+    }
+    CHECK_FALSE(json::parse(read_file(d / "risk.json"))["rows"].empty());
+    auto at = json::parse(run_nhi("report risk --format json --run 1", d.path()).out);
+    CHECK(at["run"] == 1);
+}

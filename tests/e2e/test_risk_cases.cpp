@@ -34,7 +34,7 @@ const Imported& imported() {
         auto r = run_nhi("report risk --format json --as-of " + im->expected["now"].get<std::string>(), im->dir.path());
         INFO(r.err);
         REQUIRE(r.code == 0);
-        im->rows = nlohmann::json::parse(r.out);
+        im->rows = nlohmann::json::parse(r.out)["rows"];
         return im;
     }();
     return *once;
