@@ -554,7 +554,7 @@ def check(out, nhi):
             subprocess.run([nhi, "inventory", "import", "--db", db, os.path.join(out, f)], capture_output=True)
         r = subprocess.run([nhi, "report", "risk", "--db", db, "--format", "json", "--as-of", exp["now"]],
                            capture_output=True, text=True)
-        rows = json.loads(r.stdout) if r.stdout.strip().startswith("[") else []
+        rows = json.loads(r.stdout)["rows"] if r.stdout.strip().startswith("{") else []
     hits = total = 0
     for c in exp["cases"]:
         if c["factor"] is None:

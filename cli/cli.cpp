@@ -65,11 +65,81 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
     return best;
 }
 
+CLI::Validator choice(std::vector<std::string> values) {
+    auto check = [values](std::string& v) -> std::string {
+        std::string lower = v;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (std::find(values.begin(), values.end(), lower) != values.end()) {
+            v = lower;
+            return "";
+        }
+        std::string all;
+        for (const auto& x : values) all += (all.empty() ? "" : ", ") + x;
+        std::string s = suggest(lower, values);
+        return "`" + util::printable(v) + "`: expected one of " + all + (s.empty() ? "" : " (did you mean `" + s + "`?)");
+    };
+    std::string desc;
+    for (const auto& x : values) desc += (desc.empty() ? "" : "|") + x;
+    return CLI::Validator(check, "{" + desc + "}", "choice");
+}
+
+namespace {
+
+// The subcommand a command line names, as deep as it goes; "" when a word that should name one
+// names none ("nhi report sumary"), with the message to give in `error`.
+std::string unknown_subcommand(CLI::App& app, int argc, char** argv) {
+    CLI::App* at = &app;
+    std::string path = "nhi";
+    for (int i = 1; i < argc; ++i) {
+        std::string word = argv[i];
+        if (word.empty() || word[0] == '-') return "";
+        auto subs = at->get_subcommands([](CLI::App*) { return true; });
+        if (subs.empty()) return "";
+        CLI::App* next = nullptr;
+        std::vector<std::string> names;
+        for (auto* s : subs) {
+            names.push_back(s->get_name());
+            if (s->get_name() == word) next = s;
+        }
+        if (!next) {
+            std::string s = suggest(word, names);
+            print_error("unknown command `" + (path == "nhi" ? word : path.substr(4) + " " + word) + "`",
+                        s.empty() ? "see `" + path + " --help`" : "did you mean `" + s + "`?");
+            return word;
+        }
+        at = next;
+        path += " " + word;
+    }
+    return "";
+}
+
+// The options of the deepest subcommand parsed, for "did you mean" on an unknown flag.
+std::vector<std::string> option_names(CLI::App& app) {
+    CLI::App* at = &app;
+    for (bool deeper = true; deeper;) {
+        deeper = false;
+        for (auto* s : at->get_subcommands())
+            if (s->parsed()) {
+                at = s;
+                deeper = true;
+                break;
+            }
+    }
+    std::vector<std::string> names;
+    for (const auto* o : at->get_options()) {
+        for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+        for (const auto& s : o->get_snames()) names.push_back("-" + s);
+    }
+    return names;
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
     CLI::App app{"nhi: find and govern non-human identities (API keys, tokens, service accounts, agents)", "nhi"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("nhi ") + NHI_VERSION);
-    app.footer("Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or runtime error.");
+    app.footer("Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or runtime error, 130 interrupted.");
 
     // The subcommand table: name -> runner, filled by each command's registration.
     std::map<std::string, Runner> table;
@@ -79,15 +149,8 @@ int run(int argc, char** argv) {
     table["inventory"] = add_inventory_command(app);
     table["report"] = add_report_command(app);
 
-    // Unknown commands get a suggestion instead of CLI11's generic complaint.
-    if (argc > 1 && argv[1][0] != '-' && !table.count(argv[1])) {
-        std::vector<std::string> names;
-        for (const auto& [n, _] : table) names.push_back(n);
-        std::string s = suggest(argv[1], names);
-        print_error(std::string("unknown command `") + argv[1] + "`",
-                    s.empty() ? "see `nhi --help`" : "did you mean `" + s + "`?");
-        return kError;
-    }
+    // Unknown commands, at every level, get a suggestion instead of CLI11's generic complaint.
+    if (!unknown_subcommand(app, argc, argv).empty()) return kError;
 
     try {
         app.parse(argc, argv);
@@ -97,6 +160,21 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
+    } catch (const CLI::ExtrasError& e) {
+        // An unknown flag: the closest option of the command it was given to.
+        std::string msg = e.what();
+        for (int i = 1; i < argc; ++i) {
+            std::string word = argv[i];
+            if (word.size() < 2 || word[0] != '-' || msg.find(word) == std::string::npos) continue;
+            std::string flag = word.substr(0, word.find('='));
+            std::string s = suggest(flag, option_names(app));
+            print_error("usage", "unknown option `" + flag + "`" + (s.empty() ? "" : ": did you mean `" + s + "`?") +
+                                     " (see `nhi --help`)");
+            return kError;
+        }
+        if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+        print_error("usage", msg + " (see `nhi --help`)");
+        return kError;
     } catch (const CLI::ParseError& e) {
         std::string msg = e.what();
         if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));

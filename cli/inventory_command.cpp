@@ -8,6 +8,7 @@
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
+#include "reports/finding_render.hpp"
 #include "reports/inventory_render.hpp"
 #include "scanners/importers/importers.hpp"
 #include "util/text.hpp"
@@ -84,17 +85,18 @@ bool import_one(db::Database& database, const std::string& file, const std::stri
     if (!parsed) return fail(parsed.error());
     auto r = (*session)->finish(*parsed);
     if (!r) return fail(r.error());
-    std::cerr << file << ": " << *parsed << ", " << r->identities << " identities (" << r->new_identities
-              << " new, " << r->changed_identities << " changed), " << r->credentials << " credentials ("
+    std::cerr << file << ": " << *parsed << ", " << reports::count_of(r->identities, "identity", "identities")
+              << " (" << r->new_identities << " new, " << r->changed_identities << " changed), "
+              << reports::count_of(r->credentials, "credential", "credentials") << " ("
               << r->new_credentials << " new, " << r->changed_credentials << " changed)"
               << (r->links ? ", " + std::to_string(r->links) + " linked to scan findings" : "")
               << (r->skipped ? ", " + std::to_string(r->skipped) + " not stored" : "") << ", run " << r->run
-              << (warnings ? ", " + std::to_string(warnings) + " warnings" : "") << "\n";
+              << (warnings ? ", " + reports::count_of(warnings, "warning", "warnings") : "") << "\n";
     return true;
 }
 
 int import(const InventoryArgs& a) {
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    auto database = open_datastore(a.db);
     // Each file stands alone: a bad one is named and counted, the good ones are
     // kept.
     std::vector<std::string> rejected;
@@ -142,7 +144,7 @@ bool keep(const db::IdentityRow& r, const reports::IdentityFacts& f, const Inven
 int list(const InventoryArgs& a) {
     const std::string now = now_of(a);
     const int64_t now_t = *util::parse_iso8601(now);
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    auto database = open_datastore(a.db);
     db::Inventory inv(*database);
     const bool text_only = a.format == "text" || a.format == "csv";
     auto rows = take(inv.load(a.run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
@@ -155,7 +157,7 @@ int list(const InventoryArgs& a) {
 }
 
 int show(const InventoryArgs& a) {
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    auto database = open_datastore(a.db);
     db::Inventory inv(*database);
     int64_t id = take(inv.resolve(a.id));
     auto rows = take(inv.load(a.run));
@@ -169,7 +171,7 @@ int show(const InventoryArgs& a) {
 }
 
 int set_owner(const InventoryArgs& a) {
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    auto database = open_datastore(a.db);
     db::Inventory inv(*database);
     int64_t id = take(inv.resolve(a.id));
     if (a.value.empty()) throw Fatal({"set-owner", "the owner must not be empty"});
@@ -179,7 +181,7 @@ int set_owner(const InventoryArgs& a) {
 }
 
 int annotate(const InventoryArgs& a) {
-    auto database = take(db::Database::open(db::resolve_path(a.db)));
+    auto database = open_datastore(a.db);
     db::Inventory inv(*database);
     int64_t id = take(inv.resolve(a.id));
     std::string expires;
@@ -213,7 +215,8 @@ Runner add_inventory_command(CLI::App& app) {
                                     "Import export files (format detected; each file all-or-nothing, one run "
                                     "each; a bad file does not stop the others)");
     imp->add_option("files", args->files, "Export files")->required();
-    imp->add_option("--format", args->export_format, "Force the format: " + formats);
+    imp->add_option("--format", args->export_format, "Force the format: " + formats)
+        ->transform(choice(scanners::importers::format_names()));
     imp->footer("Formats: " + formats +
                 ". Re-importing a file changes nothing. Each file is imported or "
                 "rejected on its own: when one "
@@ -228,7 +231,7 @@ Runner add_inventory_command(CLI::App& app) {
 
     auto* ls = cmd->add_subcommand("list", "List identities with owner, credentials, expiry and last use");
     ls->add_option("-f,--format", args->format, "Output format")
-        ->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
+        ->transform(choice({"text", "json", "jsonl", "csv"}));
     ls->add_option("--provider", args->provider, "Only this provider (aws, gcp, azure, kubernetes, github, mcp)");
     ls->add_option("--kind", args->kind, "Only this kind (iam-user, service-account, mcp-server, ...)");
     ls->add_option("--actor", args->actor, "Only this actor type (service, workload, agent, bot, human)");
@@ -247,7 +250,7 @@ Runner add_inventory_command(CLI::App& app) {
                                    "Everything known about one identity: "
                                    "credentials, owners, links, history");
     sh->add_option("id", args->id, "Identity id, key or name")->required();
-    sh->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    sh->add_option("-f,--format", args->format, "Output format")->transform(choice({"text", "json"}));
     sh->add_option("--run", args->run, "As it stood after this run");
     sh->add_option("--as-of,--now", args->now, "Reference time, ISO-8601 (default: the clock)");
     db_opt(sh);
@@ -260,7 +263,7 @@ Runner add_inventory_command(CLI::App& app) {
     auto* an = cmd->add_subcommand("annotate", "Record triage on an identity: accepted risk, false positive or a note");
     an->add_option("id", args->id, "Identity id, key or name")->required();
     an->add_option("--kind", args->note_kind, "accepted-risk, false-positive or note")
-        ->check(CLI::IsMember({"accepted-risk", "false-positive", "note"}));
+        ->transform(choice({"accepted-risk", "false-positive", "note"}));
     an->add_option("--reason", args->reason, "Why (required)")->required();
     an->add_option("--expires", args->expires, "When the annotation lapses (required for accepted-risk)");
     db_opt(an);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string_view>
 #include <fmt/format.h>
 
 #include "reports/finding_render.hpp"
@@ -12,7 +13,9 @@ namespace nhi::cli {
 
 bool Progress::wanted() {
     const char* ci = std::getenv("CI");
-    return ::isatty(STDERR_FILENO) && !(ci && *ci);
+    const char* term = std::getenv("TERM");
+    // A dumb terminal cannot redraw a line in place.
+    return ::isatty(STDERR_FILENO) && !(ci && *ci) && !(term && std::string_view(term) == "dumb");
 }
 
 Progress::Progress(const scanners::ScanStats& stats, bool enabled) : stats_(stats) {

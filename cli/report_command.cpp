@@ -78,6 +78,7 @@ int run_report(ReportArgs a, const std::string& which) {
         throw Fatal({"--fail-on", "expected none, low, medium, high or critical"});
     o.expiring_days = a.expiring_days;
     o.top = size_t(std::max(a.top, 0));
+    o.run = a.run;
 
     if (a.record && a.run)
         throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
@@ -160,8 +161,8 @@ Runner add_report_command(CLI::App& app) {
         const bool html = name == "summary" || name == "risk";
         s->add_option("-f,--format", args->format,
                       html ? "Output format (html: the review as one self-contained page with charts)" : "Output format")
-            ->check(html ? CLI::IsMember({"text", "json", "csv", "markdown", "html"})
-                         : CLI::IsMember({"text", "json", "csv", "markdown"}));
+            ->transform(html ? choice({"text", "json", "csv", "markdown", "html"})
+                             : choice({"text", "json", "csv", "markdown"}));
         s->add_option("-o,--output", args->output, "Write the report to FILE (replaced only when complete)");
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
         s->add_option("--as-of,--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");

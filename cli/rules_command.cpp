@@ -1,6 +1,7 @@
 // `nhi rules list|check`.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -12,6 +13,7 @@
 #include "rules/check.hpp"
 #include "rules/hs_cache.hpp"
 #include "rules/loader.hpp"
+#include "util/atomic_file.hpp"
 #include "util/hash.hpp"
 #include "util/text.hpp"
 
@@ -25,6 +27,20 @@ void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rule
     }
     std::string s = suggest(id, ids);
     throw Fatal({where, "unknown rule id `" + id + "`" + (s.empty() ? "" : "; did you mean `" + s + "`?")});
+}
+
+std::unique_ptr<db::Database> open_datastore(const std::string& flag_value) {
+    namespace fs = std::filesystem;
+    const std::string path = db::resolve_path(flag_value);
+    const fs::path dir = fs::path(path).parent_path();
+    std::error_code ec;
+    const bool existed = dir.empty() || fs::exists(dir, ec);
+    auto database = take(db::Database::open(path));
+    if (!existed && fs::is_directory(dir, ec))
+        if (auto st = util::write_file_atomic((dir / ".gitignore").string(), "# written by nhi: the datastore is local\n*\n");
+            !st)
+            print_warning((dir / ".gitignore").string(), st.error().why);
+    return database;
 }
 
 std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
@@ -121,7 +137,7 @@ Runner add_rules_command(CLI::App& app) {
     cmd->require_subcommand(1);
     auto* l = cmd->add_subcommand("list", "List rules (built-in and --rules)");
     l->add_option("--rules", args->rule_paths, "Extra rule file or directory (repeatable)");
-    l->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
+    l->add_option("-f,--format", args->format, "Output format")->transform(choice({"text", "json", "markdown"}))->capture_default_str();
     auto* c = cmd->add_subcommand("check", "Run every rule's examples and negative examples");
     c->add_option("--rules", args->rule_paths, "Extra rule file or directory (repeatable)");
     return [args, l] { return l->parsed() ? list(*args) : check(*args); };

@@ -1,6 +1,8 @@
 // `nhi scan` (files, directories, stdin, git history) and `nhi baseline create|update`,
 // which share one scan pipeline.
 #include <optional>
+#include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <thread>
+#include <atomic>
+#include <cerrno>
 
 #include "cli/cli.hpp"
 #include "cli/fatal.hpp"
@@ -49,11 +54,15 @@ struct ScanArgs {
     bool store_secrets = false;
     bool show_secrets = false;
     bool no_progress = false;
+    bool quiet = false;    // no warnings, no progress, no summary: the findings only
+    bool verbose = false;  // also name every file not scanned and why
     std::string color = "auto";
+    size_t sarif_max_results = 25000;
     bool git = false;
     bool all_refs = false;
     std::string since;
     bool staged = false;
+    bool all_staged = false;
     std::string branch;
     std::string config;
     bool no_config = false;
@@ -125,6 +134,7 @@ ScanSetup set_up_scan(const ScanArgs& a, bool use_baseline) {
     ScanSetup s;
     if (!a.max_file_size.empty()) s.max_size = take(parse_size("--max-file-size", a.max_file_size));
     s.paths = a.paths;
+    if (a.all_staged && !a.staged) throw Fatal({"usage", "--all-staged goes with --staged"});
     if (!a.git && (a.all_refs || a.staged || !a.since.empty() || !a.branch.empty()))
         throw Fatal({"usage", "--all-refs, --since, --staged and --branch go with --git"});
     if (a.git && s.paths.empty()) s.paths.push_back(".");
@@ -162,17 +172,72 @@ struct Recording {
 Recording begin_recording(const ScanArgs& a, const ScanSetup& s) {
     Recording r;
     if (a.no_db) return r;
-    r.database = take(db::Database::open(db::resolve_path(a.db)));
+    r.database = open_datastore(a.db);
     r.run_id = take(db::Store(*r.database).begin_run(a.git ? "scan-git" : "scan", Recording::source(s.paths),
                                                            s.engine->rules_hash()));
     return r;
 }
+
+// Ctrl-C during a scan: the handler only sets a flag and wakes a watcher thread (nothing else is
+// safe in a handler); the watcher marks the run `interrupted` through a connection of its own
+// (SQLite serialises it with the scan's writes, whose open transaction rolls back) and exits
+// 130, as a shell reports a SIGINT. Without a datastore it only exits.
+std::atomic<bool> g_interrupted{false};
+int g_wake[2] = {-1, -1};
+
+extern "C" void on_sigint(int) {
+    g_interrupted = true;
+    const char b = 'i';
+    [[maybe_unused]] auto n = ::write(g_wake[1], &b, 1);
+}
+
+class InterruptGuard {
+public:
+    InterruptGuard(std::string db_path, int64_t run) {
+        if (::pipe(g_wake) != 0) return;  // no guard: Ctrl-C kills the process as before
+        watcher_ = std::thread([db_path = std::move(db_path), run] {
+            char b = 0;
+            while (::read(g_wake[0], &b, 1) < 0 && errno == EINTR) {}
+            if (b != 'i') return;  // the scan ended first
+            if (run > 0)
+                if (auto database = db::Database::open(db_path); database)
+                    (void)db::Store(**database).finish_run(run, "interrupted", nlohmann::json{{"interrupted", true}});
+            const char msg[] = "\nnhi: interrupted\n";
+            [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+            ::_exit(130);
+        });
+        struct sigaction sa {};
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, &old_);
+        armed_ = true;
+    }
+    ~InterruptGuard() {
+        if (!watcher_.joinable()) return;
+        if (armed_) ::sigaction(SIGINT, &old_, nullptr);
+        const char b = 'd';
+        [[maybe_unused]] auto n = ::write(g_wake[1], &b, 1);
+        watcher_.join();
+        ::close(g_wake[0]);
+        ::close(g_wake[1]);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    std::thread watcher_;
+    struct sigaction old_ {};
+    bool armed_ = false;
+};
 
 // Gathers what the scanner reports from its threads; prints the first warnings.
 class Collector {
 public:
     std::vector<db::Finding> findings;
     std::vector<db::ImportBatch> discovered;  // identities the tree declares
+
+    bool quiet = false;    // count warnings, print none
+    bool verbose = false;  // name each skipped file
 
     /// Sinks into this collector; `discover` asks for declared identities too.
     scanners::ScanSinks sinks(bool discover) {
@@ -185,11 +250,16 @@ public:
             std::lock_guard lock(mu_);
             warn(e.what, e.why);
         };
-        k.rule_warning = [this](const util::Error& e) {  // few, and about the rules: always shown
+        k.rule_warning = [this](const util::Error& e) {  // few, and about the rules: shown unless --quiet
             std::lock_guard lock(mu_);
             ++rule_warnings_;
-            print_warning(e.what, e.why);
+            if (!quiet) print_warning(e.what, e.why);
         };
+        if (verbose)
+            k.skipped = [this](const std::string& path, const char* reason) {
+                std::lock_guard lock(mu_);
+                std::cerr << "nhi: skipped " << util::printable(path) << ": " << reason << "\n";
+            };
         if (discover)
             k.discovered = [this](db::ImportBatch&& b) {
                 std::lock_guard lock(mu_);
@@ -202,14 +272,14 @@ public:
     size_t count() const { return shown_ + rule_warnings_; }
     /// Says how many warnings were not shown.
     void finish() {
-        if (shown_ > kMaxWarnings) print_warning("", std::to_string(shown_ - kMaxWarnings) + " more warnings not shown");
+        if (!quiet && shown_ > kMaxWarnings) print_warning("", std::to_string(shown_ - kMaxWarnings) + " more warnings not shown");
     }
 
 private:
     static constexpr size_t kMaxWarnings = 20;
     // Every warning goes through print_warning, which keeps names from the tree printable.
     void warn(const std::string& what, const std::string& why) {
-        if (shown_++ < kMaxWarnings) print_warning(what, why);
+        if (shown_++ < kMaxWarnings && !quiet) print_warning(what, why);
     }
     std::mutex mu_;
     size_t shown_ = 0;
@@ -219,7 +289,7 @@ private:
 // Runs the directory or the history scanner.
 util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording& rec, scanners::ScanStats& stats,
                          const scanners::ScanSinks& sinks) {
-    Progress progress(stats, !a.no_progress && Progress::wanted());
+    Progress progress(stats, !a.no_progress && !a.quiet && Progress::wanted());
     if (!a.git) {
         scanners::FileScanOptions opts;
         opts.paths = s.paths;
@@ -234,6 +304,7 @@ util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording&
     go.all_refs = a.all_refs;
     go.since = a.since;
     go.staged = a.staged;
+    go.all_staged = a.all_staged;
     go.branch = a.branch;
     if (s.max_size) go.max_blob_size = *s.max_size ? *s.max_size : UINT64_MAX;  // 0: no limit
     go.unpack = s.unpack;
@@ -284,6 +355,7 @@ void summarise(const scanners::ScanStats& stats, bool git, size_t rules, int64_t
     s.blobs_known = stats.blobs_known;
     s.submodules = stats.submodules;
     s.shallow = stats.shallow;
+    s.staged_in_head = stats.staged_in_head;
     s.archives = stats.archives;
     s.archive_entries = stats.archive_entries;
     s.decoded = stats.decoded;
@@ -334,8 +406,11 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     auto t0 = std::chrono::steady_clock::now();
     ScanSetup setup = set_up_scan(a, use_baseline);
     Recording rec = begin_recording(a, setup);
+    InterruptGuard interrupt(rec.database ? db::resolve_path(a.db) : "", rec.run_id);
 
     Collector collected;
+    collected.quiet = a.quiet;
+    collected.verbose = a.verbose;
     scanners::ScanStats stats;
     util::Status status = run_scanner(a, setup, rec, stats, collected.sinks(rec.database && !a.git));
     collected.finish();
@@ -362,6 +437,21 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     return result;
 }
 
+// --color auto: a terminal that can show colour, unless NO_COLOR (https://no-color.org) is set.
+bool colour_wanted() {
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    return ::isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string_view(term) == "dumb");
+}
+
+// A pre-commit hook that blocks a commit says how to get past it when the finding is not a leak.
+void print_staged_hint() {
+    std::cerr << "nhi: the staged change adds secrets; revoke and remove them, or if a finding is not a secret:\n"
+                 "  allow it on its line with a comment containing nhi:allow,\n"
+                 "  or allow the rule or path under `allow:` in .nhi.yml,\n"
+                 "  or accept today's findings with `nhi baseline create` (then `nhi scan --baseline`).\n";
+}
+
 int run_scan(const ScanArgs& a) {
     rules::Severity threshold = rules::Severity::Low;
     bool never_fail = a.fail_on == "none";
@@ -374,19 +464,31 @@ int run_scan(const ScanArgs& a) {
     std::ostream& out = output->stream();
     reports::RenderOptions ro;
     ro.show_secrets = a.show_secrets;
-    ro.color = a.output.empty() && (a.color == "always" || (a.color == "auto" && ::isatty(STDOUT_FILENO)));
+    ro.quiet = a.quiet;
+    ro.color = a.output.empty() && (a.color == "always" || (a.color == "auto" && colour_wanted()));
     if (a.format == "text") reports::render_text(out, r.findings, r.summary, ro);
     else if (a.format == "json") reports::render_json(out, r.findings, r.summary, ro);
     else if (a.format == "jsonl") reports::render_jsonl(out, r.findings, ro);
-    else reports::render_sarif(out, r.findings, r.engine->rules(), a.git ? "" : repo_prefix(r.paths));
+    else {
+        reports::SarifOptions so;
+        so.uri_prefix = a.git ? "" : repo_prefix(r.paths);
+        so.max_results = a.sarif_max_results;
+        if (size_t left = reports::render_sarif(out, r.findings, r.engine->rules(), so))
+            print_warning("sarif", fmt::format("{} of {} findings left out (the least severe): --sarif-max-results is {}; "
+                                               "GitHub code scanning rejects runs of more than 25000 results",
+                                               left, r.findings.size(), a.sarif_max_results));
+    }
     take(output->commit());
     // Machine formats keep stdout clean; a one-line summary goes to stderr for people.
-    if (a.format != "text" && !a.no_progress && ::isatty(STDERR_FILENO))
+    if (a.format != "text" && !a.no_progress && !a.quiet && ::isatty(STDERR_FILENO))
         std::cerr << "nhi: " << r.findings.size() << " findings in " << r.summary.files_scanned << " files\n";
 
     if (never_fail) return kOk;
     for (const auto& f : r.findings)
-        if (f.severity >= threshold) return kFindings;
+        if (f.severity >= threshold) {
+            if (a.staged) print_staged_hint();
+            return kFindings;
+        }
     return kOk;
 }
 
@@ -427,11 +529,19 @@ void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
     cmd->add_option("--db", args.db, "Datastore path (default $NHI_DB or ./.nhi/nhi.db)");
     cmd->add_flag("--no-db", args.no_db, "Do not record this run in the datastore");
     cmd->add_flag("--no-progress", args.no_progress, "Never draw the progress line");
+    auto* quiet = cmd->add_flag("-q,--quiet", args.quiet,
+                                "Print the findings only: no warnings (still counted), progress or summary");
+    cmd->add_flag("-v,--verbose", args.verbose, "Also name each file not scanned and why (binary, too large)")
+        ->excludes(quiet);
     auto* git = cmd->add_flag("--git", args.git, "Scan the git history of the repositories given (every blob once)");
     cmd->add_flag("--all-refs", args.all_refs, "With --git: all refs (pull refs, notes, stash), not only branches and tags")
         ->needs(git);
     cmd->add_option("--since", args.since, "With --git: only commits not reachable from REV (pull requests)")->needs(git);
-    cmd->add_flag("--staged", args.staged, "With --git: scan what is staged in the index (pre-commit)")->needs(git);
+    cmd->add_flag("--staged", args.staged,
+                  "With --git: scan what is staged in the index (pre-commit); reports only secrets the change adds, "
+                  "not those HEAD's version of the same file already holds")
+        ->needs(git);
+    cmd->add_flag("--all-staged", args.all_staged, "With --staged: report every secret in the staged files");
     cmd->add_option("--branch", args.branch, "With --git: only the history of this branch")->needs(git);
     cmd->add_option("--baseline", args.baseline,
                     for_baseline ? "Baseline file to write (default .nhi-baseline.json)"
@@ -445,19 +555,23 @@ Runner add_scan_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or git history for secrets");
     add_scan_options(cmd, *args, false);
     cmd->add_option("-f,--format", args->format, "Output format")
-        ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}))
+        ->transform(choice({"text", "json", "jsonl", "sarif"}))
         ->capture_default_str();
     cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+    cmd->add_option("--sarif-max-results", args->sarif_max_results,
+                    "At most this many SARIF results, the most severe (GitHub rejects more than 25000 per run)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->add_option("--fail-on", args->fail_on,
                     "Exit 1 when a finding has at least this severity (none|info|low|medium|high|critical); "
                     "info also counts context, references (ARNs, buckets) and weak or documentation values")
-        ->check(CLI::IsMember({"none", "info", "low", "medium", "high", "critical"}))
+        ->transform(choice({"none", "info", "low", "medium", "high", "critical"}))
         ->capture_default_str();
     cmd->add_flag("--store-secrets", args->store_secrets,
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");
     cmd->add_flag("--show-secrets", args->show_secrets, "Print plaintext secrets in the output");
-    cmd->add_option("--color", args->color, "Colour text output")
-        ->check(CLI::IsMember({"auto", "always", "never"}))
+    cmd->add_option("--color", args->color, "Colour text output (auto: on a terminal, unless NO_COLOR is set or TERM=dumb)")
+        ->transform(choice({"auto", "always", "never"}))
         ->capture_default_str();
     return [args] { return run_scan(*args); };
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "db/database.hpp"
 #include "rules/engine.hpp"
 
 namespace nhi::cli {
@@ -14,6 +15,11 @@ namespace nhi::cli {
 /// error on invalid rules.
 std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>& extra_rule_paths,
                                                  const std::set<std::string>& disabled = {});
+
+/// Opens the datastore --db (or $NHI_DB, or ./.nhi/nhi.db) names; where this creates its
+/// directory, writes a `.gitignore` of `*` in it, so a datastore inside a checkout is never
+/// committed. Gives up with a one-line error when it cannot be opened.
+std::unique_ptr<db::Database> open_datastore(const std::string& flag_value);
 
 /// `--now` as UTC text: the clock when empty, else the ISO-8601 time given (or a usage error).
 std::string reference_time(const std::string& flag_value);

@@ -10,6 +10,10 @@
 
 namespace nhi::reports {
 
+std::string count_of(uint64_t n, const std::string& one, const std::string& many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 std::string human_bytes(uint64_t n) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = double(n);
@@ -47,7 +51,10 @@ nlohmann::json ScanSummary::to_json() const {
             {"unpacked", {{"archives", archives}, {"archive_entries", archive_entries}, {"decoded", decoded}}},
             {"not_unpacked", [&] {
                  nlohmann::json j = nlohmann::json::object();
-                 for (const auto& [reason, count] : unpack_skip_list()) j[reason] = count;
+                 for (auto [reason, count] : unpack_skip_list()) {  // keys are snake_case: "nested_too_deep"
+                     std::replace(reason.begin(), reason.end(), ' ', '_');
+                     j[reason] = count;
+                 }
                  return j;
              }()},
             {"errors", errors},
@@ -56,6 +63,7 @@ nlohmann::json ScanSummary::to_json() const {
             {"engine_errors", engine_errors},
             {"allowlisted", allowlisted},
             {"baselined", baselined},
+            {"staged_in_head", staged_in_head},
             {"discovered_identities", discovered_identities},
             {"seconds", seconds},
             {"rules", rules},
@@ -69,7 +77,8 @@ nlohmann::json ScanSummary::to_json() const {
 }
 
 nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
-    nlohmann::json j = {{"rule", f.rule_id},
+    nlohmann::json j = {{"schema_version", kSchemaVersion},
+                        {"rule", f.rule_id},
                         {"rule_name", f.rule_name},
                         {"path", f.path},
                         {"line", f.line},
@@ -162,24 +171,29 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                                f.in_head == 1 ? "still in HEAD" : "only in history", reset);
         if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, printable(f.revocation), reset);
     }
+    if (o.quiet) return;
     if (!findings.empty()) out << "\n";
     std::string sev;
     for (const auto& [k, n] : by_sev) sev += fmt::format("{}{} {}", sev.empty() ? "" : ", ", n, rules::to_string(k));
     if (s.git)
-        out << fmt::format("{} finding{}{} in {} commits: {} blobs scanned ({}), {} already scanned, in {:.2f}s with {} rules\n",
-                           findings.size(), findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.commits,
-                           s.files_scanned, human_bytes(s.bytes_scanned), s.blobs_known, s.seconds, s.rules);
+        out << fmt::format("{}{} in {}: {} scanned ({}), {} already scanned, in {:.2f}s with {} rules\n",
+                           count_of(findings.size(), "finding", "findings"), sev.empty() ? "" : " (" + sev + ")",
+                           count_of(s.commits, "commit", "commits"), count_of(s.files_scanned, "blob", "blobs"),
+                           human_bytes(s.bytes_scanned), s.blobs_known, s.seconds, s.rules);
     else
         out << fmt::format("{} finding{}{} in {} file{} ({}) in {:.2f}s with {} rules\n", findings.size(),
                            findings.size() == 1 ? "" : "s", sev.empty() ? "" : " (" + sev + ")", s.files_scanned,
                            s.files_scanned == 1 ? "" : "s", human_bytes(s.bytes_scanned), s.seconds, s.rules);
     if (s.shallow) out << "history is partial (shallow clone)\n";
     if (s.discovered_identities)
-        out << fmt::format("inventory: {} identities declared in config files recorded (nhi inventory list --source \"nhi scan\")\n",
-                           s.discovered_identities);
+        out << fmt::format("inventory: {} declared in config files recorded (nhi inventory list --source \"nhi scan\")\n",
+                           count_of(s.discovered_identities, "identity", "identities"));
     if (s.allowlisted || s.baselined)
         out << fmt::format("not reported: {} allowlisted by .nhi.yml, {} in the baseline\n", s.allowlisted,
                            s.baselined);
+    if (s.staged_in_head)
+        out << fmt::format("not reported: {} already in HEAD's version of the file (--all-staged shows {})\n",
+                           s.staged_in_head, s.staged_in_head == 1 ? "it" : "them");
     uint64_t skipped = s.skipped_binary + s.skipped_too_large + s.skipped_ignored + s.skipped_symlink + s.skipped_special;
     if (skipped)
         out << fmt::format("skipped: {} binary, {} too large, {} ignored, {} symlinks, {} special files\n",
@@ -202,7 +216,10 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
 
 void render_json(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
                  const RenderOptions& o) {
-    nlohmann::json doc = {{"version", NHI_VERSION}, {"findings", nlohmann::json::array()}, {"summary", s.to_json()}};
+    nlohmann::json doc = {{"schema_version", kSchemaVersion},
+                          {"version", NHI_VERSION},
+                          {"findings", nlohmann::json::array()},
+                          {"summary", s.to_json()}};
     for (const auto& f : findings) doc["findings"].push_back(finding_json(f, o));
     out << json_dump(doc, 2) << "\n";
 }

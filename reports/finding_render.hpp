@@ -29,6 +29,7 @@ struct ScanSummary {
     bool git = false;
     uint64_t commits = 0, blobs_known = 0, submodules = 0;
     bool shallow = false;
+    uint64_t staged_in_head = 0;  // --staged: left out, HEAD's version of the file already held them
     // Unpacking: archives opened, files inside them scanned, encoded texts decoded, and what
     // was not unpacked by reason ("nested too deep", "encrypted", "compression ratio", ...).
     uint64_t archives = 0, archive_entries = 0, decoded = 0, skipped_depth = 0;
@@ -41,7 +42,11 @@ struct ScanSummary {
 struct RenderOptions {
     bool show_secrets = false;
     bool color = false;
+    bool quiet = false;  // text: the findings only, no summary
 };
+
+/// The version of the JSON and JSONL output contract (docs/schemas/); raised on a breaking change.
+inline constexpr int kSchemaVersion = 1;
 
 /// One finding as the JSON object of the jsonl/json contract.
 nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o);
@@ -51,10 +56,19 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
 void render_json(std::ostream& out, const std::vector<db::Finding>& findings, const ScanSummary& s,
                  const RenderOptions& o);
 void render_jsonl(std::ostream& out, const std::vector<db::Finding>& findings, const RenderOptions& o);
+struct SarifOptions {
+    std::string uri_prefix;       // prepended to every URI (the scanned directory inside its repository)
+    size_t max_results = 25000;   // GitHub code scanning rejects runs with more
+};
+
 /// SARIF 2.1.0 as GitHub code scanning accepts it: one rule entry per rule id seen,
-/// partialFingerprints, and URIs relative to %SRCROOT% (prefixed by `uri_prefix`).
-void render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, const std::vector<rules::Rule>& rules,
-                  const std::string& uri_prefix);
+/// partialFingerprints unique per result, URIs relative to %SRCROOT%, at most `max_results`
+/// results (the most severe). Returns how many findings were left out.
+size_t render_sarif(std::ostream& out, const std::vector<db::Finding>& findings, const std::vector<rules::Rule>& rules,
+                    const SarifOptions& o);
+
+/// "1 commit", "2 commits": `n` and the noun in the right number.
+std::string count_of(uint64_t n, const std::string& one, const std::string& many);
 
 /// "1.5 MiB"-style size.
 std::string human_bytes(uint64_t n);

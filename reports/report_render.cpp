@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "reports/finding_render.hpp"
 #include "reports/inventory_render.hpp"
 #include "util/time.hpp"
 
@@ -32,6 +33,14 @@ std::string revocation(const db::IdentityRow& r) {
 
 // The factors once per id, with their count and every instance's reason (README: "where a
 // factor repeats, it is shown once with its count").
+// What every report JSON document starts with: the contract version, the reference time and the
+// run it describes (null: the inventory as it is now).
+nlohmann::json report_head(const ReportOptions& o) {
+    return {{"schema_version", kReportSchemaVersion},
+            {"as_of", o.now},
+            {"run", o.run > 0 ? nlohmann::json(o.run) : nlohmann::json(nullptr)}};
+}
+
 nlohmann::json factors_json(const Assessment& risk) {
     nlohmann::json factors = nlohmann::json::array();
     for (const auto& g : group_factors(risk)) {
@@ -106,11 +115,13 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         // One identity per line, streamed like `inventory list`: 100,000 identities must not
         // become one JSON tree and one 60 MB string first. Dangling bindings follow as
         // entries of their own ("type": "dangling-binding").
-        out << "[";
+        // The head is written first and the rows streamed into its last key.
+        std::string head = json_dump(report_head(o));
+        out << head.substr(0, head.size() - 1) << ",\"rows\":[";
         size_t n = 0;
         for (const auto* a : shown) out << (n++ ? ",\n" : "\n") << json_dump(assessed_json(*a, o.now));
         for (const auto* d : dead) out << (n++ ? ",\n" : "\n") << json_dump(dangling_json(*d));
-        out << "\n]\n";
+        out << "\n]}\n";
         return;
     }
     if (o.format == "csv") {
@@ -131,7 +142,7 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
         return;
     }
     if (o.format == "markdown") {
-        out << "# NHI risk report\n\nAs of " << o.now << ". " << shown.size() << " identities at or above tier "
+        out << "# NHI risk report\n\nAs of " << o.now << ". " << count_of(shown.size(), "identity", "identities") << " at or above tier "
             << to_string(o.min_tier) << ".\n\n| tier | identity | owner | factors | revoke |\n|---|---|---|---|---|\n";
         for (const auto* a : shown) {
             std::string fs;
@@ -165,9 +176,11 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
     }
     std::map<Tier, size_t> counts;
     for (const auto& a : items) ++counts[a.risk.tier];
-    out << fmt::format("{} identities: {} critical, {} high, {} medium, {} low\n", items.size(), counts[Tier::Critical],
+    out << fmt::format("{}: {} critical, {} high, {} medium, {} low\n", count_of(items.size(), "identity", "identities"),
+                       counts[Tier::Critical],
                        counts[Tier::High], counts[Tier::Medium], counts[Tier::Low]);
-    if (!dangling.empty()) out << dangling.size() << " dangling binding(s) to deleted service accounts\n";
+    if (!dangling.empty())
+        out << count_of(dangling.size(), "dangling binding", "dangling bindings") << " to deleted service accounts\n";
 }
 
 void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
@@ -194,8 +207,9 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     }
     size_t gaps = items.size() - owned;
     if (o.format == "json") {
-        nlohmann::json j = {{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
-                            {"teams", teams}, {"dangling_bindings", nlohmann::json::array()}};
+        nlohmann::json j = report_head(o);
+        j.update({{"identities", items.size()}, {"owned", owned}, {"gaps", gaps}, {"by_source", nlohmann::json::object()},
+                  {"teams", teams}, {"dangling_bindings", nlohmann::json::array()}});
         // A deleted member has no owner to find: its binding is a finding of its own.
         for (const auto& d : dangling) j["dangling_bindings"].push_back(dangling_json(d));
         for (const auto& [src, list] : by_source)
@@ -220,7 +234,8 @@ void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, s
     }
     const bool markdown = o.format == "markdown";
     out << (markdown ? "# Ownership gaps\n\n" : "")
-        << fmt::format("{} of {} identities have a trusted owner; {} gaps.\n", owned, items.size(), gaps);
+        << fmt::format("{} of {} {} a trusted owner; {}.\n", owned, count_of(items.size(), "identity", "identities"),
+                       items.size() == 1 ? "has" : "have", count_of(gaps, "gap", "gaps"));
     for (const auto& [src, list] : by_source) {
         out << (markdown ? "\n## " : "\n") << esc(markdown, src) << " (" << list.size() << ")\n";
         for (const auto& g : list)
@@ -263,10 +278,15 @@ void report_expiry(const std::vector<Assessed>& items, const RiskConfig& cfg, co
                                                                         ? json_text(c.data, "created") : json_text(c.data, "last_rotated")});
         }
     if (o.format == "json") {
-        nlohmann::json j = nlohmann::json::object();
-        for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) j[b] = nlohmann::json::array();
+        nlohmann::json j = report_head(o);
+        // Keys are snake_case; the buckets keep their factor names elsewhere.
+        auto key = [](std::string b) {
+            std::replace(b.begin(), b.end(), '-', '_');
+            return b;
+        };
+        for (const char* b : {"expired", "expiring", "never-expires", "rotation-overdue"}) j[key(b)] = nlohmann::json::array();
         for (const auto& l : lines)
-            j[l.bucket].push_back({{"identity", l.row->id}, {"name", l.row->name}, {"provider", l.row->provider},
+            j[key(l.bucket)].push_back({{"identity", l.row->id}, {"name", l.row->name}, {"provider", l.row->provider},
                                    {"credential", l.cred->key}, {"kind", l.cred->kind},
                                    {"date", l.when.empty() ? nlohmann::json() : nlohmann::json(l.when)},
                                    {"revocation", json_text(l.cred->data, "revocation")}});
@@ -322,12 +342,13 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         for (size_t i = 0; i < items.size() && i < o.top; ++i) top.push_back(assessed_json(items[i], o.now));
         nlohmann::json t = nlohmann::json::object();
         for (auto [k, v] : tiers) t[to_string(k)] = v;
-        out << json_dump(nlohmann::json{{"as_of", o.now}, {"identities", items.size()}, {"providers", providers}, {"actors", actors},
-                              {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
-                              {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
-                              {"dangling_bindings", dangling.size()},
-                              {"top_risks", top}},
-                         2)
+        nlohmann::json j = report_head(o);
+        j.update({{"identities", items.size()}, {"providers", providers}, {"actors", actors},
+                  {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
+                  {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                  {"dangling_bindings", dangling.size()},
+                  {"top_risks", top}});
+        out << json_dump(j, 2)
             << "\n";
         return;
     }

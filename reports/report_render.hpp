@@ -1,6 +1,7 @@
 // `nhi report risk|owners|expiry|summary`: what a quarterly access review reads, as text,
 // JSON, CSV or Markdown.
 #pragma once
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,7 +22,11 @@ struct ReportOptions {
     Tier min_tier = Tier::Low;    // risk: show identities at or above this tier
     int expiring_days = 30;       // expiry: the "expiring soon" window
     size_t top = 10;              // summary: how many top risks
+    int64_t run = 0;              // --run: the inventory as it stood after this run; 0: as it is now
 };
+
+/// The version of the report JSON contract (docs/schemas/report.schema.json).
+inline constexpr int kReportSchemaVersion = 1;
 
 /// Assesses every row but dangling bindings (see dangling_bindings); sorted by tier, then
 /// score, highest first.

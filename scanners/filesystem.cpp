@@ -424,8 +424,8 @@ void scan_one(Unpacker& unpacker, const archive::ReadFn& read, const archive::Se
         return;
     }
     switch (got.value()) {
-        case Unpacker::Outcome::Binary: ++stats.skipped_binary; return;
-        case Unpacker::Outcome::TooLarge: ++stats.skipped_too_large; return;
+        case Unpacker::Outcome::Binary: ++stats.skipped_binary; if (sinks.skipped) sinks.skipped(display, "binary"); return;
+        case Unpacker::Outcome::TooLarge: ++stats.skipped_too_large; if (sinks.skipped) sinks.skipped(display, "too large"); return;
         case Unpacker::Outcome::Text:
         case Unpacker::Outcome::Archive: ++stats.files_scanned; break;
     }
@@ -489,6 +489,7 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
                     sinks.warning(opened.error());
                 } else if (options.max_file_size && opened->size > options.max_file_size) {
                     count_oversized(opened->fd.get(), stats);
+                    if (sinks.skipped) sinks.skipped(job.display, "larger than --max-file-size");
                 } else {
                     auto seek = fd_seeker(opened->fd.get());
                     scan_one(*unpacker, fd_reader(opened->fd.get()), &seek, job.display, options.max_file_size, stats,

@@ -229,6 +229,7 @@ public:
         s.record.size = size;
         if (size > rs_.o.max_blob_size) {
             ++rs_.stats.skipped_too_large;
+            if (rs_.sinks.skipped) rs_.sinks.skipped(rs_.path + ": " + e.path, "larger than --max-file-size");
             s.record.status = db::Store::BlobStatus::TooLarge;
             return s;
         }
@@ -241,6 +242,7 @@ public:
         auto got = unpacker_->scan_memory(data, e.path, found);
         if (got == Unpacker::Outcome::Binary || got == Unpacker::Outcome::TooLarge) {
             ++rs_.stats.skipped_binary;
+            if (rs_.sinks.skipped) rs_.sinks.skipped(rs_.path + ": " + e.path, "binary");
             s.record.status = db::Store::BlobStatus::Binary;
             return s;
         }
@@ -522,6 +524,34 @@ std::vector<db::Finding> group_findings(const rules::Engine& engine, const Enume
     return out;
 }
 
+// --staged reports what the change adds: a secret that HEAD's version of the same file already
+// holds was committed before (baseline or allow it there), so it does not block this commit.
+// HEAD's blobs are read to compare, not counted as scanned.
+util::Status drop_secrets_in_head(const RepoScan& rs, const Enumeration& en, std::vector<db::Finding>& out) {
+    ScanStats scratch;
+    ScanSinks quiet = rs.sinks;
+    quiet.findings = {};
+    quiet.discovered = {};
+    quiet.skipped = {};
+    TRY_ASSIGN(auto repo, open_repo(rs.path));
+    RepoScan head{rs.path, rs.o,        rs.engine, nullptr,  rs.run,   scratch,   quiet,       rs.rule_stats,
+                  std::move(repo), rs.scope, rs.warn, rs.loose, rs.unpack, rs.cache_key};
+    TRY_ASSIGN(auto scanner, BlobScanner::make(head));
+    std::map<std::string, std::set<std::string>> secrets;  // path -> secret hashes in HEAD's file
+    for (const auto& [index, oid] : en.head_versions) {
+        const std::string& path = en.blobs[index].path;
+        auto s = scanner->scan(Item{index, oid, path});
+        for (const auto& f : s.record.findings) secrets[path].insert(f.secret_sha256);
+    }
+    const size_t before = out.size();
+    std::erase_if(out, [&](const db::Finding& f) {
+        auto it = secrets.find(f.path.substr(0, f.path.size() - std::min(f.path.size(), f.inner.size())));
+        return it != secrets.end() && it->second.count(f.secret_sha256);
+    });
+    rs.stats.staged_in_head += before - out.size();
+    return util::ok_status();
+}
+
 // What the walk itself counted and noticed.
 void note_walk(const RepoScan& rs, const Enumeration& en) {
     rs.stats.commits += en.commits_walked;
@@ -563,6 +593,7 @@ util::Status scan_one(const std::string& path, const GitScanOptions& o, const ru
     TRY_ASSIGN(auto hits, gather_hits(rs, todo, known.rules, std::move(results)));
     TRY_ASSIGN(auto origins, record_provenance(rs, plan, todo, known.rules, complete, hits));
     auto out = group_findings(engine, todo.en, hits, origins);
+    if (o.staged && !o.all_staged && !todo.en.head_versions.empty()) TRY(drop_secrets_in_head(rs, todo.en, out));
     stats.findings += out.size();
     if (!out.empty()) sinks.findings(std::move(out));
     return util::ok_status();

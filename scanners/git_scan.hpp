@@ -16,6 +16,7 @@ struct GitScanOptions {
     std::string branch;
     std::string since;
     bool staged = false;
+    bool all_staged = false;  // --staged: also secrets HEAD's version of the same file holds
     // libgit2 inflates a blob whole, so blobs stay bounded: each worker holds one at a time.
     uint64_t max_blob_size = 128ull << 20;
     UnpackOptions unpack;

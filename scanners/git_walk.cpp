@@ -352,6 +352,10 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
         if (!seen.insert(d->new_file.id).second) continue;
         out.blobs.push_back({d->new_file.id, 0, d->new_file.path});
         out.head_blobs.insert(d->new_file.id);  // staged content is what HEAD will hold
+        // Without rename detection a modified file has the same path on both sides.
+        if (d->status == GIT_DELTA_MODIFIED && d->old_file.mode != GIT_FILEMODE_COMMIT &&
+            (d->old_file.flags & GIT_DIFF_FLAG_EXISTS))
+            out.head_versions.push_back({out.blobs.size() - 1, d->old_file.id});
         if (on_blob) on_blob(out.blobs.back(), out.blobs.size() - 1);
     }
     (void)warn;  // the index is read whole or not at all: failures above are errors

@@ -55,6 +55,9 @@ struct Enumeration {
     std::vector<BlobEntry> blobs;  // unique blobs, in the order their commits were walked
     std::vector<RefTip> tips;      // the refs walked and their commits
     OidSet head_blobs;             // blobs in HEAD's tree: the secret is still present there
+    // --staged: for each staged blob (index into blobs) that replaces a file HEAD has at the same
+    // path, HEAD's blob there, so secrets the change did not add can be left out.
+    std::vector<std::pair<size_t, git_oid>> head_versions;
     bool shallow = false;
     uint64_t commits_walked = 0, trees_read = 0, submodules = 0, errors = 0;
 };

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "db/model.hpp"
@@ -31,6 +32,7 @@ struct ScanStats {
     std::atomic<uint64_t> blobs_known{0};   // blobs not read again: scanned before with these rules
     std::atomic<uint64_t> submodules{0};    // submodule entries skipped
     std::atomic<bool> shallow{false};       // a repository's history is partial
+    std::atomic<uint64_t> staged_in_head{0};  // --staged: findings left out, HEAD's file already held them
     // Unpacking (scanners/unpack).
     std::atomic<uint64_t> archives{0};          // archives and compressed files opened
     std::atomic<uint64_t> archive_entries{0};   // files inside them scanned
@@ -48,6 +50,9 @@ struct ScanSinks {
     /// Called once per rule at the end of a scan (slow, or matched too often), on the caller's
     /// thread. A handful at most, so the CLI shows them past its cap on per-file warnings.
     std::function<void(const util::Error&)> rule_warning;
+    /// When set, called (from any thread) with each file or blob not scanned and why ("binary",
+    /// "larger than --max-file-size"), for --verbose.
+    std::function<void(const std::string& path, const char* reason)> skipped;
     /// When set, called (from any thread) with the identities a config file declares.
     std::function<void(db::ImportBatch&&)> discovered;
 };

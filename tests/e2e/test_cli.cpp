@@ -193,8 +193,18 @@ TEST_CASE("sarif output is valid for code scanning", "[e2e]") {
         auto uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].get<std::string>();
         CHECK(uri.front() != '/');
         CHECK(ids.count(res["ruleId"].get<std::string>()) == 1);
-        CHECK(res["partialFingerprints"].contains("nhiFingerprint/v1"));
+        CHECK(res["partialFingerprints"].contains("nhiFingerprint/v2"));
     }
+    // The result cap keeps the most severe and says how many were left out.
+    auto capped = run_nhi("scan planted --no-db --format sarif --sarif-max-results 2", d.path());
+    CHECK(capped.code == 1);
+    auto cut = json::parse(capped.out);
+    CHECK(cut["runs"][0]["results"].size() == 2);
+    CHECK(cut["runs"][0]["properties"]["results_omitted"] == kPlanted.size() - 2);
+    CHECK(capped.err.find("nhi: warning: sarif: " + std::to_string(kPlanted.size() - 2) + " of ") != std::string::npos);
+    auto stdin_sarif = run_nhi("scan - --no-db --format sarif", d.path(), "export TOKEN=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\n");
+    CHECK(json::parse(stdin_sarif.out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] ==
+          "stdin");
 }
 
 TEST_CASE("stdin is scanned with -", "[e2e]") {
@@ -384,4 +394,89 @@ TEST_CASE("end-of-scan rule warnings are shown even past the cap on per-file war
     // Before: this line was the 26th warning and was not shown.
     CHECK(r.err.find("rule test.chatty: matched more than 1000 times in tree/words.txt") != std::string::npos);
     CHECK(json::parse(r.out)["summary"]["warnings"] == 26);
+}
+
+TEST_CASE("did you mean: flags, subcommands at every level, option values", "[e2e][cli]") {
+    TempDir d;
+    d.write("a.txt", "nothing\n");
+    auto value = run_nhi("scan a.txt --no-db -f jsn", d.path());
+    CHECK(value.code == 2);
+    CHECK(value.err.find("did you mean `json`?") != std::string::npos);
+    CHECK(value.err.find("expected one of text, json, jsonl, sarif") != std::string::npos);
+    auto flag = run_nhi("scan a.txt --no-db --formt json", d.path());
+    CHECK(flag.code == 2);
+    CHECK(flag.err == "nhi: error: usage: unknown option `--formt`: did you mean `--format`? (see `nhi --help`)\n");
+    auto sub = run_nhi("report sumary", d.path());
+    CHECK(sub.code == 2);
+    CHECK(sub.err == "nhi: error: unknown command `report sumary`: did you mean `summary`?\n");
+    auto deep = run_nhi("baseline craete", d.path());
+    CHECK(deep.err == "nhi: error: unknown command `baseline craete`: did you mean `create`?\n");
+    // Format names are case-insensitive.
+    d.write("t.env", "export TOKEN=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\n");
+    auto upper = run_nhi("scan t.env --no-db -f SARIF", d.path());
+    CHECK(upper.code == 1);
+    CHECK(json::parse(upper.out)["version"] == "2.1.0");
+    CHECK(run_nhi("scan t.env --no-db --fail-on HIGH -f Json", d.path()).code == 1);
+}
+
+TEST_CASE("NO_COLOR and TERM=dumb turn colour off on a terminal", "[e2e][cli]") {
+    TempDir d;
+    d.write("t.env", "export TOKEN=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\n");
+    // script(1) gives nhi a terminal for stdout.
+    auto on_tty = [&](const std::string& env) {
+        return run_shell("script -qec \"env " + env + " TERM=xterm '" NHI_BINARY "' scan t.env --no-db\" /dev/null", d.path());
+    };
+    auto coloured = on_tty("");
+    CHECK(coloured.out.find("\x1b[") != std::string::npos);  // the control: colour is on
+    CHECK(on_tty("NO_COLOR=1").out.find("\x1b[") == std::string::npos);
+    auto dumb = run_shell("script -qec \"env TERM=dumb '" NHI_BINARY "' scan t.env --no-db\" /dev/null", d.path());
+    CHECK(dumb.out.find("\x1b[") == std::string::npos);
+}
+
+TEST_CASE("the datastore directory nhi creates ignores itself", "[e2e][cli]") {
+    TempDir d;
+    d.write("a.txt", "nothing\n");
+    REQUIRE(run_nhi("scan a.txt", d.path()).code == 0);
+    CHECK(read_file(d / ".nhi/.gitignore").find("\n*\n") != std::string::npos);
+    // A directory that already exists is the user's: nothing is written into it.
+    fs::create_directories(d / "mine");
+    REQUIRE(run_nhi("scan a.txt --db mine/x.db", d.path()).code == 0);
+    CHECK_FALSE(fs::exists(d / "mine/.gitignore"));
+}
+
+TEST_CASE("quiet prints the findings only, verbose names skipped files", "[e2e][cli]") {
+    TempDir d;
+    d.write("src/t.env", "export TOKEN=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\n");
+    d.write("src/logo.png", std::string("\x89PNG\r\n\x1a\n\0\0\0", 11));
+    auto quiet = run_nhi("scan src --no-db -q", d.path());
+    CHECK(quiet.code == 1);
+    CHECK(quiet.out.find("t.env:1:14") != std::string::npos);
+    CHECK(quiet.out.find(" in 2 files") == std::string::npos);
+    auto verbose = run_nhi("scan src --no-db -v", d.path());
+    CHECK(verbose.err.find("nhi: skipped logo.png: binary") != std::string::npos);
+    CHECK(run_nhi("scan src --no-db", d.path()).err.find("skipped logo.png") == std::string::npos);
+}
+
+TEST_CASE("Ctrl-C marks the run interrupted and exits 130", "[e2e][cli]") {
+    TempDir d;
+    // nhi reads stdin from a FIFO whose writer stays open, so it is still scanning when the
+    // signal comes; the run's row says when it has begun.
+    auto r = run_shell("mkfifo in && { '" NHI_BINARY "' scan - --db s.db < in > out.txt 2> err.txt & pid=$!; exec 3> in; "
+                       "for i in $(seq 200); do [ \"$(sqlite3 s.db 'select status from run' 2>/dev/null)\" = running ] && break; "
+                       "sleep 0.1; done; kill -INT $pid; wait $pid; echo \"rc=$?\"; exec 3>&-; }",
+                       d.path());
+    CHECK(r.out.find("rc=130") != std::string::npos);
+    CHECK(run_shell("sqlite3 s.db 'select status from run'", d.path()).out == "interrupted\n");
+    CHECK(read_file(d / "err.txt").find("nhi: interrupted") != std::string::npos);
+}
+
+TEST_CASE("counts are in the right number", "[e2e][cli]") {
+    TempDir d;
+    fs::create_directories(d / "repo");
+    auto r = run_shell("cd repo && git init -q -b main . && echo hi > a.txt && git add -A && GIT_AUTHOR_NAME=a "
+                       "GIT_AUTHOR_EMAIL=a@x.test GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x.test git commit -q -m one",
+                       d.path());
+    REQUIRE(r.code == 0);
+    auto scan = run_nhi("scan --git repo --no-db", d.path());
+    CHECK(scan.out.find("0 findings in 1 commit: 1 blob scanned") != std::string::npos);
 }

@@ -197,6 +197,32 @@ TEST_CASE("git scan with --staged covers the index against HEAD", "[e2e][git]") 
     CHECK(f[0]["commit"] == "staged");
 }
 
+TEST_CASE("git scan with --staged reports only the secrets the staged change adds", "[e2e][git]") {
+    TempDir d;
+    auto repo = build_repo(d);
+    // settings.py already holds kRepeated in HEAD: editing another line must not block the commit.
+    d.write("repo/settings.py", "A = 2\nB = 4\nGITHUB = '" + kRepeated + "'\n");
+    sh("git add settings.py", repo);
+    auto edit = run_nhi("scan --git repo --staged --no-db", d.path());
+    CHECK(edit.code == 0);
+    CHECK(edit.out.find("1 already in HEAD's version of the file") != std::string::npos);
+    auto all = run_nhi("scan --git repo --staged --all-staged --format jsonl --no-db", d.path());
+    CHECK(all.code == 1);
+    CHECK(jsonl(all.out).size() == 1);
+    // A secret the change adds is reported, alone, with how to allow or baseline it.
+    d.write("repo/settings.py", "A = 2\nB = 4\nGITHUB = '" + kRepeated + "'\nNEW = '" + kStaged + "'\n");
+    sh("git add settings.py", repo);
+    auto added = run_nhi("scan --git repo --staged --format jsonl --no-db", d.path());
+    REQUIRE(added.code == 1);
+    auto f = jsonl(added.out);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["secret_sha256"] == nhi::util::sha256_hex(kStaged));
+    CHECK(added.err.find("nhi:allow") != std::string::npos);
+    CHECK(added.err.find("nhi baseline create") != std::string::npos);
+    auto usage = run_nhi("scan --git repo --all-staged --no-db", d.path());
+    CHECK(usage.code == 2);
+}
+
 TEST_CASE("bare and shallow repositories, corrupt objects and non-repositories", "[e2e][git]") {
     TempDir d;
     auto repo = build_repo(d);

@@ -22,7 +22,8 @@ std::map<std::string, nlohmann::json> risk_by_key(const fs::path& cwd) {
     auto r = run_nhi(std::string("report risk --format json") + kNow, cwd);
     REQUIRE(r.code == 0);
     std::map<std::string, nlohmann::json> out;
-    for (const auto& x : nlohmann::json::parse(r.out)) out[x["key"].get<std::string>()] = x;
+    const auto doc = nlohmann::json::parse(r.out);  // kept: a range-for over a temporary's member dangles
+    for (const auto& x : doc["rows"]) out[x["key"].get<std::string>()] = x;
     return out;
 }
 
@@ -114,14 +115,14 @@ TEST_CASE("report expiry, summary, formats and the --fail-on gate", "[e2e][repor
     std::set<std::string> expiring;
     for (const auto& x : e["expiring"]) expiring.insert(x["name"].get<std::string>());
     CHECK(expiring.count("acme-reporting-connector"));
-    CHECK_FALSE(e["never-expires"].empty());
-    CHECK_FALSE(e["rotation-overdue"].empty());
+    CHECK_FALSE(e["never_expires"].empty());
+    CHECK_FALSE(e["rotation_overdue"].empty());
     // One line per overdue credential: as many as the risk report's rotation-overdue reasons.
     size_t overdue = 0;
     for (const auto& [key, x] : risk_by_key(dir.path()))
         for (const auto& f : x["factors"])
             if (f["id"] == "rotation-overdue") overdue += f["count"].get<size_t>();
-    CHECK(e["rotation-overdue"].size() == overdue);
+    CHECK(e["rotation_overdue"].size() == overdue);
 
     auto summary = run_nhi(std::string("report summary --format json") + kNow, dir.path());
     REQUIRE(summary.code == 0);
@@ -351,10 +352,12 @@ TEST_CASE("factor weights and floors are configurable (--weight, --floor); unkno
     REQUIRE(base["aws:user/alice.nguyen"]["tier"] == "high");
     auto r = run_nhi(std::string("report risk --format json --floor privileged=none") + kNow, dir.path());
     REQUIRE(r.code == 0);
-    for (const auto& x : nlohmann::json::parse(r.out))
+    const auto medium = nlohmann::json::parse(r.out);
+    for (const auto& x : medium["rows"])
         if (x["key"] == "aws:user/alice.nguyen") CHECK(x["tier"] == "medium");
     r = run_nhi(std::string("report risk --format json --floor privileged=none --weight privileged=45") + kNow, dir.path());
-    for (const auto& x : nlohmann::json::parse(r.out))
+    const auto high = nlohmann::json::parse(r.out);
+    for (const auto& x : high["rows"])
         if (x["key"] == "aws:user/alice.nguyen") CHECK(x["tier"] == "high");  // by score now: 45 + unused 15
     auto bad = run_nhi(std::string("report risk --weight nonsense=3") + kNow, dir.path());
     CHECK(bad.code == 2);

@@ -267,7 +267,7 @@ TEST_CASE("unpack: every planted secret is found, in every container and encodin
     auto shallow = scan(d, "dist --max-depth 1");
     CHECK(shallow.by_secret.count(sha(planted["zip jar"])) == 1);
     CHECK(shallow.by_secret.count(sha(planted["nested jar"])) == 0);
-    CHECK(shallow.summary["not_unpacked"]["nested too deep"].get<int>() >= 1);
+    CHECK(shallow.summary["not_unpacked"]["nested_too_deep"].get<int>() >= 1);
     d.write(".nhi.yml", "archives: false\n");
     auto configured = scan(d, ".");
     CHECK(configured.by_secret.count(sha(planted["zip jar"])) == 0);
@@ -359,7 +359,7 @@ TEST_CASE("unpack: a deep nest stops at --max-depth with a counted warning", "[e
     INFO(s.r.err);
     CHECK(s.r.code == 0);  // not reached: the default depth is 4
     CHECK(s.findings.empty());
-    CHECK(s.summary["not_unpacked"]["nested too deep"] == 1);
+    CHECK(s.summary["not_unpacked"]["nested_too_deep"] == 1);
     CHECK(s.r.err.find("nested deeper than --max-depth 4") != std::string::npos);
     auto deep = scan(d, ". --max-depth 12");
     CHECK(deep.by_secret.count(sha(secret)) == 1);

@@ -58,7 +58,9 @@ TEST_CASE("sarif is 2.1.0 with unique rules, fingerprints and encoded relative U
     r.id = "nhi.github.pat";
     r.references = {"https://docs.example.test"};
     std::ostringstream out;
-    reports::render_sarif(out, sample(), {r}, "sub/");
+    reports::SarifOptions so;
+    so.uri_prefix = "sub/";
+    CHECK(reports::render_sarif(out, sample(), {r}, so) == 0);
     auto doc = nlohmann::json::parse(out.str());
     CHECK(doc["version"] == "2.1.0");
     auto& run = doc["runs"][0];
@@ -76,8 +78,50 @@ TEST_CASE("sarif is 2.1.0 with unique rules, fingerprints and encoded relative U
     CHECK(loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%");
     CHECK(loc["region"]["startLine"] == 2);
     CHECK(loc["region"]["startColumn"] == 7);
-    CHECK(results[0]["partialFingerprints"]["nhiFingerprint/v1"].get<std::string>().size() == 32);
+    CHECK(results[0]["partialFingerprints"]["nhiFingerprint/v2"].get<std::string>().size() == 34);
     CHECK(out.str().find("qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raG") == std::string::npos);
+}
+
+TEST_CASE("sarif: per-result severity, per-occurrence fingerprints, a result cap, history and stdin", "[reports]") {
+    rules::Rule r;
+    r.id = "nhi.github.pat";
+    r.name = "GitHub token";
+    r.severity = rules::Severity::Medium;
+    const std::string secret = "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";
+    auto twice = db::make_finding(r, secret, "a.env", 2, 7, {});
+    auto again = db::make_finding(r, secret, "a.env", 9, 1, {});
+    auto note = db::make_finding(r, "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", "<stdin>", 1, 1, {});
+    note.severity = rules::Severity::Info;
+    auto old = db::make_finding(r, "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", "gone.env", 3, 1, {});
+    old.commit = "0123456789abcdef0123456789abcdef01234567";
+    old.in_head = 0;
+    REQUIRE(twice.fingerprint == again.fingerprint);
+
+    std::ostringstream out;
+    CHECK(reports::render_sarif(out, {twice, again, note, old}, {r}, {}) == 0);
+    auto doc = nlohmann::json::parse(out.str());
+    auto& results = doc["runs"][0]["results"];
+    REQUIRE(results.size() == 4);
+    CHECK(results[0]["partialFingerprints"]["nhiFingerprint/v2"] != results[1]["partialFingerprints"]["nhiFingerprint/v2"]);
+    CHECK(results[2]["properties"]["security-severity"] == "0.0");
+    CHECK(results[0]["properties"]["security-severity"] == "5.5");
+    CHECK(doc["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"] == "5.5");
+    CHECK(results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "stdin");
+    auto msg = results[3]["message"]["text"].get<std::string>();
+    CHECK(msg.find("only in history: commit 0123456789ab") != std::string::npos);
+    CHECK(msg.find("gone.env as of that commit") != std::string::npos);
+
+    // Over the cap the most severe results are kept and the run says how many were left out.
+    reports::SarifOptions capped;
+    capped.max_results = 2;
+    auto high = old;
+    high.severity = rules::Severity::Critical;
+    std::ostringstream small;
+    CHECK(reports::render_sarif(small, {note, twice, high}, {r}, capped) == 1);
+    auto cut = nlohmann::json::parse(small.str());
+    REQUIRE(cut["runs"][0]["results"].size() == 2);
+    CHECK(cut["runs"][0]["properties"]["results_omitted"] == 1);
+    for (auto& res : cut["runs"][0]["results"]) CHECK(res["level"] != "note");
 }
 
 TEST_CASE("text output shows redacted secrets, locations and a summary", "[reports]") {
