@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include "rules/filters.hpp"
 #include "rules/hs_cache.hpp"
@@ -46,8 +47,6 @@ util::Expected<RuleCode> compile_pcre(const Rule& r) {
     }
     RuleCode rc;
     rc.code.reset(raw);
-    // JIT is an optimisation; the interpreter gives the same answers if it is unavailable.
-    pcre2_jit_compile(raw, PCRE2_JIT_COMPLETE);
 
     uint32_t count = 0, entry_size = 0, captures = 0;
     PCRE2_SPTR table = nullptr;
@@ -121,6 +120,47 @@ std::string_view line_around(std::string_view data, size_t start, size_t end) {
 
 }  // namespace
 
+const char* allow_form_name(AllowForm form) {
+    switch (form) {
+        case AllowForm::Nhi: return "nhi:allow";
+        case AllowForm::NhiNextLine: return "nhi:allow-next-line";
+        case AllowForm::Gitleaks: return "gitleaks:allow";
+        case AllowForm::DetectSecrets: return "pragma: allowlist secret";
+    }
+    return "";
+}
+
+namespace {
+
+constexpr std::string_view kNextLine = "nhi:allow-next-line";
+
+// `nhi:allow` as a marker of its own, not the start of `nhi:allow-next-line` (which speaks
+// for the line below, not its own).
+bool has_nhi_allow(std::string_view line) {
+    for (size_t at = 0; (at = line.find("nhi:allow", at)) != std::string_view::npos; at += 9)
+        if (line.compare(at, kNextLine.size(), kNextLine) != 0) return true;
+    return false;
+}
+
+}  // namespace
+
+std::optional<AllowForm> inline_allow(std::string_view data, size_t start, size_t end, size_t secret_start) {
+    const std::string_view line = line_around(data, start, end);
+    if (has_nhi_allow(line)) return AllowForm::Nhi;
+    if (line.find("gitleaks:allow") != std::string_view::npos) return AllowForm::Gitleaks;
+    if (line.find("pragma: allowlist secret") != std::string_view::npos) return AllowForm::DetectSecrets;
+    // The line above the secret's own line: a match may begin with the whitespace, newline
+    // included, before a key name, so its start can sit on the line above.
+    const size_t at = std::min(std::max(secret_start, start), data.size());
+    size_t lo = at;
+    while (lo > 0 && data[lo - 1] != '\n') --lo;
+    if (lo == 0) return std::nullopt;  // the first line has none above it
+    // lo - 1 is the newline that ends the line above.
+    const std::string_view above = line_around(data, lo - 1, lo - 1);
+    if (above.find(kNextLine) != std::string_view::npos) return AllowForm::NhiNextLine;
+    return std::nullopt;
+}
+
 struct Engine::Impl {
     // Context rules (user, host, database beside a secret) match all over ordinary code and
     // are worth confirming only in a blob that holds a secret, so they live in a database of
@@ -132,8 +172,30 @@ struct Engine::Impl {
     // every byte of every file in Hyperscan; PCRE2 runs them whole on the few files they
     // name instead.
     std::vector<size_t> path_rules, ctx_path_rules;
-    std::vector<RuleCode> codes;
+    // PCRE2 code per rule, compiled and JIT-compiled on the rule's first Hyperscan hit: most
+    // rules never fire on a given input, and JIT-compiling all 967 of them was most of a warm
+    // start. Workers share the Engine, so each rule compiles once under its own once_flag.
+    struct LazyCode {
+        std::once_flag once;
+        RuleCode rc;  // rc.code stays null when the pattern does not compile
+    };
+    std::unique_ptr<LazyCode[]> codes;
     std::vector<std::string> claims;  // every specific rule's prefixes, for generic rules
+
+    // Rule `ri`'s code, compiling it on first use; its `code` is null when it cannot compile.
+    const RuleCode& code(const std::vector<Rule>& rules, size_t ri) const {
+        LazyCode& c = codes[ri];
+        std::call_once(c.once, [&] {
+            if (!c.rc.code) {
+                auto compiled = compile_pcre(rules[ri]);
+                if (!compiled) return;  // the scan reports the rule as failed
+                c.rc = std::move(compiled).value();
+            }
+            // JIT is an optimisation; the interpreter gives the same answers if it is unavailable.
+            pcre2_jit_compile(c.rc.code.get(), PCRE2_JIT_COMPLETE);
+        });
+        return c.rc;
+    }
 };
 
 namespace {
@@ -252,26 +314,42 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
     if (rules.rules.empty()) return util::Error{"rules", "no rules to scan with"};
     std::shared_ptr<Engine> e(new Engine());
     e->impl_ = std::make_unique<Impl>();
-    for (const auto& r : rules.rules) {
+    e->impl_->codes = std::make_unique<Impl::LazyCode[]>(rules.rules.size());
+    for (const auto& r : rules.rules)
         if (!r.generic) e->impl_->claims.insert(e->impl_->claims.end(), r.claims.begin(), r.claims.end());
-        auto c = compile_pcre(r);
-        if (!c) return c.error();
-        e->impl_->codes.push_back(std::move(c).value());
-    }
     std::vector<size_t> main_rules, ctx_rules;
     for (size_t i = 0; i < rules.rules.size(); ++i) {
         const Rule& r = rules.rules[i];
         if (!r.paths.empty()) (r.context ? e->impl_->ctx_path_rules : e->impl_->path_rules).push_back(i);
         else (r.context ? ctx_rules : main_rules).push_back(i);
     }
+    // A rule set whose Hyperscan database is cached compiled whole before (the cache is written
+    // only after every pattern compiled), so its PCRE2 patterns wait for their first hit. Any
+    // other rule set has each pattern compiled now, so a bad one fails the start, naming it.
+    bool validated = false;
+    auto validate_patterns = [&]() -> util::Status {
+        if (validated) return util::ok_status();
+        validated = true;
+        for (size_t i = 0; i < rules.rules.size(); ++i) {
+            auto c = compile_pcre(rules.rules[i]);
+            if (!c) return c.error();
+            e->impl_->codes[i].rc = std::move(c).value();
+        }
+        return util::ok_status();
+    };
     e->from_cache_ = true;
     auto load_or_compile = [&](const std::vector<size_t>& which, const char* part,
                                HsDatabase& into) -> util::Status {
         if (which.empty()) return util::ok_status();
         const std::string key = hs_cache::key(rules.hash + ":" + part);
+        // Built into the binary for the build machine's CPU; the disk cache serves other CPUs
+        // and rule sets changed by user rules or `disable:`.
+        into = hs_cache::load_embedded(key);
+        if (into) return util::ok_status();
         into = hs_cache::load(options.cache_dir, key);
         if (into) return util::ok_status();
         e->from_cache_ = false;
+        TRY(validate_patterns());
         auto db = compile_hs(rules.rules, which);
         if (!db) return db.error();
         into = std::move(db).value();
@@ -427,6 +505,10 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
              std::string_view data, std::vector<Match>& out, Rejection* rejection) {
     const Rule& rule = engine.rules()[ri];
     if (st.capped(ri)) return;  // matched too often in this blob already
+    if (!rc.code) {
+        st.pcre2_failed(ri, PCRE2_ERROR_INTERNAL);  // its pattern did not compile: counted, never silent
+        return;
+    }
     pcre2_set_offset_limit(st.mctx.get(), limit);
     size_t off = start;
     while (off <= limit && off <= data.size()) {
@@ -474,7 +556,10 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
             why = Rejection::Entropy;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
-        else if (line_allows(line_around(data, s, e))) why = Rejection::InlineAllow;
+        else if (const auto form = inline_allow(data, s, e, ss)) {
+            why = Rejection::InlineAllow;
+            ++st.stats.allowed.by_form[size_t(*form)];
+        }
         if (why != Rejection::None) {
             if (rejection && *rejection == Rejection::None) *rejection = why;
             continue;
@@ -563,9 +648,10 @@ void Worker::scan_database(const hs_database* db, std::string_view data, std::ve
     // that costs most.
     uint64_t t = now_ns();
     for (const auto& w : st.windows) {
-        confirm(engine_, engine_.impl_->codes[w.rule], st, w.rule, w.start, w.limit + kTail, data, out, nullptr);
+        confirm(engine_, engine_.impl_->code(engine_.rules(), w.rule), st, w.rule, w.start, w.limit + kTail, data, out, nullptr);
         const uint64_t t2 = now_ns();
         st.stats.rules[w.rule].confirm_ns += t2 - t;
+        ++st.stats.rules[w.rule].windows;
         t = t2;
     }
 }
@@ -581,7 +667,7 @@ std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, c
         for (size_t ri : which)
             if (!path || rules[ri].applies_to(*path)) {
                 const uint64_t t = now_ns();
-                confirm(engine_, engine_.impl_->codes[ri], st, ri, 0, data.size(), data, out, nullptr);
+                confirm(engine_, engine_.impl_->code(rules, ri), st, ri, 0, data.size(), data, out, nullptr);
                 st.stats.rules[ri].confirm_ns += now_ns() - t;
             }
     };
@@ -608,13 +694,14 @@ std::vector<Match> Worker::scan_rule(size_t rule, std::string_view data, Rejecti
     std::vector<Match> out;
     state_->begin_blob(nullptr);
     if (first_rejection) *first_rejection = Rejection::None;
-    confirm(engine_, engine_.impl_->codes[rule], *state_, rule, 0, data.size(), data, out, first_rejection);
+    confirm(engine_, engine_.impl_->code(engine_.rules(), rule), *state_, rule, 0, data.size(), data, out, first_rejection);
     state_->end_blob();
     return out;
 }
 
 const ScanReport& Worker::last_report() const { return state_->report; }
 const RuleStats& Worker::rule_stats() const { return state_->stats; }
+const AllowCounts& Worker::allow_counts() const { return state_->stats.allowed; }
 
 void RuleStats::merge(const RuleStats& other) {
     if (rules.size() < other.rules.size()) rules.resize(other.rules.size());
@@ -622,11 +709,13 @@ void RuleStats::merge(const RuleStats& other) {
         auto& a = rules[i];
         const auto& b = other.rules[i];
         a.confirm_ns += b.confirm_ns;
+        a.windows += b.windows;
         a.capped_blobs += b.capped_blobs;
         a.limit_blobs += b.limit_blobs;
         if (a.first_capped.empty()) a.first_capped = b.first_capped;
     }
     scan_ns += other.scan_ns;
+    allowed.merge(other.allowed);
 }
 
 std::vector<util::Error> report_warnings(const Engine& engine, const ScanReport& report, const std::string& path) {

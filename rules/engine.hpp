@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,18 +65,42 @@ struct ScanReport {
 /// empty for a clean report.
 std::vector<util::Error> report_warnings(const Engine& engine, const ScanReport& report, const std::string& path);
 
+/// The inline comments that suppress a match on a line: `nhi:allow` on it, `nhi:allow-next-line`
+/// on the line before, and for teams migrating from other scanners `gitleaks:allow` and
+/// detect-secrets' `pragma: allowlist secret` on it.
+enum class AllowForm : uint8_t { Nhi, NhiNextLine, Gitleaks, DetectSecrets };
+inline constexpr size_t kAllowForms = 4;
+/// The comment text of `form`, for summaries ("nhi:allow-next-line").
+const char* allow_form_name(AllowForm form);
+
+/// How many matches each allow comment suppressed, indexed by AllowForm.
+struct AllowCounts {
+    uint64_t by_form[kAllowForms] = {};
+    uint64_t operator[](AllowForm f) const { return by_form[size_t(f)]; }
+    uint64_t total() const { return by_form[0] + by_form[1] + by_form[2] + by_form[3]; }
+    void merge(const AllowCounts& other) {
+        for (size_t i = 0; i < kAllowForms; ++i) by_form[i] += other.by_form[i];
+    }
+};
+
+/// The allow comment that suppresses the match at [start, end) of `data` whose secret starts
+/// at `secret_start` (the next-line form looks above the secret's line), or nullopt.
+std::optional<AllowForm> inline_allow(std::string_view data, size_t start, size_t end, size_t secret_start);
+
 /// Per-rule cost over every blob one Worker scanned (Worker::rule_stats()). Kept per worker so
 /// the hot path takes no lock; merge the workers' at the end of a scan and pass the sum to
 /// rule_warnings.
 struct RuleStats {
     struct PerRule {
         uint64_t confirm_ns = 0;    // time in its PCRE2 confirmation and filters
+        uint64_t windows = 0;       // windows its Hyperscan hits opened for PCRE2 to confirm
         uint64_t capped_blobs = 0;  // blobs where it matched more than kMaxMatchesPerRule times
         uint64_t limit_blobs = 0;   // blobs where its PCRE2 hit a limit
         std::string first_capped;   // the first capped blob's path, when the scan named one
     };
     std::vector<PerRule> rules;  // by rule index; empty until a worker scanned something
     uint64_t scan_ns = 0;        // time in Worker::scan
+    AllowCounts allowed;         // matches suppressed by an inline allow comment, per form
     void merge(const RuleStats& other);
 };
 
@@ -136,6 +161,9 @@ public:
     const ScanReport& last_report() const;
     /// Per-rule time and caps over every scan so far, for rule_warnings after merging.
     const RuleStats& rule_stats() const;
+    /// Matches suppressed by each inline allow comment over every scan so far (the same
+    /// figures as rule_stats().allowed): sum the workers' for the summary.
+    const AllowCounts& allow_counts() const;
 
     /// Runs one rule alone over `data` and says why its first candidate was dropped, if it
     /// was; for `rules check`.

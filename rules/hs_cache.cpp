@@ -80,6 +80,30 @@ HsDatabase load(const std::string& dir, const std::string& k) {
     return HsDatabase(db);
 }
 
+HsDatabase load_embedded(const std::string& k) {
+    std::string_view rest = embedded();
+    while (!rest.empty()) {
+        // "nhi-hs-cache 1 <key> <size> <sha256>\n" <payload>: the header's key picks the entry.
+        const size_t nl = rest.substr(0, kMaxHeader).find('\n');
+        if (nl == std::string_view::npos || rest.compare(0, kMagic.size(), kMagic) != 0) return nullptr;
+        const std::string_view head = rest.substr(kMagic.size(), nl - kMagic.size());
+        const size_t sp = head.find(' ');
+        if (sp == std::string_view::npos) return nullptr;
+        const uint64_t size = std::strtoull(std::string(head.substr(sp + 1)).c_str(), nullptr, 10);
+        if (size > rest.size() - nl - 1) return nullptr;
+        if (head.substr(0, sp) == k) {
+            // The binary's own bytes: the key is checked, the checksum is left to the disk cache
+            // (hashing megabytes would cost the start what the embedding saves).
+            const std::string_view payload = rest.substr(nl + 1, size);
+            hs_database_t* db = nullptr;
+            if (hs_deserialize_database(payload.data(), payload.size(), &db) != HS_SUCCESS) return nullptr;
+            return HsDatabase(db);
+        }
+        rest.remove_prefix(nl + 1 + size);
+    }
+    return nullptr;
+}
+
 void store(const std::string& dir, const std::string& k, const hs_database_t* db) {
     if (dir.empty()) return;
     std::error_code ec;

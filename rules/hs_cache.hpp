@@ -27,6 +27,14 @@ std::string_view verified_payload(std::string_view file, const std::string& key)
 /// this key (then the caller recompiles quietly and stores it again).
 HsDatabase load(const std::string& dir, const std::string& key);
 
+/// The databases embedded at build time (cache files, one after another), compiled for the
+/// build machine's platform; empty in a build without them.
+std::string_view embedded();
+
+/// The embedded database stored under `key`, or null when none was built for this key (other
+/// rules, another CPU, another Hyperscan): then the on-disk cache serves.
+HsDatabase load_embedded(const std::string& key);
+
 /// Stores the database; best effort, because a read-only cache must not fail a scan.
 void store(const std::string& dir, const std::string& key, const hs_database_t* db);
 

@@ -331,3 +331,42 @@ TEST_CASE("a Hyperscan failure is named in a warning", "[rules][engine]") {
     CHECK(w[0].what == "a.txt");
     CHECK(w[0].why.find("Hyperscan scan failed") == 0);
 }
+
+TEST_CASE("allow comments: nhi:allow-next-line, gitleaks:allow and detect-secrets' pragma, each counted", "[rules][engine][allow]") {
+    auto engine = make_engine();
+    auto w = nhi::cli::take(engine->make_worker());
+    const std::string tok = "tok_Ab3dEf6hIj9kLm2nOp5q";
+    // The next-line form speaks for the line below only.
+    CHECK(w->scan("# nhi:allow-next-line\nx = " + tok + "\n").empty());
+    CHECK(w->scan("# nhi:allow-next-line\n  key = \"Zx8Cv7Bn6Mq5Wr4Ty3Ui\"\n").empty());  // generic rule
+    CHECK(w->scan("// nhi:allow-next-line\n\nx = " + tok + "\n").size() == 1);  // a blank line between
+    CHECK(w->scan("x = " + tok + "\n# nhi:allow-next-line\n").size() == 1);    // below, not above
+    CHECK(w->scan("x = " + tok + "  # nhi:allow-next-line\n").size() == 1);    // not its own line
+    CHECK(w->scan("x = " + tok + "  # gitleaks:allow\n").empty());
+    CHECK(w->scan("x = " + tok + "  # pragma: allowlist secret\n").empty());
+    CHECK(w->scan("# gitleaks:allow\nx = " + tok + "\n").size() == 1);  // same-line forms stay on their line
+    CHECK(w->scan("x = " + tok + "  # nhi:allow\n").empty());
+    CHECK(w->scan("x = " + tok + " # nhi:allow-next-line nhi:allow\n").empty());  // both: the plain one counts
+    const AllowCounts& c = w->allow_counts();
+    CHECK(c[AllowForm::NhiNextLine] == 2);
+    CHECK(c[AllowForm::Gitleaks] == 1);
+    CHECK(c[AllowForm::DetectSecrets] == 1);
+    CHECK(c[AllowForm::Nhi] == 2);
+    CHECK(c.total() == 6);
+    CHECK(w->rule_stats().allowed.total() == 6);
+    RuleStats sum;
+    sum.merge(w->rule_stats());
+    sum.merge(w->rule_stats());
+    CHECK(sum.allowed[AllowForm::Gitleaks] == 2);
+    CHECK(std::string(allow_form_name(AllowForm::DetectSecrets)) == "pragma: allowlist secret");
+}
+
+TEST_CASE("inline_allow looks only at the match's line and the one above", "[rules][engine][allow]") {
+    const std::string text = "a\n# nhi:allow-next-line\nsecret here\nsecret there\n";
+    const size_t first = text.find("secret here"), second = text.find("secret there");
+    CHECK(inline_allow(text, first, first + 6, first) == AllowForm::NhiNextLine);
+    CHECK_FALSE(inline_allow(text, second, second + 6, second).has_value());
+    CHECK_FALSE(inline_allow("secret", 0, 6, 0).has_value());  // first line: nothing above
+    // A match that begins with the newline before its key: the secret's line decides.
+    CHECK(inline_allow(text, first - 1, first + 6, first) == AllowForm::NhiNextLine);
+}
