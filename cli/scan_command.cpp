@@ -360,6 +360,8 @@ void summarise(const scanners::ScanStats& stats, bool git, size_t rules, int64_t
     s.archive_entries = stats.archive_entries;
     s.decoded = stats.decoded;
     s.skipped_depth = stats.skipped_depth;
+    for (size_t i = 0; i < rules::kAllowForms; ++i)
+        s.allow_comments.push_back({rules::allow_form_name(rules::AllowForm(i)), stats.allowed_inline[i]});
     for (size_t i = 0; i < std::size(stats.skipped_archive); ++i)
         s.skipped_archive.push_back({scanners::archive::skip_name(scanners::archive::Skip(i)), stats.skipped_archive[i]});
     s.rules = rules;

@@ -62,6 +62,20 @@ nlohmann::json ScanSummary::to_json() const {
             {"match_limit_hits", match_limit_hits},
             {"engine_errors", engine_errors},
             {"allowlisted", allowlisted},
+            {"allow_comments", [&] {
+                 nlohmann::json j = nlohmann::json::object();
+                 // snake_case keys, as everywhere in the JSON: "gitleaks:allow" -> gitleaks_allow.
+                 for (const auto& [form, n] : allow_comments) {
+                     std::string key;
+                     for (char c : form) {
+                         const bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+                         if (word) key += c;
+                         else if (!key.empty() && key.back() != '_') key += '_';
+                     }
+                     j[key] = n;
+                 }
+                 return j;
+             }()},
             {"baselined", baselined},
             {"staged_in_head", staged_in_head},
             {"discovered_identities", discovered_identities},
@@ -191,6 +205,12 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     if (s.allowlisted || s.baselined)
         out << fmt::format("not reported: {} allowlisted by .nhi.yml, {} in the baseline\n", s.allowlisted,
                            s.baselined);
+    {
+        std::string forms;
+        for (const auto& [form, n] : s.allow_comments)
+            if (n) forms += fmt::format("{}{} {}", forms.empty() ? "" : ", ", n, form);
+        if (!forms.empty()) out << fmt::format("not reported: allowed by comments: {}\n", forms);
+    }
     if (s.staged_in_head)
         out << fmt::format("not reported: {} already in HEAD's version of the file (--all-staged shows {})\n",
                            s.staged_in_head, s.staged_in_head == 1 ? "it" : "them");

@@ -22,6 +22,7 @@ struct ScanSummary {
     uint64_t warnings = 0;  // every warning the scan gave, shown or not
     uint64_t match_limit_hits = 0, engine_errors = 0;  // blobs whose matching stopped early
     uint64_t allowlisted = 0, baselined = 0;  // found but not reported
+    std::vector<std::pair<std::string, uint64_t>> allow_comments;  // suppressed inline, by comment form
     uint64_t discovered_identities = 0;       // declared in config files, recorded in the inventory
     double seconds = 0;
     size_t rules = 0;

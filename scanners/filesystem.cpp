@@ -514,6 +514,7 @@ util::Status scan_paths(const FileScanOptions& options, const rules::Engine& eng
     }
     rules::RuleStats total;
     for (const auto& w : workers) total.merge(w->rule_stats());
+    for (size_t i = 0; i < rules::kAllowForms; ++i) stats.allowed_inline[i] += total.allowed.by_form[i];
     for (const auto& e : rules::rule_warnings(engine, total)) (sinks.rule_warning ? sinks.rule_warning : sinks.warning)(e);
     if (stats.files_scanned == 0 && stats.errors > 0)
         return util::Error{"scan", "nothing could be read (" + std::to_string(stats.errors.load()) + " errors)"};

@@ -613,6 +613,7 @@ util::Status scan_git(const GitScanOptions& options, const rules::Engine& engine
     UnpackRun unpack(options.unpack);
     for (const auto& repo : options.repos)
         TRY(scan_one(repo, options, engine, store, run, stats, sinks, rule_stats, unpack));
+    for (size_t i = 0; i < rules::kAllowForms; ++i) stats.allowed_inline[i] += rule_stats.allowed.by_form[i];
     for (const auto& w : rules::rule_warnings(engine, rule_stats)) (sinks.rule_warning ? sinks.rule_warning : sinks.warning)(w);
     // Partial damage is reported and counted; a history where nothing at all could be
     // read is a runtime error.

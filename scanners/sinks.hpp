@@ -37,7 +37,10 @@ struct ScanStats {
     std::atomic<uint64_t> archives{0};          // archives and compressed files opened
     std::atomic<uint64_t> archive_entries{0};   // files inside them scanned
     std::atomic<uint64_t> decoded{0};           // encoded spans and UTF-16 texts decoded and scanned
-    std::atomic<uint64_t> skipped_depth{0};     // nested deeper than --max-depth
+    std::atomic<uint64_t> skipped_depth{0};
+    // Matches an inline allow comment suppressed, by rules::AllowForm (nhi:allow,
+    // nhi:allow-next-line, gitleaks:allow, pragma: allowlist secret); filled at the end.
+    std::atomic<uint64_t> allowed_inline[4]{};     // nested deeper than --max-depth
     std::atomic<uint64_t> skipped_archive[6]{}; // by archive::Skip: bytes, run bytes, ratio, entries, encrypted, corrupt
 };
 

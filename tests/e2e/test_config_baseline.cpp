@@ -83,3 +83,26 @@ TEST_CASE("baselines hide accepted findings, survive moved lines, and catch new 
     CHECK(missing.code == 2);
     CHECK(missing.err.rfind("nhi: error: nope.json: ", 0) == 0);
 }
+
+namespace nhi::test {
+
+TEST_CASE("scan summary counts what each allow comment form suppressed", "[e2e][allow]") {
+    TempDir d;
+    const std::string t = "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";
+    d.write("a.env", "A=" + t + " # nhi:allow\n# nhi:allow-next-line\nB=" + t + "\nC=" + t + " # gitleaks:allow\n" +
+                         "D=" + t + "  # pragma: allowlist secret\nE=" + t + "\n");
+    auto r = run_nhi("scan . --no-db --format json", d.path());
+    REQUIRE(r.code == 1);  // E is reported
+    auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["findings"].size() == 1);
+    const auto& a = doc["summary"]["allow_comments"];
+    CHECK(a["nhi_allow"] == 1);
+    CHECK(a["nhi_allow_next_line"] == 1);
+    CHECK(a["gitleaks_allow"] == 1);
+    CHECK(a["pragma_allowlist_secret"] == 1);
+    auto text = run_nhi("scan . --no-db", d.path());
+    CHECK(text.out.find("allowed by comments: 1 nhi:allow, 1 nhi:allow-next-line, 1 gitleaks:allow, 1 pragma: "
+                        "allowlist secret") != std::string::npos);
+}
+
+}  // namespace nhi::test
