@@ -11,6 +11,19 @@
 
 namespace nhi::db {
 
+/// What the provider said when a found secret was tried (nhi scan --validate, nhi validate).
+/// Only this outcome is stored, never the secret that was sent.
+struct Validation {
+    std::string status;      // live | revoked | unknown | error; empty: not validated
+    std::string checked_at;  // ISO 8601 UTC, when the answer came
+    int http_status = 0;     // 0: no HTTP answer (timeout, TLS failure, not sent)
+    std::string reason;      // for unknown/error: "timeout", "rate limited", "redirect not followed", ...
+    // Identity fields the live answer gave (rules::identity_fields(): login, account, arn,
+    // scopes as a list, expires_at, ...); empty object otherwise.
+    nlohmann::json identity = nlohmann::json::object();
+    bool done() const { return !status.empty(); }
+};
+
 /// One secret found at one place. `secret` holds the plaintext only in memory: it is
 /// written to the datastore only with --store-secrets and printed only when asked.
 struct Finding {
@@ -31,6 +44,7 @@ struct Finding {
     std::string fingerprint;  // sha256(rule \0 secret_sha256 \0 path), 32 hex: baseline identity
     std::string redacted;
     nlohmann::json hints;  // what validators decoded (expiry, account id, ...)
+    Validation validation;  // filled by --validate
 
     // Git provenance: where history first shows this secret at this path.
     std::string commit, author, author_email, date, committer;

@@ -1,6 +1,7 @@
 #include "rules/loader.hpp"
 #include "rules/rule_blob.hpp"
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "rules/embedded.hpp"
+#include "rules/validate_spec.hpp"
 #include "rules/validators.hpp"
 #include "rules/yaml_guard.hpp"
 #include "util/hash.hpp"
@@ -30,6 +32,22 @@ std::vector<std::string> string_list(const YAML::Node& n) {
     return out;
 }
 
+// The canonical JSON form of a validate block: scalars stay strings, the parser reads them.
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+    if (n.IsMap()) {
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+        return o;
+    }
+    if (n.IsSequence()) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& item : n) a.push_back(yaml_to_json(item));
+        return a;
+    }
+    if (n.IsScalar()) return n.as<std::string>();
+    return "";
+}
+
 // A secret longer than 1 MiB is no secret a rule can describe.
 constexpr long long kMaxLength = 1 << 20;
 // A rule file is tens of KB; anything near this is not one.
@@ -46,7 +64,8 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     static const std::set<std::string> known = {
         "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
         "max_length", "skip_placeholder_filter", "context", "nhi", "revocation", "references", "examples",
-        "negative_examples", "claims", "generic", "paths", "weak_is_secret", "reference", "skip_paths"};
+        "negative_examples", "claims", "generic", "paths", "weak_is_secret", "reference", "skip_paths",
+        "validate"};
     for (const auto& kv : n) {
         auto key = kv.first.as<std::string>();
         if (!known.count(key)) {
@@ -101,6 +120,14 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     r.references = string_list(n["references"]);
     r.examples = string_list(n["examples"]);
     r.negative_examples = string_list(n["negative_examples"]);
+    if (n["validate"]) {
+        // A repository's rule file could otherwise send a found secret anywhere: only the
+        // rules built into the binary declare where a secret may be tried.
+        if (file.rfind("builtin:", 0) != 0)
+            return fail("validate: is accepted only in built-in rules (a rule file cannot add validation targets)");
+        r.validate = yaml_to_json(n["validate"]).dump();
+        if (auto spec = parse_validate_spec(r); !spec) return spec.error();
+    }
     if (r.examples.empty()) return fail("every rule needs at least one example");
     if (r.negative_examples.empty()) return fail("every rule needs at least one negative example");
     return r;

@@ -58,6 +58,9 @@ struct Rule {
     bool secretless() const { return context || reference; }
     /// True when the rule applies to `path` (relative, '/'-separated).
     bool applies_to(std::string_view path) const;
+    // The `validate:` block as canonical JSON (rules/validate_spec.hpp parses it); empty when
+    // the provider offers no way to test a secret. Only built-in rules may have one.
+    std::string validate;
     std::string source;        // file the rule came from, for errors
 };
 
