@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <atomic>
 #include <cerrno>
@@ -27,6 +28,7 @@
 #include "reports/finding_render.hpp"
 #include "rules/baseline.hpp"
 #include "rules/config.hpp"
+#include "rules/path_context.hpp"
 #include "rules/engine.hpp"
 #include "scanners/filesystem.hpp"
 #include "scanners/git_scan.hpp"
@@ -67,10 +69,12 @@ struct ScanArgs {
     std::string config;
     bool no_config = false;
     std::string baseline;
+    std::vector<std::string> no_fail_in;  // path contexts whose findings never fail the run
 };
 
 struct ScanResult {
     std::shared_ptr<const rules::Engine> engine;
+    std::set<rules::PathContext> no_fail_in;  // --no-fail-in and no_fail_in: in .nhi.yml
     std::vector<db::Finding> findings;  // after allowlists and baseline
     reports::ScanSummary summary;
     std::vector<std::string> paths;
@@ -333,9 +337,38 @@ void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Fin
         summary.allowlisted += allowed;
         return allowed;
     });
+    // Live code first: the first screen a user triages is not test data (rules/path_context).
     std::sort(findings.begin(), findings.end(), [](const db::Finding& x, const db::Finding& y) {
-        return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);
+        return std::tie(x.path_context, x.path, x.line, x.column, x.rule_id) <
+               std::tie(y.path_context, y.path, y.line, y.column, y.rule_id);
     });
+}
+
+// Says what kind of file each finding is in, and lowers the confidence of those a known test
+// layout makes certain fixtures (a key under tests/certs/), saying why in the hints.
+void classify_paths(std::vector<db::Finding>& findings) {
+    for (auto& f : findings) {
+        f.path_context = rules::path_context(f.path);
+        auto why = rules::fixture_reason(f.rule_id, f.path, f.path_context);
+        if (why.empty()) continue;
+        f.confidence = rules::Confidence::Low;
+        if (!f.hints.is_object()) f.hints = nlohmann::json::object();
+        f.hints["fixture"] = why;
+    }
+}
+
+// The contexts --no-fail-in and `no_fail_in:` name, checked.
+std::set<rules::PathContext> no_fail_contexts(const ScanArgs& a, const rules::RepoConfig& c) {
+    std::set<rules::PathContext> out;
+    for (const auto* list : {&a.no_fail_in, &c.no_fail_in})
+        for (const auto& name : *list) {
+            auto ctx = rules::parse_path_context(name);
+            if (!ctx)
+                throw Fatal({"--no-fail-in", "unknown path context `" + name +
+                                                 "` (known: source, example, test, fixture, docs, vendor, generated)"});
+            out.insert(*ctx);
+        }
+    return out;
 }
 
 // Copies the scanner's counters into the summary.
@@ -420,7 +453,9 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     ScanResult result;
     result.paths = setup.paths;
     result.engine = setup.engine;
+    result.no_fail_in = no_fail_contexts(a, setup.config);
     auto& findings = collected.findings;
+    classify_paths(findings);
     drop_allowlisted(a, setup, findings, result.summary);
     summarise(stats, a.git, setup.engine->rules().size(), rec.run_id, result.summary);
     result.summary.warnings = collected.count();
@@ -486,11 +521,19 @@ int run_scan(const ScanArgs& a) {
         std::cerr << "nhi: " << r.findings.size() << " findings in " << r.summary.files_scanned << " files\n";
 
     if (never_fail) return kOk;
-    for (const auto& f : r.findings)
-        if (f.severity >= threshold) {
-            if (a.staged) print_staged_hint();
-            return kFindings;
+    size_t excused = 0;
+    for (const auto& f : r.findings) {
+        if (f.severity < threshold) continue;
+        if (r.no_fail_in.count(f.path_context)) {
+            ++excused;
+            continue;
         }
+        if (a.staged) print_staged_hint();
+        return kFindings;
+    }
+    if (excused && !a.quiet)
+        std::cerr << "nhi: " << excused << (excused == 1 ? " finding" : " findings")
+                  << " at or above --fail-on left out of the exit code by --no-fail-in\n";
     return kOk;
 }
 
@@ -569,6 +612,10 @@ Runner add_scan_command(CLI::App& app) {
                     "info also counts context, references (ARNs, buckets) and weak or documentation values")
         ->transform(choice({"none", "info", "low", "medium", "high", "critical"}))
         ->capture_default_str();
+    cmd->add_option("--no-fail-in", args->no_fail_in,
+                    "Findings in these path contexts are reported but never fail the run: source, example, test, "
+                    "fixture, docs, vendor, generated (comma-separated; also `no_fail_in:` in .nhi.yml)")
+        ->delimiter(',');
     cmd->add_flag("--store-secrets", args->store_secrets,
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");
     cmd->add_flag("--show-secrets", args->show_secrets, "Print plaintext secrets in the output");

@@ -1,4 +1,5 @@
 #include "rules/config.hpp"
+#include "rules/path_context.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -70,6 +71,16 @@ util::Status parse_unpack(const YAML::Node& root, const std::string& n, RepoConf
     if (const auto& v = root["validate"]) {
         TRY_ASSIGN(c.validate, boolean(v, "validate", n));
     }
+    if (const auto& v = root["no_fail_in"]) {
+        if (!v.IsSequence()) return util::Error{n, "`no_fail_in` must be a list of path contexts"};
+        for (const auto& item : v) {
+            TRY_ASSIGN(auto name, scalar(item, "no_fail_in", n));
+            if (!parse_path_context(name))
+                return util::Error{n, "`no_fail_in`: unknown path context `" + name +
+                                          "` (known: source, example, test, fixture, docs, vendor, generated)"};
+            c.no_fail_in.push_back(name);
+        }
+    }
     if (const auto& v = root["max_depth"]) {
         TRY_ASSIGN(auto s, scalar(v, "max_depth", n));
         if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos)
@@ -110,11 +121,12 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
         for (const auto& kv : root) {
             TRY_ASSIGN(auto key, scalar(kv.first, "key", n));
             static const std::set<std::string> known = {"allow",  "disable",  "rules",     "baseline",        "decode",
-                                                        "archives", "max_depth", "max_decoded_size", "validate"};
+                                                        "archives", "max_depth", "max_decoded_size", "validate",
+                                                        "no_fail_in"};
             if (!known.count(key))
                 return util::Error{n, "unknown key `" + key +
                                           "` (known: allow, disable, rules, baseline, decode, archives, max_depth, "
-                                          "max_decoded_size, validate)"};
+                                          "max_decoded_size, validate, no_fail_in)"};
         }
         if (const auto& allow = root["allow"]) {
             if (!allow.IsMap()) return util::Error{n, "`allow` must be a mapping"};
