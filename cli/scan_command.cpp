@@ -1,5 +1,5 @@
-// `nhi scan` (files, directories, stdin, git history) and `nhi baseline create|update`,
-// which share one scan pipeline.
+// `nhi scan` (files, directories, stdin, git history): the scan pipeline `nhi baseline`
+// (cli/baseline_command.cpp) shares through cli/scan_command.hpp.
 #include <optional>
 #include <fmt/format.h>
 #include <signal.h>
@@ -20,6 +20,7 @@
 #include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/scan_command.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
@@ -37,48 +38,6 @@
 
 namespace nhi::cli {
 namespace {
-
-struct ScanArgs {
-    std::vector<std::string> paths;
-    std::string format = "text";
-    std::string output;
-    std::string fail_on = "low";
-    std::vector<std::string> rule_paths;
-    bool no_ignore = false;
-    std::string max_file_size;  // empty: no limit for files, 128M for git blobs
-    bool no_decode = false;
-    bool no_archives = false;
-    std::optional<unsigned> max_depth;
-    std::string max_decoded_size;
-    unsigned jobs = 0;
-    std::string db;
-    bool no_db = false;
-    bool store_secrets = false;
-    bool show_secrets = false;
-    bool no_progress = false;
-    bool quiet = false;    // no warnings, no progress, no summary: the findings only
-    bool verbose = false;  // also name every file not scanned and why
-    std::string color = "auto";
-    size_t sarif_max_results = 25000;
-    bool git = false;
-    bool all_refs = false;
-    std::string since;
-    bool staged = false;
-    bool all_staged = false;
-    std::string branch;
-    std::string config;
-    bool no_config = false;
-    std::string baseline;
-    std::vector<std::string> no_fail_in;  // path contexts whose findings never fail the run
-};
-
-struct ScanResult {
-    std::shared_ptr<const rules::Engine> engine;
-    std::set<rules::PathContext> no_fail_in;  // --no-fail-in and no_fail_in: in .nhi.yml
-    std::vector<db::Finding> findings;  // after allowlists and baseline
-    reports::ScanSummary summary;
-    std::vector<std::string> paths;
-};
 
 util::Expected<uint64_t> parse_size(const std::string& option, const std::string& s) {
     auto n = util::parse_size(s);
@@ -436,7 +395,8 @@ void record_run(const ScanArgs& a, const ScanSetup& s, Recording& rec, const std
     if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw Fatal(st.error());
 }
 
-/// Runs the scan the arguments describe; `use_baseline` is false when writing one.
+}  // namespace
+
 ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     auto t0 = std::chrono::steady_clock::now();
     ScanSetup setup = set_up_scan(a, use_baseline);
@@ -473,6 +433,8 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     result.findings = std::move(findings);
     return result;
 }
+
+namespace {
 
 // --color auto: a terminal that can show colour, unless NO_COLOR (https://no-color.org) is set.
 bool colour_wanted() {
@@ -537,23 +499,7 @@ int run_scan(const ScanArgs& a) {
     return kOk;
 }
 
-int run_baseline(const ScanArgs& a, bool update) {
-    std::string path = a.baseline.empty() ? ".nhi-baseline.json" : a.baseline;
-    ScanResult r = execute_scan(a, /*use_baseline=*/false);
-    rules::Baseline next;
-    for (const auto& f : r.findings) next.entries.insert({f.fingerprint, f.rule_id, f.path});
-    size_t added = next.entries.size(), removed = 0;
-    if (update && std::filesystem::exists(path)) {
-        auto old = take(rules::load_baseline(path));
-        added = 0;
-        for (const auto& e : next.entries) added += !old.contains(e.fingerprint);
-        for (const auto& e : old.entries) removed += !next.contains(e.fingerprint);
-    }
-    if (auto s = rules::write_baseline(path, next); !s) throw Fatal(s.error());
-    std::cout << util::printable(path) << ": " << next.entries.size() << " findings (" << added << " added, " << removed
-              << " no longer found)\n";
-    return kOk;
-}
+}  // namespace
 
 void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
     cmd->add_option("paths", args.paths, "Files or directories to scan; - reads stdin; with --git, repositories (default .)");
@@ -593,8 +539,6 @@ void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
                                  : "Hide findings listed in this baseline file (default: `baseline` in .nhi.yml)");
 }
 
-}  // namespace
-
 Runner add_scan_command(CLI::App& app) {
     auto args = std::make_shared<ScanArgs>();
     auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or git history for secrets");
@@ -623,17 +567,6 @@ Runner add_scan_command(CLI::App& app) {
         ->transform(choice({"auto", "always", "never"}))
         ->capture_default_str();
     return [args] { return run_scan(*args); };
-}
-
-Runner add_baseline_command(CLI::App& app) {
-    auto args = std::make_shared<ScanArgs>();
-    auto* cmd = app.add_subcommand("baseline", "Record current findings as accepted, so CI fails only on new ones");
-    cmd->require_subcommand(1);
-    auto* create = cmd->add_subcommand("create", "Scan and write a baseline of every finding (replaces the file)");
-    auto* update = cmd->add_subcommand("update", "Scan and rewrite the baseline: add new findings, drop fixed ones");
-    add_scan_options(create, *args, true);
-    add_scan_options(update, *args, true);
-    return [args, update] { return run_baseline(*args, update->parsed()); };
 }
 
 }  // namespace nhi::cli
