@@ -148,6 +148,7 @@ int run(int argc, char** argv) {
     table["baseline"] = add_baseline_command(app);
     table["inventory"] = add_inventory_command(app);
     table["report"] = add_report_command(app);
+    table["validate"] = add_validate_command(app);
 
     // Unknown commands, at every level, get a suggestion instead of CLI11's generic complaint.
     if (!unknown_subcommand(app, argc, argv).empty()) return kError;

@@ -19,5 +19,6 @@ Runner add_rules_command(CLI::App& app);
 Runner add_baseline_command(CLI::App& app);
 Runner add_inventory_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);
+Runner add_validate_command(CLI::App& app);
 
 }  // namespace nhi::cli

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "scanners/filesystem.hpp"
 #include "scanners/git_scan.hpp"
 #include "util/atomic_file.hpp"
+#include "validate/validate.hpp"
 #include "util/text.hpp"
 
 namespace nhi::cli {
@@ -395,6 +397,44 @@ void record_run(const ScanArgs& a, const ScanSetup& s, Recording& rec, const std
     if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw Fatal(st.error());
 }
 
+// --validate (or `validate: true`), unless .nhi.yml says `validate: false`: a repository can
+// keep its test secrets from being tried, never add a target.
+bool validation_on(const ScanArgs& a, const rules::RepoConfig& c) {
+    if (c.validate == false) {
+        if (a.validate && !a.quiet) print_warning(c.source, "validate: false; --validate is ignored for this repository");
+        if (a.only_valid) throw Fatal({"--only-valid", "validation is off (" + c.source + " says validate: false)"});
+        return false;
+    }
+    if (a.only_valid && !a.validate && c.validate != true) throw Fatal({"--only-valid", "needs --validate"});
+    return a.validate || c.validate == true;
+}
+
+// Asks each provider about the secrets found, while their plaintext is in memory; the
+// findings keep the outcome (db::Validation), and nothing of a secret is logged.
+void validate_live(const ScanArgs& a, const ScanSetup& s, std::vector<db::Finding>& findings,
+                   reports::ScanSummary& summary) {
+    validate::Options o;
+    if (auto st = validate::options_from_environment(o); !st) throw Fatal(st.error());
+    std::map<std::string, const rules::Rule*> by_id;
+    for (const auto& r : s.engine->rules()) by_id[r.id] = &r;
+    auto rule_of = [&](const std::string& id) -> const rules::Rule* {
+        auto it = by_id.find(id);
+        return it == by_id.end() ? nullptr : it->second;
+    };
+    std::mutex mu;
+    uint64_t warned = 0;
+    auto warning = [&](const util::Error& e) {
+        std::lock_guard lock(mu);
+        ++warned;
+        if (!a.quiet) print_warning(e.what, e.why);
+    };
+    if (!a.quiet && !a.no_progress && ::isatty(STDERR_FILENO))
+        std::cerr << "nhi: validating the secrets found (at most " << o.concurrency << " requests at once)\n";
+    const validate::Counts c = validate::validate_findings(findings, rule_of, o, warning);
+    summary.validation = {c.checked, c.live, c.revoked, c.unknown, c.error};
+    summary.warnings += warned;
+}
+
 }  // namespace
 
 ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
@@ -419,6 +459,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     drop_allowlisted(a, setup, findings, result.summary);
     summarise(stats, a.git, setup.engine->rules().size(), rec.run_id, result.summary);
     result.summary.warnings = collected.count();
+    if (validation_on(a, setup.config)) validate_live(a, setup, findings, result.summary);
     record_run(a, setup, rec, findings, collected.discovered, result.summary, status.ok());
     // Exit 2 only when nothing could be scanned; partial failures were warnings.
     if (!status) throw Fatal(status.error());
@@ -429,6 +470,7 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
         result.summary.baselined += known;
         return known;
     });
+    if (a.only_valid) std::erase_if(findings, [](const db::Finding& f) { return f.validation.status != "live"; });
     result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.findings = std::move(findings);
     return result;
@@ -563,6 +605,10 @@ Runner add_scan_command(CLI::App& app) {
     cmd->add_flag("--store-secrets", args->store_secrets,
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");
     cmd->add_flag("--show-secrets", args->show_secrets, "Print plaintext secrets in the output");
+    cmd->add_flag("--validate", args->validate,
+                  "Ask each provider whether the secrets found are live, and whose they are (off by default; sends "
+                  "each secret only to its rule's own https host; only the outcome is stored; see docs/VALIDATION.md)");
+    cmd->add_flag("--only-valid", args->only_valid, "With --validate: report only the secrets confirmed live");
     cmd->add_option("--color", args->color, "Colour text output (auto: on a terminal, unless NO_COLOR is set or TERM=dumb)")
         ->transform(choice({"auto", "always", "never"}))
         ->capture_default_str();

@@ -48,6 +48,8 @@ struct ScanArgs {
     bool no_config = false;
     std::string baseline;
     std::vector<std::string> no_fail_in;  // path contexts whose findings never fail the run
+    bool validate = false;    // try each secret at its provider (docs/VALIDATION.md)
+    bool only_valid = false;  // report only secrets confirmed live
 };
 
 /// What a scan found and counted.

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/hash.hpp"
+
 namespace nhi::test {
 
 namespace fs = std::filesystem;
@@ -82,6 +84,19 @@ inline Result run_nhi(const std::string& args, const fs::path& cwd, const std::s
     return run_shell("NHI_CACHE_DIR='" + (fs::temp_directory_path() / "nhi-test-cache").string() + "' CI=true '" NHI_BINARY
                      "' " + args,
                      cwd, stdin_text);
+}
+
+/// A fake classic GitHub token of the real shape (30 base62 characters and their CRC-32 in 6
+/// more), different for each `seed`: planted secrets told apart by their SHA-256.
+inline std::string fake_github_token(unsigned seed) {
+    static const char* alpha = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    std::string body;
+    uint32_t x = 2654435761u ^ seed;
+    for (int i = 0; i < 30; ++i) {
+        x = x * 1103515245u + 12345u;
+        body += alpha[(x >> 10) % 62];
+    }
+    return "ghp_" + body + util::base62(util::crc32(body), 6);
 }
 
 /// Imports every sample export the manifest lists (tests/fixtures/exports) into `cwd`'s

@@ -112,6 +112,22 @@ db::Validation outcome(std::string status, std::string reason, int http_status =
     return v;
 }
 
+// A provider's answer may echo what it was sent (a token field an identity pointer names):
+// any identity value or reason holding a part of the credential is dropped, so the outcome
+// can be printed and stored as it is.
+void drop_echoes(nlohmann::json& j, const Values& values) {
+    if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        for (const auto& [name, value] : values)
+            if (value.size() >= 4 && s.find(value) != std::string::npos) {
+                j = "[removed: the answer held the " + name + "]";
+                return;
+            }
+    } else if (j.is_structured()) {
+        for (auto& child : j) drop_echoes(child, values);
+    }
+}
+
 // Seconds from Retry-After (the delta form), capped; nullopt for an absent or HTTP-date value.
 std::optional<long> retry_after(const HttpResponse& r) {
     std::string v = r.header("retry-after");
@@ -283,6 +299,10 @@ Counts validate_findings(std::vector<db::Finding>& findings,
     for (const auto& e : causes) warn(e);
     for (auto& job : jobs) {
         if (!job.outcome.done()) job.outcome = outcome("error", "not sent");
+        drop_echoes(job.outcome.identity, job.values);
+        nlohmann::json reason = job.outcome.reason;
+        drop_echoes(reason, job.values);
+        job.outcome.reason = reason.get<std::string>();
         const std::string& s = job.outcome.status;
         if (s == "live") ++counts.live;
         else if (s == "revoked") ++counts.revoked;

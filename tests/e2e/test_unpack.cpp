@@ -17,16 +17,7 @@ namespace {
 
 // A classic GitHub token with its CRC-32 checksum, different for each `seed`: each planted
 // secret is told apart by its SHA-256.
-std::string ghp(unsigned seed) {
-    static const char* alpha = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    std::string body;
-    uint32_t x = 2166136261u ^ seed;
-    for (int i = 0; i < 30; ++i) {
-        x = x * 16777619u + 12345u;
-        body += alpha[(x >> 8) % 62];
-    }
-    return "ghp_" + body + util::base62(util::crc32(body), 6);
-}
+std::string ghp(unsigned seed) { return fake_github_token(seed); }
 
 std::string fmt_hex(char c);
 
