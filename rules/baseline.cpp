@@ -88,7 +88,7 @@ std::optional<BaselineEntry> imported_entry(const nlohmann::json& f) {
         if (!line) return std::nullopt;
         e.line = *line;
     } else {
-        e.hash = text_of(f, entry_kind_name(e.kind));
+        e.hash = lower(text_of(f, entry_kind_name(e.kind)));  // scans give lower-case hex
         if (!is_hex(e.hash, e.kind == EntryKind::Sha256 ? 64 : 40)) return std::nullopt;
     }
     return e;

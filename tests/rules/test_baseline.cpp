@@ -66,6 +66,14 @@ TEST_CASE("baselines round-trip and reject foreign files", "[rules][baseline]") 
     CHECK(text.find("\"nhi_baseline\": 2") != std::string::npos);
     CHECK(text.find("\"0000\"") < text.find("\"ffff\""));  // sorted: stable diffs
     CHECK(text.find("\"imported\"") != std::string::npos);
+    // Hex written by hand in upper case still matches a scan's lower-case hex.
+    d.write("upper.json", R"({"nhi_baseline": 2, "findings": [], "imported": [{"kind": "sha1", "path": "a.env", "sha1": ")" +
+                              std::string("3854767684199F4C4916D6FC2954A9AC7C0B090C") + R"("}]})");
+    auto upper = load_baseline((d / "upper.json").string());
+    REQUIRE(upper.ok());
+    BaselineKey k = key("fp", "a.env");
+    k.secret_sha1 = "3854767684199f4c4916d6fc2954a9ac7c0b090c";
+    CHECK(upper->match(k));
     d.write("bad.json", "{\"findings\": []}");
     CHECK_FALSE(load_baseline((d / "bad.json").string()).ok());
     CHECK_FALSE(load_baseline((d / "missing.json").string()).ok());
