@@ -114,10 +114,13 @@ int run_import(const ImportArgs& a) {
 
     rules::Baseline b;
     if (fs::exists(out)) b = take(rules::load_baseline(out));
-    size_t by_kind[4] = {}, already = 0, malformed = 0;
+    // gitleaks lists a secret once per commit that holds it: one entry, the rest repeats.
+    rules::Baseline seen;
+    size_t by_kind[4] = {}, already = 0, repeated = 0, malformed = 0;
     for (auto& e : got.entries) {
         auto kind = e.kind;
-        if (b.add(std::move(e))) ++by_kind[static_cast<int>(kind)];
+        if (!seen.add(e)) ++repeated;
+        else if (b.add(std::move(e))) ++by_kind[static_cast<int>(kind)];
         else ++already;
     }
     for (const auto& [why, n] : got.malformed) {
@@ -133,7 +136,7 @@ int run_import(const ImportArgs& a) {
     std::cout << util::printable(out) << ": imported " << plural(total, "entry", "entries") << " from " << from << " "
               << util::printable(a.file) << ": " << by_kind[1] << " by (path, sha256), " << by_kind[2]
               << " by (path, sha1), " << by_kind[3] << " by (path, line); skipped " << already
-              << " already in the baseline, " << malformed << " malformed\n";
+              << " already in the baseline, " << repeated << " repeated, " << malformed << " malformed\n";
     if (got.redacted)
         std::cout << "note: " << plural(got.redacted, "secret was", "secrets were")
                   << " redacted (gitleaks --redact), so nothing could be hashed: matched by path and line only, "

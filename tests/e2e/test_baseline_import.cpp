@@ -131,7 +131,7 @@ TEST_CASE("a gitleaks report imported hides exactly the findings it lists", "[e2
     REQUIRE(imp.code == 0);
     CHECK(imp.out == ".nhi-baseline.json: imported 2 entries from gitleaks " + fixture_path("gitleaks.json") +
                          ": 2 by (path, sha256), 0 by (path, sha1), 0 by (path, line); skipped 0 already in the baseline, "
-                         "0 malformed\n");
+                         "0 repeated, 0 malformed\n");
     auto r = scan(d);
     CHECK(r.code == 1);
     CHECK(paths_of(r) == std::set<std::string>{"other/copy.env"});
@@ -238,13 +238,20 @@ TEST_CASE("baseline import counts malformed entries as warnings and refuses malf
     INFO(imp.err);
     REQUIRE(imp.code == 0);
     CHECK(imp.out.find("imported 1 entry from gitleaks") != std::string::npos);
-    CHECK(imp.out.find("skipped 0 already in the baseline, 5 malformed\n") != std::string::npos);
+    CHECK(imp.out.find("skipped 0 already in the baseline, 0 repeated, 5 malformed\n") != std::string::npos);
     for (const std::string w : {"1 entry skipped: no File (entry 2)", "1 entry skipped: not an object (entry 3)",
                                 "1 entry skipped: no Secret (entry 4)",
                                 "1 entry skipped: redacted Secret and no StartLine (entry 5)",
                                 "1 entry skipped: File outside the repository (entry 6)"})
         CHECK(imp.err.find("nhi: warning: " + name + ": " + w + "\n") != std::string::npos);
     CHECK(scan(d).code == 0);
+
+    // gitleaks lists a secret once per commit that holds it: the repeats are counted apart.
+    const std::string one = R"({"RuleID": "github-pat", "File": "x.env", "StartLine": 1, "Secret": ")" + kNew + R"("})";
+    d.write("repeats.json", "[" + one + ", " + one + ", " + one + "]");
+    auto repeats = run_nhi("baseline import repeats.json", d.path());
+    CHECK(repeats.out.find(": imported 1 entry from gitleaks repeats.json: 1 by (path, sha256), 0 by (path, sha1), 0 by "
+                           "(path, line); skipped 0 already in the baseline, 2 repeated, 0 malformed\n") == 18);
 
     d.write("not-json.json", "[{\"RuleID\": ");
     d.write("other.json", "{\"runs\": []}");
