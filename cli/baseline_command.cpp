@@ -34,7 +34,7 @@ void drop_baselined(const rules::Baseline& baseline, const std::string& repo_pre
     if (baseline.entries.empty()) return;
     const bool sha1 = baseline.needs_sha1();
     std::erase_if(findings, [&](const db::Finding& f) {
-        bool known = baseline.match(baseline_key(f, repo_prefix, sha1)) != nullptr;
+        bool known = baseline.contains(baseline_key(f, repo_prefix, sha1));
         summary.baselined += known;
         return known;
     });

@@ -63,6 +63,8 @@ struct Baseline {
     /// The entry that accepts the finding, or nullptr: a native fingerprint first, then the
     /// imported kinds.
     const BaselineEntry* match(const BaselineKey& k) const;
+    /// Whether an entry accepts the finding.
+    bool contains(const BaselineKey& k) const { return match(k) != nullptr; }
     /// Whether any entry matches on the SHA-1 of the secret (only then is it worth computing).
     bool needs_sha1() const;
     /// How many entries there are of `kind`.
