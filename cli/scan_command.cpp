@@ -17,10 +17,12 @@
 #include <atomic>
 #include <cerrno>
 
+#include "cli/baseline_command.hpp"
 #include "cli/cli.hpp"
 #include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/repo_paths.hpp"
 #include "cli/scan_command.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
@@ -45,24 +47,6 @@ util::Expected<uint64_t> parse_size(const std::string& option, const std::string
     auto n = util::parse_size(s);
     if (!n) return util::Error{option, n.error().why};
     return n;
-}
-
-// Where SARIF URIs are anchored: GitHub resolves them against the repository root, so a
-// scan of a subdirectory of a checkout gets that subdirectory as a prefix.
-std::string repo_prefix(const std::vector<std::string>& paths) {
-    namespace fs = std::filesystem;
-    if (paths.size() != 1 || paths[0] == "-") return "";
-    std::error_code ec;
-    fs::path root = fs::weakly_canonical(fs::absolute(paths[0], ec), ec);
-    if (ec || !fs::is_directory(root, ec)) return "";
-    for (fs::path p = root; !p.empty(); p = p.parent_path()) {
-        if (fs::exists(p / ".git", ec)) {
-            auto rel = fs::relative(root, p, ec).generic_string();
-            return (ec || rel == ".") ? "" : rel + "/";
-        }
-        if (p == p.parent_path()) break;
-    }
-    return "";
 }
 
 rules::RepoConfig load_repo_config(const ScanArgs& a, const std::vector<std::string>& paths) {
@@ -285,16 +269,10 @@ util::Status run_scanner(const ScanArgs& a, const ScanSetup& s, const Recording&
 void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Finding>& findings,
                       reports::ScanSummary& summary) {
     std::string prefix;
-    if (!s.config.source.empty() && !a.git && s.paths.size() == 1 && s.paths[0] != "-") {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        auto rel = fs::relative(fs::weakly_canonical(fs::absolute(s.paths[0], ec), ec),
-                                fs::weakly_canonical(fs::absolute(fs::path(s.config.source).parent_path(), ec), ec), ec)
-                       .generic_string();
-        if (!ec && rel != "." && rel.rfind("..", 0) != 0) prefix = rel + "/";
-    }
+    if (!s.config.source.empty())
+        prefix = prefix_under(scan_base(s.paths, a.git), std::filesystem::path(s.config.source).parent_path().string());
     std::erase_if(findings, [&](const db::Finding& f) {
-        bool allowed = s.config.allowed(f.rule_id, prefix + f.path, f.secret_sha256);
+        bool allowed = s.config.allowed(f.rule_id, join_repo_path(prefix, f.path), f.secret_sha256);
         summary.allowlisted += allowed;
         return allowed;
     });
@@ -465,11 +443,8 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     if (!status) throw Fatal(status.error());
 
     // Baselined findings are real but accepted: recorded above, not reported.
-    std::erase_if(findings, [&](const db::Finding& f) {
-        bool known = setup.baseline.contains(f.fingerprint);
-        result.summary.baselined += known;
-        return known;
-    });
+    result.repo_prefix = repo_prefix(setup.paths, a.git);
+    drop_baselined(setup.baseline, result.repo_prefix, findings, result.summary);
     if (a.only_valid) std::erase_if(findings, [](const db::Finding& f) { return f.validation.status != "live"; });
     result.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.findings = std::move(findings);
@@ -512,7 +487,7 @@ int run_scan(const ScanArgs& a) {
     else if (a.format == "jsonl") reports::render_jsonl(out, r.findings, ro);
     else {
         reports::SarifOptions so;
-        so.uri_prefix = a.git ? "" : repo_prefix(r.paths);
+        so.uri_prefix = r.repo_prefix;
         so.max_results = a.sarif_max_results;
         if (size_t left = reports::render_sarif(out, r.findings, r.engine->rules(), so))
             print_warning("sarif", fmt::format("{} of {} findings left out (the least severe): --sarif-max-results is {}; "

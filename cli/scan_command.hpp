@@ -59,6 +59,7 @@ struct ScanResult {
     std::vector<db::Finding> findings;  // after allowlists and baseline
     reports::ScanSummary summary;
     std::vector<std::string> paths;
+    std::string repo_prefix;  // what makes `findings`' paths relative to the repository root
 };
 
 /// Runs the scan the arguments describe; `use_baseline` is false when writing one. Gives up

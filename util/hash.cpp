@@ -83,6 +83,15 @@ std::string sha256_hex(std::string_view data) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
+std::string sha1_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    // No plain-code fallback: a baseline entry that cannot be matched shows its finding, which
+    // is the safe way to fail.
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr) != 1 || len != 20) return "";
+    return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
 uint32_t crc32(std::string_view data) {
     uLong c = ::crc32(0L, Z_NULL, 0);
     // zlib takes uInt lengths; feed large inputs in slices.

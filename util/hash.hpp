@@ -9,6 +9,10 @@ namespace nhi::util {
 /// Lower-case hex SHA-256 of the bytes (OpenSSL's libcrypto, else plain code); never fails.
 std::string sha256_hex(std::string_view data);
 
+/// Lower-case hex SHA-1 of the bytes, or "" when libcrypto cannot give one. Only for matching
+/// other tools' baselines (detect-secrets stores the SHA-1 of each secret), never for integrity.
+std::string sha1_hex(std::string_view data);
+
 namespace detail {
 /// The plain-code SHA-256 sha256_hex falls back on; public only for its known-answer test.
 std::string sha256_portable_hex(std::string_view data);
