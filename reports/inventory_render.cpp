@@ -235,7 +235,12 @@ void render_identity(const db::IdentityRow& row,
         if (c.never_expires) out << "        expires: never\n";
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
-            for (auto id : c.findings) out << " #" << id;
+            for (size_t i = 0; i < c.findings.size(); ++i) {
+                out << " #" << c.findings[i];
+                // The provider's verdict on that secret, when one was asked for (--validate).
+                if (i < c.validations.size() && c.validations[i].done())
+                    out << " (" << P(c.validations[i].status) << ", checked " << P(c.validations[i].checked_at) << ")";
+            }
             out << "\n";
         }
         if (!c.reused_by.empty()) {
