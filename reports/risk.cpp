@@ -225,6 +225,9 @@ std::string cross_environment(const db::IdentityRow& r, const db::CredentialRow&
 // How a credential is named in a reason: its kind and the name a person knows it by (PAT
 // name, deploy-key title, key id), so the reviewer can act from the report alone.
 std::string cred_name(const db::IdentityRow& r, const db::CredentialRow& c) {
+    // Known only from a live validation: the leaked secret itself, by its preview and rule.
+    if (json_text(c.data, "known_from") == "validation")
+        return "secret " + json_text(c.data, "redacted") + " (" + json_text(c.data, "rule") + ", known from validation)";
     std::string id = json_text(c.data, "key_id");
     if (id.empty()) id = c.key;
     if (c.kind == "fine-grained-pat")

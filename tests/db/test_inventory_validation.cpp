@@ -167,6 +167,8 @@ TEST_CASE("a GitHub login without an identity creates one known only from valida
     REQUIRE(bot->credentials.size() == 1);
     const auto& cred = bot->credentials[0];
     CHECK(cred.kind == "pat");
+    CHECK(cred.data["redacted"] == pat.redacted);  // how reports name it; the secret is not there
+    CHECK(cred.data_text.find(pat.secret) == std::string::npos);
     CHECK(cred.data["scopes"] == nlohmann::json::array({"repo", "workflow"}));
     CHECK(cred.expires == "2027-01-01T00:00:00Z");
     CHECK(cred.validations.at(0).status == "live");

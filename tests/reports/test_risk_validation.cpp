@@ -33,7 +33,8 @@ db::IdentityRow exposed_identity(std::vector<db::Validation> checks, const std::
     c.kind = "pat";
     c.status = status;
     c.expires = "2027-06-01T00:00:00Z";
-    c.data = {{"created", "2026-11-01T00:00:00Z"}};
+    c.data = {{"created", "2026-11-01T00:00:00Z"}, {"known_from", "validation"}, {"rule", "nhi.github.pat"},
+              {"redacted", "ghp_…0001"}};
     for (size_t i = 0; i < checks.size(); ++i) c.findings.push_back(int64_t(100 + i));
     c.validations = std::move(checks);
     c.exposed_at = {"ci/deploy.env"};
@@ -62,6 +63,7 @@ TEST_CASE("a live exposed credential is critical and says so, whatever the expor
         CHECK(f->owasp == "NHI2");
         CHECK(f->reason.find("a leaked credential is live (checked 2026-12-01T10:00:00Z)") != std::string::npos);
         CHECK(f->reason.find("ci/deploy.env") != std::string::npos);
+        CHECK(f->reason.find("secret ghp_…0001 (nhi.github.pat, known from validation) found") != std::string::npos);
         CHECK_FALSE(factor(a, "exposed"));  // one exposure, counted once
     }
 }
