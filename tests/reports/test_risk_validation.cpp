@@ -6,6 +6,7 @@
 
 #include "reports/diff.hpp"
 #include "reports/finding_render.hpp"
+#include "reports/inventory_render.hpp"
 #include "reports/report_render.hpp"
 #include "reports/risk.hpp"
 #include "support.hpp"
@@ -160,4 +161,16 @@ TEST_CASE("report diff shows a newly exposed secret's validation", "[reports][va
     std::ostringstream t;
     reports::render_diff(d, "text", t);
     CHECK(t.str().find("live (checked 2026-12-01T10:00:00Z") != std::string::npos);
+}
+
+TEST_CASE("inventory json and show give each linked finding's validation", "[reports][validation]") {
+    auto r = exposed_identity({outcome("live", "2026-12-01T10:00:00Z", 200), db::Validation{}});
+    const auto j = reports::to_json(r, kNow);
+    const auto& c = j["credentials"][0];
+    CHECK(c["findings"] == json::array({100, 101}));
+    CHECK(c["validations"] == json{{"100", {{"status", "live"}, {"checked_at", "2026-12-01T10:00:00Z"}}}});
+    CHECK_FALSE(reports::to_json(exposed_identity({db::Validation{}}), kNow)["credentials"][0].contains("validations"));
+    std::ostringstream show;
+    reports::render_identity(r, {}, {}, "text", kNow, show);
+    CHECK(show.str().find("exposed by scan findings: #100 (live, checked 2026-12-01T10:00:00Z) #101\n") != std::string::npos);
 }
