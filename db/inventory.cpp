@@ -721,6 +721,17 @@ private:
                 by_name_.bind(1, provider).bind(2, login);
                 TRY_ASSIGN(found, lookup(by_name_));
             }
+        } else if (const std::string account = !field(who, "account").empty() ? field(who, "account")
+                                                  : !field(who, "org").empty()   ? field(who, "org")
+                                                                                 : field(who, "team");
+                   !account.empty()) {
+            // Only an account (a Stripe or Twilio account, a Slack team): the key is the account's.
+            stub.provider = provider;
+            stub.kind = "account";
+            stub.key = provider + ":account/" + account;
+            stub.name = account;
+            by_key_.bind(1, stub.key);
+            TRY_ASSIGN(found, lookup(by_key_));
         } else {
             return std::optional<std::pair<std::optional<Found>, IdentityRecord>>();  // nothing names anyone
         }

@@ -208,6 +208,20 @@ TEST_CASE("an e-mail in a live answer links to the service account with that e-m
     CHECK(exposing(*sa, finding_id(*s.db, key)).first);
 }
 
+TEST_CASE("an answer naming only an account links to that account, created once", "[db][inventory][validation]") {
+    Fresh s;
+    auto key = finding("nhi.stripe.secret-key", "sk_live_" + std::string(24, 'A') + "x1", "pay.env", 1);
+    key.validation = live({{"account", "acct_1NhiTest"}});
+    auto restricted = finding("nhi.stripe.restricted-key", "rk_live_" + std::string(24, 'B') + "y2", "pay.env", 2);
+    restricted.validation = live({{"account", "acct_1NhiTest"}, {"scopes", {"charges:read"}}});
+    CHECK(s.scan({key, restricted}) == 2);
+    const auto rows = s.rows();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].key == "stripe:account/acct_1NhiTest");
+    CHECK(rows[0].kind == "account");
+    CHECK(rows[0].credentials.size() == 2);
+}
+
 TEST_CASE("only live outcomes with identity fields link; a later revoked check keeps the link, shown revoked",
           "[db][inventory][validation]") {
     Fresh s;
