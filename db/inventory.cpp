@@ -681,42 +681,40 @@ private:
         for (const char* k : {"login", "user_id", "account", "arn", "email", "name", "team", "org"})
             if (auto v = field(who, k); !v.empty()) stub.data[k] = v;
         std::optional<Found> found;
+        auto name = [&](std::string what, std::string key, std::string shown) {
+            stub.provider = provider;
+            stub.kind = std::move(what);
+            stub.key = std::move(key);
+            stub.name = std::move(shown);
+        };
+        auto keyed = [&] {
+            by_key_.bind(1, stub.key);
+            return lookup(by_key_);
+        };
         const std::string arn = field(who, "arn"), email = field(who, "email");
         std::string login = field(who, "login");
         if (login.empty()) login = !field(who, "name").empty() ? field(who, "name") : field(who, "user_id");
         if (!arn.empty()) {
-            stub.provider = "aws";
             by_arn_.bind(1, arn);
             TRY_ASSIGN(found, lookup(by_arn_));
-            auto t = arn_target(arn);
-            if (!t) {
-                stub.key = "aws:arn/" + arn;
-                stub.kind = "principal";
-                stub.name = arn;
-            } else {
-                stub.key = t->key;
-                stub.kind = t->kind;
-                stub.name = t->name;
+            if (auto t = arn_target(arn)) {
+                name(t->kind, t->key, t->name);
                 stub.data["account"] = t->account;
+            } else {
+                name("principal", "aws:arn/" + arn, arn);
             }
+            stub.provider = "aws";
             if (!found) {
-                by_key_.bind(1, stub.key);
-                TRY_ASSIGN(found, lookup(by_key_));
+                TRY_ASSIGN(found, keyed());
             }
         } else if (!email.empty()) {
             by_email_.bind(1, email);
             TRY_ASSIGN(found, lookup(by_email_));
-            stub.provider = provider;
-            stub.kind = provider == "gcp" ? "service-account" : "user";
-            stub.key = provider == "gcp" ? "gcp:sa/" + email : provider + ":user/" + email;
-            stub.name = email;
+            name(provider == "gcp" ? "service-account" : "user",
+                 provider == "gcp" ? "gcp:sa/" + email : provider + ":user/" + email, email);
         } else if (!login.empty()) {
-            stub.provider = provider;
-            stub.kind = "user";
-            stub.key = provider + ":user/" + login;
-            stub.name = login;
-            by_key_.bind(1, stub.key);
-            TRY_ASSIGN(found, lookup(by_key_));
+            name("user", provider + ":user/" + login, login);
+            TRY_ASSIGN(found, keyed());
             if (!found) {
                 by_name_.bind(1, provider).bind(2, login);
                 TRY_ASSIGN(found, lookup(by_name_));
@@ -726,12 +724,8 @@ private:
                                                                                  : field(who, "team");
                    !account.empty()) {
             // Only an account (a Stripe or Twilio account, a Slack team): the key is the account's.
-            stub.provider = provider;
-            stub.kind = "account";
-            stub.key = provider + ":account/" + account;
-            stub.name = account;
-            by_key_.bind(1, stub.key);
-            TRY_ASSIGN(found, lookup(by_key_));
+            name("account", provider + ":account/" + account, account);
+            TRY_ASSIGN(found, keyed());
         } else {
             return std::optional<std::pair<std::optional<Found>, IdentityRecord>>();  // nothing names anyone
         }
