@@ -584,23 +584,27 @@ public:
     util::Expected<size_t> run() {
         // The latest live outcome with identity fields of each finding not yet joined to an
         // imported credential. A later "revoked" keeps the link: the exposure is then resolved.
+        // Driven from the outcomes, so a scan without --validate costs one empty lookup.
         TRY_ASSIGN(auto st, db_.prepare(
             "SELECT f.id, f.rule_id, f.secret_sha256, v.identity, "
-            "EXISTS (SELECT 1 FROM link l WHERE l.finding_id = f.id) FROM finding f JOIN validation v ON v.id = "
-            "(SELECT max(id) FROM validation x WHERE x.rule_id = f.rule_id AND x.secret_sha256 = f.secret_sha256 "
-            "AND x.status = 'live' AND x.identity IS NOT NULL) "
-            "WHERE NOT EXISTS (SELECT 1 FROM link l JOIN credential c ON c.id = l.credential_id "
+            "EXISTS (SELECT 1 FROM link l WHERE l.finding_id = f.id), f.redacted FROM validation v "
+            "JOIN finding f ON f.rule_id = v.rule_id AND f.secret_sha256 = v.secret_sha256 "
+            "WHERE v.status = 'live' AND v.identity IS NOT NULL AND v.id = (SELECT max(id) FROM validation x "
+            "WHERE x.rule_id = v.rule_id AND x.secret_sha256 = v.secret_sha256 AND x.status = 'live' AND "
+            "x.identity IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM link l JOIN credential c ON c.id = l.credential_id "
             "WHERE l.finding_id = f.id AND c.key NOT LIKE 'validation:%') ORDER BY f.id"));
         struct Live {
             int64_t finding;
             std::string rule_id, sha;
             nlohmann::json identity;
             bool linked;
+            std::string redacted;
         };
         std::vector<Live> live;
         TRY(each_row(st, [&](Statement& q) {
             auto id = nlohmann::json::parse(q.column_text(3), nullptr, false);
-            if (id.is_object()) live.push_back({q.column_int(0), q.column_text(1), q.column_text(2), std::move(id), q.column_int(4) != 0});
+            if (id.is_object()) live.push_back({q.column_int(0), q.column_text(1), q.column_text(2), std::move(id), q.column_int(4) != 0,
+                                                q.column_text(5)});
         }));
         // Nothing new: the links and stubs of earlier runs stand (no run is recorded).
         if (std::none_of(live.begin(), live.end(), [](const Live& l) { return !l.linked; })) return size_t(0);
@@ -623,7 +627,7 @@ public:
             } else {
                 batch.identities.push_back(stub);
             }
-            batch.credentials.push_back(credential(l.rule_id, l.sha, l.identity, found ? found->key : stub.key));
+            batch.credentials.push_back(credential(l.rule_id, l.sha, l.redacted, l.identity, found ? found->key : stub.key));
         }
         if (batch.credentials.empty()) return direct;
         // One import run of source "validation" names every identity and credential that only
@@ -677,46 +681,51 @@ private:
         for (const char* k : {"login", "user_id", "account", "arn", "email", "name", "team", "org"})
             if (auto v = field(who, k); !v.empty()) stub.data[k] = v;
         std::optional<Found> found;
+        auto name = [&](std::string what, std::string key, std::string shown) {
+            stub.provider = provider;
+            stub.kind = std::move(what);
+            stub.key = std::move(key);
+            stub.name = std::move(shown);
+        };
+        auto keyed = [&] {
+            by_key_.bind(1, stub.key);
+            return lookup(by_key_);
+        };
         const std::string arn = field(who, "arn"), email = field(who, "email");
         std::string login = field(who, "login");
         if (login.empty()) login = !field(who, "name").empty() ? field(who, "name") : field(who, "user_id");
         if (!arn.empty()) {
-            stub.provider = "aws";
             by_arn_.bind(1, arn);
             TRY_ASSIGN(found, lookup(by_arn_));
-            auto t = arn_target(arn);
-            if (!t) {
-                stub.key = "aws:arn/" + arn;
-                stub.kind = "principal";
-                stub.name = arn;
-            } else {
-                stub.key = t->key;
-                stub.kind = t->kind;
-                stub.name = t->name;
+            if (auto t = arn_target(arn)) {
+                name(t->kind, t->key, t->name);
                 stub.data["account"] = t->account;
+            } else {
+                name("principal", "aws:arn/" + arn, arn);
             }
+            stub.provider = "aws";
             if (!found) {
-                by_key_.bind(1, stub.key);
-                TRY_ASSIGN(found, lookup(by_key_));
+                TRY_ASSIGN(found, keyed());
             }
         } else if (!email.empty()) {
             by_email_.bind(1, email);
             TRY_ASSIGN(found, lookup(by_email_));
-            stub.provider = provider;
-            stub.kind = provider == "gcp" ? "service-account" : "user";
-            stub.key = provider == "gcp" ? "gcp:sa/" + email : provider + ":user/" + email;
-            stub.name = email;
+            name(provider == "gcp" ? "service-account" : "user",
+                 provider == "gcp" ? "gcp:sa/" + email : provider + ":user/" + email, email);
         } else if (!login.empty()) {
-            stub.provider = provider;
-            stub.kind = "user";
-            stub.key = provider + ":user/" + login;
-            stub.name = login;
-            by_key_.bind(1, stub.key);
-            TRY_ASSIGN(found, lookup(by_key_));
+            name("user", provider + ":user/" + login, login);
+            TRY_ASSIGN(found, keyed());
             if (!found) {
                 by_name_.bind(1, provider).bind(2, login);
                 TRY_ASSIGN(found, lookup(by_name_));
             }
+        } else if (const std::string account = !field(who, "account").empty() ? field(who, "account")
+                                                  : !field(who, "org").empty()   ? field(who, "org")
+                                                                                 : field(who, "team");
+                   !account.empty()) {
+            // Only an account (a Stripe or Twilio account, a Slack team): the key is the account's.
+            name("account", provider + ":account/" + account, account);
+            TRY_ASSIGN(found, keyed());
         } else {
             return std::optional<std::pair<std::optional<Found>, IdentityRecord>>();  // nothing names anyone
         }
@@ -740,9 +749,9 @@ private:
     }
 
     // The leaked credential as validation knows it: its secret's hash (what joins the finding),
-    // the scopes and expiry the provider gave.
-    static CredentialRecord credential(const std::string& rule_id, const std::string& sha, const nlohmann::json& who,
-                                       const std::string& holder) {
+    // its redacted preview (how reports name it), the scopes and expiry the provider gave.
+    static CredentialRecord credential(const std::string& rule_id, const std::string& sha, const std::string& redacted,
+                                       const nlohmann::json& who, const std::string& holder) {
         CredentialRecord c;
         c.key = "validation:" + rule_id + ":" + sha.substr(0, 16);
         c.identity_key = holder;
@@ -750,6 +759,7 @@ private:
         c.data["secret_sha256"] = sha;
         c.data["rule"] = rule_id;
         c.data["known_from"] = "validation";
+        c.data["redacted"] = redacted;
         if (auto it = who.find("scopes"); it != who.end() && !it->is_null()) c.data["scopes"] = *it;
         if (auto exp = field(who, "expires_at"); !exp.empty()) c.data["expires"] = exp;
         return c;

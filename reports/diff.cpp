@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include "reports/common.hpp"
+#include "reports/finding_render.hpp"
 
 namespace nhi::reports {
 namespace {
 
-DiffEntry entry(const db::IdentityRow& r) { return {r.id, r.key, r.provider, r.kind, r.name, "", "", ""}; }
+DiffEntry entry(const db::IdentityRow& r) { return {r.id, r.key, r.provider, r.kind, r.name, "", "", "", {}}; }
 
 std::string owner_of(const db::IdentityRow& r) { return r.owner ? r.owner->owner : ""; }
 
@@ -30,10 +31,14 @@ Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vec
         auto it = old_rows.find(r.id);
         // Newly exposed: a linked finding first seen after the `from` run.
         for (const auto& c : r.credentials)
-            for (auto f : c.findings)
-                if (auto fr = first_run.find(f); fr != first_run.end() && fr->second > from_run) {
+            for (size_t i = 0; i < c.findings.size(); ++i)
+                if (auto fr = first_run.find(c.findings[i]); fr != first_run.end() && fr->second > from_run) {
                     auto e = entry(r);
-                    e.detail = c.kind + " " + c.key + " (finding #" + std::to_string(f) + ")";
+                    if (i < c.validations.size()) e.validation = c.validations[i];
+                    // What the provider said of it (live, revoked), when --validate asked.
+                    const std::string checked = validation_note(e.validation);
+                    e.detail = c.kind + " " + c.key + " (finding #" + std::to_string(c.findings[i]) +
+                               (checked.empty() ? "" : ", " + checked) + ")";
                     d.newly_exposed.push_back(e);
                 }
         if (it == old_rows.end()) {
@@ -80,6 +85,7 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
                 nlohmann::json x = {{"id", e.id}, {"key", e.key}, {"provider", e.provider}, {"kind", e.kind}, {"name", e.name}};
                 if (!e.before.empty() || !e.after.empty()) x["before"] = e.before, x["after"] = e.after;
                 if (!e.detail.empty()) x["detail"] = e.detail;
+                if (e.validation.done()) x["validation"] = validation_json(e.validation);
                 j[name].push_back(x);
             }
         }

@@ -17,6 +17,7 @@ struct DiffEntry {
     std::string key, provider, kind, name;
     std::string before, after;  // tiers, or owners; empty when not applicable
     std::string detail;
+    db::Validation validation;  // newly exposed: the finding's latest validation (not done(): never checked)
 };
 
 struct Diff {

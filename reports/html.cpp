@@ -335,7 +335,7 @@ void report_html(const HtmlReport& rep, std::ostream& out) {
         if (a.row->owner && a.row->owner->source != "git-author") ++owned;
         // Any NHI2 factor: a scan finding, a downloaded key file, an agent's literal secret.
         for (const auto& f : a.risk.factors)
-            if (f.owasp == "NHI2") {
+            if (f.owasp == "NHI2" && f.id != "exposure-resolved") {  // a revoked leak is resolved
                 ++exposed;
                 break;
             }

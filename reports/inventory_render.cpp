@@ -91,7 +91,20 @@ void write_row(std::string& out, const db::IdentityRow& row, const IdentityFacts
         out += c.data_text.empty() ? "null" : c.data_text;
         out += ",\"findings\":[";
         for (size_t k = 0; k < c.findings.size(); ++k) out += (k ? "," : "") + std::to_string(c.findings[k]);
-        out += "],\"reused_by\":[";
+        // Each linked finding's latest validation, by finding id, only when one was checked.
+        bool any = false;
+        for (size_t k = 0; k < c.findings.size() && k < c.validations.size(); ++k) {
+            const auto& v = c.validations[k];
+            if (!v.done()) continue;
+            out += any ? "," : "],\"validations\":{";
+            any = true;
+            quote(out, std::to_string(c.findings[k]));
+            out += ":{";
+            field(out, "status", v.status, false);
+            field(out, "checked_at", v.checked_at, false);
+            out.back() = '}';
+        }
+        out += any ? "},\"reused_by\":[" : "],\"reused_by\":[";
         for (size_t k = 0; k < c.reused_by.size(); ++k) out += (k ? "," : "") + std::to_string(c.reused_by[k]);
         fmt::format_to(std::back_inserter(out), "],\"active\":{}}}", !is_active(c, now) ? "false" : "true");
     }
@@ -235,7 +248,12 @@ void render_identity(const db::IdentityRow& row,
         if (c.never_expires) out << "        expires: never\n";
         if (!c.findings.empty()) {
             out << "        exposed by scan findings:";
-            for (auto id : c.findings) out << " #" << id;
+            for (size_t i = 0; i < c.findings.size(); ++i) {
+                out << " #" << c.findings[i];
+                // The provider's verdict on that secret, when one was asked for (--validate).
+                if (i < c.validations.size() && c.validations[i].done())
+                    out << " (" << P(c.validations[i].status) << ", checked " << P(c.validations[i].checked_at) << ")";
+            }
             out << "\n";
         }
         if (!c.reused_by.empty()) {

@@ -54,10 +54,23 @@ nlohmann::json factors_json(const Assessment& risk) {
     return factors;
 }
 
+// Each scan finding that exposes one of the identity's credentials, with its latest
+// validation outcome (null: never checked); null when there is none (most identities).
+nlohmann::json exposures_json(const db::IdentityRow& r) {
+    nlohmann::json out;
+    for (const auto& c : r.credentials)
+        for (size_t i = 0; i < c.findings.size(); ++i) {
+            const bool checked = i < c.validations.size() && c.validations[i].done();
+            out.push_back({{"credential", c.key}, {"finding", c.findings[i]},
+                           {"validation", checked ? validation_json(c.validations[i]) : nlohmann::json()}});
+        }
+    return out;
+}
+
 nlohmann::json assessed_json(const Assessed& a, const std::string& now) {
     const auto& r = *a.row;
     auto f = derive(r, now);
-    return {{"type", "identity"},   {"id", r.id},           {"key", r.key},
+    nlohmann::json j = {{"type", "identity"},   {"id", r.id},           {"key", r.key},
             {"provider", r.provider}, {"kind", r.kind},
             {"actor", r.actor},     {"name", r.name},
             {"tier", to_string(a.risk.tier)}, {"score", a.risk.score}, {"score_tier", to_string(a.risk.score_tier)},
@@ -66,6 +79,8 @@ nlohmann::json assessed_json(const Assessed& a, const std::string& now) {
             {"owner_source", r.owner ? nlohmann::json(r.owner->source) : nlohmann::json()},
             {"accepted_risk", a.risk.accepted.empty() ? nlohmann::json() : nlohmann::json(a.risk.accepted)},
             {"revocation", revocation(r)}};
+    if (auto e = exposures_json(r); !e.is_null()) j["exposures"] = std::move(e);
+    return j;
 }
 
 nlohmann::json dangling_json(const DanglingBinding& d) {
@@ -323,7 +338,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
                     const std::vector<DanglingBinding>& dangling) {
     std::map<std::string, size_t> providers, actors;
     std::map<Tier, size_t> tiers;
-    size_t owned = 0, expiry_known = 0, with_creds = 0, exposed = 0;
+    size_t owned = 0, expiry_known = 0, with_creds = 0, exposed = 0, live = 0;
     for (const auto& a : items) {
         ++providers[a.row->provider];
         ++actors[a.row->actor];
@@ -334,7 +349,13 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
             ++with_creds;
             if (!f.expires.empty() || f.never_expires) ++expiry_known;
         }
-        if (f.linked_findings) ++exposed;
+        // Exposed: an exposure that stands (a revoked one is resolved); live: the provider
+        // accepted a leaked secret when it was checked.
+        const auto has = [&](const char* id) {
+            return std::any_of(a.risk.factors.begin(), a.risk.factors.end(), [&](const Factor& x) { return x.id == id; });
+        };
+        if (has("exposed") || has("exposed-live")) ++exposed;
+        if (has("exposed-live")) ++live;
     }
     auto pct = [](size_t a, size_t b) { return b ? 100.0 * double(a) / double(b) : 100.0; };
     if (o.format == "json") {
@@ -346,6 +367,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         j.update({{"identities", items.size()}, {"providers", providers}, {"actors", actors},
                   {"tiers", t}, {"owner_coverage", pct(owned, items.size())},
                   {"expiry_known", pct(expiry_known, with_creds)}, {"exposed_identities", exposed},
+                  {"live_exposed_identities", live},
                   {"dangling_bindings", dangling.size()},
                   {"top_risks", top}});
         out << json_dump(j, 2)
@@ -361,6 +383,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
         out << fmt::format("coverage,owner_percent,{:.1f}\ncoverage,expiry_known_percent,{:.1f}\n", pct(owned, items.size()),
                            pct(expiry_known, with_creds));
         out << "exposure,identities_with_exposed_secret," << exposed << "\n";
+        out << "exposure,identities_with_live_exposed_secret," << live << "\n";
         out << "exposure,dangling_bindings," << dangling.size() << "\n";
         for (size_t i = 0; i < items.size() && i < o.top; ++i)
             out << "top_risk," << csv_cell(items[i].row->provider + " " + items[i].row->name) << ','
@@ -373,8 +396,9 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
     out << "Tiers: " << tiers[Tier::Critical] << " critical, " << tiers[Tier::High] << " high, " << tiers[Tier::Medium]
         << " medium, " << tiers[Tier::Low] << " low.\n";
     out << fmt::format("Owner coverage: {:.0f}% ({} of {}). Expiry known for {:.0f}% of identities with active credentials. "
-                       "{} identities have a credential exposed in code or history.\n",
-                       pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed);
+                       "{} identities have a credential exposed in code or history{}.\n",
+                       pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed,
+                       live ? fmt::format(" ({} confirmed live by validation)", live) : "");
     if (!dangling.empty())
         out << dangling.size() << " IAM binding(s) name a deleted service account (`nhi report risk` lists them).\n";
     out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");

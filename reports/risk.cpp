@@ -225,6 +225,9 @@ std::string cross_environment(const db::IdentityRow& r, const db::CredentialRow&
 // How a credential is named in a reason: its kind and the name a person knows it by (PAT
 // name, deploy-key title, key id), so the reviewer can act from the report alone.
 std::string cred_name(const db::IdentityRow& r, const db::CredentialRow& c) {
+    // Known only from a live validation: the leaked secret itself, by its preview and rule.
+    if (json_text(c.data, "known_from") == "validation")
+        return "secret " + json_text(c.data, "redacted") + " (" + json_text(c.data, "rule") + ", known from validation)";
     std::string id = json_text(c.data, "key_id");
     if (id.empty()) id = c.key;
     if (c.kind == "fine-grained-pat")
@@ -303,20 +306,49 @@ struct Judge {
     }
     static int weight(const char* id) { return factor_spec(id)->weight; }
 
+    // A credential linked to scan findings. Live validation (README "Live validation in the risk
+    // model"): the provider's answer beats the export's status. All of a credential's findings
+    // are that one credential (an AWS key id and its secret key), so the latest decisive answer
+    // among them (live or revoked) is the credential's: live is critical (exposed-live), revoked
+    // resolves the exposure (exposure-resolved: listed with the time of the check, weight 0, no
+    // floor). Unknown and error decide nothing: the exposure stands as it would unchecked, and
+    // its reason says what the check gave.
+    void judge_exposure(const db::CredentialRow& c, const std::string& name, bool on) {
+        const db::Validation *decisive = nullptr, *undecided = nullptr;
+        for (const auto& v : c.validations) {
+            if (!v.done()) continue;
+            auto*& slot = v.status == "live" || v.status == "revoked" ? decisive : undecided;
+            if (!slot || v.checked_at > slot->checked_at) slot = &v;
+        }
+        std::string where = c.exposed_at.empty() ? "" : " at " + c.exposed_at.front() +
+                            (c.exposed_at.size() > 1 ? " and " + std::to_string(c.exposed_at.size() - 1) + " more" : "");
+        const std::string found = name + " found in code or history" + where + " (" + std::to_string(c.findings.size()) +
+                                  " finding" + (c.findings.size() == 1 ? "" : "s") + ")";
+        if (decisive && decisive->status == "live") {
+            if (exposure.empty()) exposure = name + " exposed and live";
+            add("exposed-live", weight("exposed-live"), found + ": a leaked credential is live (checked " + decisive->checked_at + ")");
+            return;
+        }
+        if (decisive) {
+            add("exposure-resolved", weight("exposure-resolved"),
+                found + ": resolved, the provider says revoked (checked " + decisive->checked_at + ")");
+            return;
+        }
+        if (on && exposure.empty()) exposure = name + " exposed";
+        std::string checked;
+        if (undecided)
+            checked = "; validation " + undecided->status + (undecided->reason.empty() ? "" : " (" + undecided->reason + ")") +
+                      ", checked " + undecided->checked_at;
+        add("exposed", on ? (priv.why.empty() ? 50 : 70) : 20,
+            found + (on ? ", still active" : ", inactive now") + checked, on);
+    }
+
     // Exposure, expiry, rotation, reuse and agent literals of one credential.
     void judge_credential(const db::CredentialRow& c) {
         credential = c.id;
         const bool on = is_active(c, now);
         const std::string name = cred_name(r, c);
-        if (!c.findings.empty()) {
-            if (on && exposure.empty()) exposure = name + " exposed";
-            std::string where = c.exposed_at.empty() ? "" : " at " + c.exposed_at.front() +
-                                (c.exposed_at.size() > 1 ? " and " + std::to_string(c.exposed_at.size() - 1) + " more" : "");
-            add("exposed", on ? (priv.why.empty() ? 50 : 70) : 20,
-                name + " found in code or history" + where + " (" + std::to_string(c.findings.size()) + " finding" +
-                    (c.findings.size() == 1 ? "" : "s") + ")" + (on ? ", still active" : ", inactive now"),
-                on);
-        }
+        if (!c.findings.empty()) judge_exposure(c, name, on);
         const std::string expires = c.expires;
         if (c.status != "deleted" && ((!expires.empty() && expires < now) || c.status == "expired"))
             add("expired-present", weight("expired-present"),

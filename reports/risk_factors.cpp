@@ -15,6 +15,13 @@ const std::vector<FactorSpec>& factor_catalog() {
         {"exposed", "NHI2", 50, T::Critical,
          "OWASP NHI2:2025 Secret Leakage (a leaked, still valid secret is usable by anyone who reads it)",
          "an active credential is linked to a scan finding (70 when privileged; 20 and no floor once inactive)"},
+        {"exposed-live", "NHI2", 80, T::Critical,
+         "OWASP NHI2:2025 Secret Leakage (the provider accepted the leaked secret when nhi checked it: anyone who reads it "
+         "can use it)",
+         "--validate (or nhi validate) found a linked finding's secret live; replaces exposed, whatever the export's status"},
+        {"exposure-resolved", "NHI2", 0, T::Low,
+         "OWASP NHI2:2025 Secret Leakage (the provider refused the leaked secret: it was revoked)",
+         "the latest decisive check of a linked finding says revoked; listed with its time, not counted; replaces exposed"},
         {"key-file-exposed", "NHI2", 40, T::High,
          "Prowler iam_sa_no_user_managed_keys (high); CIS GCP 1.4 (only GCP-managed service-account keys)",
          "a downloaded GCP key file names an active key by its private_key_id"},

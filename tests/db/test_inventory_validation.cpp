@@ -167,6 +167,8 @@ TEST_CASE("a GitHub login without an identity creates one known only from valida
     REQUIRE(bot->credentials.size() == 1);
     const auto& cred = bot->credentials[0];
     CHECK(cred.kind == "pat");
+    CHECK(cred.data["redacted"] == pat.redacted);  // how reports name it; the secret is not there
+    CHECK(cred.data_text.find(pat.secret) == std::string::npos);
     CHECK(cred.data["scopes"] == nlohmann::json::array({"repo", "workflow"}));
     CHECK(cred.expires == "2027-01-01T00:00:00Z");
     CHECK(cred.validations.at(0).status == "live");
@@ -206,6 +208,20 @@ TEST_CASE("an e-mail in a live answer links to the service account with that e-m
     CHECK(exposing(*sa, finding_id(*s.db, key)).first);
 }
 
+TEST_CASE("an answer naming only an account links to that account, created once", "[db][inventory][validation]") {
+    Fresh s;
+    auto key = finding("nhi.stripe.secret-key", "sk_live_" + std::string(24, 'A') + "x1", "pay.env", 1);
+    key.validation = live({{"account", "acct_1NhiTest"}});
+    auto restricted = finding("nhi.stripe.restricted-key", "rk_live_" + std::string(24, 'B') + "y2", "pay.env", 2);
+    restricted.validation = live({{"account", "acct_1NhiTest"}, {"scopes", {"charges:read"}}});
+    CHECK(s.scan({key, restricted}) == 2);
+    const auto rows = s.rows();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].key == "stripe:account/acct_1NhiTest");
+    CHECK(rows[0].kind == "account");
+    CHECK(rows[0].credentials.size() == 2);
+}
+
 TEST_CASE("only live outcomes with identity fields link; a later revoked check keeps the link, shown revoked",
           "[db][inventory][validation]") {
     Fresh s;
@@ -228,4 +244,48 @@ TEST_CASE("only live outcomes with identity fields link; a later revoked check k
     REQUIRE(rows[0].credentials.size() == 1);
     CHECK(rows[0].credentials[0].validations.at(0).status == "revoked");
     CHECK(rows[0].credentials[0].validations.at(0).checked_at == "2026-12-03T08:00:00Z");
+}
+
+TEST_CASE("an export that later describes a validation-only identity merges into it and the mark goes",
+          "[db][inventory][validation]") {
+    Fresh s;
+    auto pat = finding("nhi.github.pat", "ghp_" + std::string(32, 'K') + "3333", "ops/.env", 1);
+    pat.validation = live({{"login", "contractor-kim"}});
+    CHECK(s.scan({pat}) == 1);
+    REQUIRE(by_key(s.rows(), "github:user/contractor-kim")->data.contains("known_only_from"));
+    const auto before = s.inv.latest_run("import").value();
+    s.import("github/fine-grained-pats.json");
+    const auto rows = s.rows();
+    const auto* kim = by_key(rows, "github:user/contractor-kim");
+    REQUIRE(kim);
+    CHECK_FALSE(kim->data.contains("known_only_from"));
+    CHECK(kim->kind == "user-with-pat");  // the describing export's kind
+    CHECK(exposing(*kim, finding_id(*s.db, pat)).first);  // still exposed by the leak
+    // As of the validation run (before the import), the stub held the exposure, live.
+    const auto then = s.inv.load(before).value();
+    const auto* stub = by_key(then, "github:user/contractor-kim");
+    REQUIRE(stub);
+    CHECK(exposing(*stub, finding_id(*s.db, pat)).first->validations.at(0).status == "live");
+}
+
+TEST_CASE("as of a run before a re-check, the earlier outcome is the one shown", "[db][inventory][validation]") {
+    Fresh s;
+    auto pat = finding("nhi.github.pat", "ghp_" + std::string(32, 'H') + "4444", "a.env", 1);
+    pat.validation = live({{"login", "history-bot"}});
+    CHECK(s.scan({pat}) == 1);
+    const auto at_check = s.inv.latest_run("import").value();
+    auto recheck = s.store.begin_run("validate", "nhi validate", "h").value();
+    db::Validation revoked;
+    revoked.status = "revoked";
+    revoked.checked_at = "2026-12-05T00:00:00Z";
+    REQUIRE(s.store.record_validation(recheck, pat.rule_id, pat.secret_sha256, revoked).ok());
+    auto status_at = [&](int64_t run) {
+        const auto rows = s.inv.load(run).value();
+        const auto* r = by_key(rows, "github:user/history-bot");
+        REQUIRE(r);
+        return exposing(*r, finding_id(*s.db, pat)).first->validations.at(0).status;
+    };
+    CHECK(status_at(at_check) == "live");
+    CHECK(status_at(0) == "revoked");
+    CHECK(status_at(recheck) == "revoked");
 }

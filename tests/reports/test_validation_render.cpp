@@ -7,9 +7,11 @@
 #include "reports/finding_render.hpp"
 #include "rules/rule.hpp"
 #include "support.hpp"
+#include "validation_outcome.hpp"
 
 using namespace nhi;
 using nlohmann::json;
+using test::outcome;
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,16 +23,6 @@ db::Finding found(const std::string& secret, const std::string& path) {
     auto f = db::make_finding(r, secret, path, 3, 7, {});
     db::apply_rule(f, r);
     return f;
-}
-
-db::Validation outcome(const std::string& status, const std::string& at, int http, json identity = json::object()) {
-    db::Validation v;
-    v.status = status;
-    v.checked_at = at;
-    v.http_status = http;
-    if (status == "unknown" || status == "error") v.reason = "timeout";
-    v.identity = std::move(identity);
-    return v;
 }
 
 std::vector<db::Finding> sample() {
