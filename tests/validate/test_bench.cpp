@@ -1,6 +1,6 @@
 // Not run by default ([.bench]): how long 200 distinct secrets take against the mock with a
 // 100 ms answer, by concurrency, with and without the per-host rate limit, on one host and
-// spread over ten. `build/tests/nhi_tests "[validate][.bench]"`. Prints; asserts no timing.
+// spread over ten. `build/tests/nhi_tests "[validate-bench]"`. Prints; asserts no timing.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -12,7 +12,7 @@
 
 using namespace nhi;
 
-TEST_CASE("validate: 200 secrets against a 100 ms provider, by concurrency", "[validate][.bench]") {
+TEST_CASE("validate: 200 secrets against a 100 ms provider, by concurrency", "[.bench][validate-bench]") {
     test::MockServer server([](const test::MockRequest&) { return test::MockResponse{200, {}, R"({"login":"x"})", 100}; });
     auto make = [](size_t hosts) {
         std::vector<rules::Rule> rules(hosts);
