@@ -151,6 +151,7 @@ util::Expected<HttpResponse> HttpClient::send(const HttpRequest& r) {
     set(CURLOPT_SSL_VERIFYPEER, 1L);
     set(CURLOPT_SSL_VERIFYHOST, 2L);
     if (!impl_->options.ca_file.empty()) set(CURLOPT_CAINFO, impl_->options.ca_file.c_str());
+    if (impl_->options.loopback_without_proxy) set(CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
     set(CURLOPT_TIMEOUT_MS, impl_->options.timeout_ms);
     set(CURLOPT_CONNECTTIMEOUT_MS, impl_->options.timeout_ms);
     set(CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM for timeouts
