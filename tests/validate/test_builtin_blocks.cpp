@@ -198,6 +198,9 @@ size_t run_blocks(rules::RuleSet set) {
             {"rate limited, then live",
              [=](int call) { return call == 0 ? MockResponse{429, {{"Retry-After", "0"}}, "", 0} : live; }, 3000, "live", "", 2},
             {"slow", [=](int) { auto r = live; r.delay_ms = 1000; return r; }, 250, "error", "timeout", 1},
+            {"redirect to another host",
+             [=](int) { return MockResponse{302, {{"Location", "https://collector.example.net/" + secret}}, "", 0}; }, 3000,
+             "unknown", "redirect not followed", 1},
         };
         if (!spec.revoked.empty())
             scenarios.push_back({"revoked", [=](int) { return answer_for(spec, spec.revoked, false); }, 3000, "revoked", "", 1});
