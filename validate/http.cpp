@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "util/text.hpp"
+
 namespace nhi::validate {
 
 namespace {
@@ -64,9 +66,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     }
     auto colon = line.find(':');
     if (colon == std::string::npos || colon == 0) return size * n;
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    s->response->headers.emplace_back(trim(name), trim(line.substr(colon + 1)));
+    s->response->headers.emplace_back(trim(util::lower(line.substr(0, colon))), trim(line.substr(colon + 1)));
     return size * n;
 }
 
