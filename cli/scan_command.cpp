@@ -1,5 +1,5 @@
-// `nhi scan` (files, directories, stdin, git history) and `nhi baseline create|update`,
-// which share one scan pipeline.
+// `nhi scan` (files, directories, stdin, git history): the scan pipeline `nhi baseline`
+// (cli/baseline_command.cpp) shares through cli/scan_command.hpp.
 #include <optional>
 #include <fmt/format.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <atomic>
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include "cli/fatal.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/scan_command.hpp"
 #include "cli/shared_options.hpp"
 #include "db/database.hpp"
 #include "db/inventory.hpp"
@@ -27,6 +29,7 @@
 #include "reports/finding_render.hpp"
 #include "rules/baseline.hpp"
 #include "rules/config.hpp"
+#include "rules/path_context.hpp"
 #include "rules/engine.hpp"
 #include "scanners/filesystem.hpp"
 #include "scanners/git_scan.hpp"
@@ -35,46 +38,6 @@
 
 namespace nhi::cli {
 namespace {
-
-struct ScanArgs {
-    std::vector<std::string> paths;
-    std::string format = "text";
-    std::string output;
-    std::string fail_on = "low";
-    std::vector<std::string> rule_paths;
-    bool no_ignore = false;
-    std::string max_file_size;  // empty: no limit for files, 128M for git blobs
-    bool no_decode = false;
-    bool no_archives = false;
-    std::optional<unsigned> max_depth;
-    std::string max_decoded_size;
-    unsigned jobs = 0;
-    std::string db;
-    bool no_db = false;
-    bool store_secrets = false;
-    bool show_secrets = false;
-    bool no_progress = false;
-    bool quiet = false;    // no warnings, no progress, no summary: the findings only
-    bool verbose = false;  // also name every file not scanned and why
-    std::string color = "auto";
-    size_t sarif_max_results = 25000;
-    bool git = false;
-    bool all_refs = false;
-    std::string since;
-    bool staged = false;
-    bool all_staged = false;
-    std::string branch;
-    std::string config;
-    bool no_config = false;
-    std::string baseline;
-};
-
-struct ScanResult {
-    std::shared_ptr<const rules::Engine> engine;
-    std::vector<db::Finding> findings;  // after allowlists and baseline
-    reports::ScanSummary summary;
-    std::vector<std::string> paths;
-};
 
 util::Expected<uint64_t> parse_size(const std::string& option, const std::string& s) {
     auto n = util::parse_size(s);
@@ -333,9 +296,38 @@ void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Fin
         summary.allowlisted += allowed;
         return allowed;
     });
+    // Live code first: the first screen a user triages is not test data (rules/path_context).
     std::sort(findings.begin(), findings.end(), [](const db::Finding& x, const db::Finding& y) {
-        return std::tie(x.path, x.line, x.column, x.rule_id) < std::tie(y.path, y.line, y.column, y.rule_id);
+        return std::tie(x.path_context, x.path, x.line, x.column, x.rule_id) <
+               std::tie(y.path_context, y.path, y.line, y.column, y.rule_id);
     });
+}
+
+// Says what kind of file each finding is in, and lowers the confidence of those a known test
+// layout makes certain fixtures (a key under tests/certs/), saying why in the hints.
+void classify_paths(std::vector<db::Finding>& findings) {
+    for (auto& f : findings) {
+        f.path_context = rules::path_context(f.path);
+        auto why = rules::fixture_reason(f.rule_id, f.path, f.path_context);
+        if (why.empty()) continue;
+        f.confidence = rules::Confidence::Low;
+        if (!f.hints.is_object()) f.hints = nlohmann::json::object();
+        f.hints["fixture"] = why;
+    }
+}
+
+// The contexts --no-fail-in and `no_fail_in:` name, checked.
+std::set<rules::PathContext> no_fail_contexts(const ScanArgs& a, const rules::RepoConfig& c) {
+    std::set<rules::PathContext> out;
+    for (const auto* list : {&a.no_fail_in, &c.no_fail_in})
+        for (const auto& name : *list) {
+            auto ctx = rules::parse_path_context(name);
+            if (!ctx)
+                throw Fatal({"--no-fail-in", "unknown path context `" + name +
+                                                 "` (known: source, example, test, fixture, docs, vendor, generated)"});
+            out.insert(*ctx);
+        }
+    return out;
 }
 
 // Copies the scanner's counters into the summary.
@@ -403,7 +395,8 @@ void record_run(const ScanArgs& a, const ScanSetup& s, Recording& rec, const std
     if (auto st = store.finish_run(rec.run_id, ok ? "ok" : "failed", js); !st) throw Fatal(st.error());
 }
 
-/// Runs the scan the arguments describe; `use_baseline` is false when writing one.
+}  // namespace
+
 ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     auto t0 = std::chrono::steady_clock::now();
     ScanSetup setup = set_up_scan(a, use_baseline);
@@ -420,7 +413,9 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     ScanResult result;
     result.paths = setup.paths;
     result.engine = setup.engine;
+    result.no_fail_in = no_fail_contexts(a, setup.config);
     auto& findings = collected.findings;
+    classify_paths(findings);
     drop_allowlisted(a, setup, findings, result.summary);
     summarise(stats, a.git, setup.engine->rules().size(), rec.run_id, result.summary);
     result.summary.warnings = collected.count();
@@ -438,6 +433,8 @@ ScanResult execute_scan(const ScanArgs& a, bool use_baseline) {
     result.findings = std::move(findings);
     return result;
 }
+
+namespace {
 
 // --color auto: a terminal that can show colour, unless NO_COLOR (https://no-color.org) is set.
 bool colour_wanted() {
@@ -486,31 +483,23 @@ int run_scan(const ScanArgs& a) {
         std::cerr << "nhi: " << r.findings.size() << " findings in " << r.summary.files_scanned << " files\n";
 
     if (never_fail) return kOk;
-    for (const auto& f : r.findings)
-        if (f.severity >= threshold) {
-            if (a.staged) print_staged_hint();
-            return kFindings;
+    size_t excused = 0;
+    for (const auto& f : r.findings) {
+        if (f.severity < threshold) continue;
+        if (r.no_fail_in.count(f.path_context)) {
+            ++excused;
+            continue;
         }
+        if (a.staged) print_staged_hint();
+        return kFindings;
+    }
+    if (excused && !a.quiet)
+        std::cerr << "nhi: " << excused << (excused == 1 ? " finding" : " findings")
+                  << " at or above --fail-on left out of the exit code by --no-fail-in\n";
     return kOk;
 }
 
-int run_baseline(const ScanArgs& a, bool update) {
-    std::string path = a.baseline.empty() ? ".nhi-baseline.json" : a.baseline;
-    ScanResult r = execute_scan(a, /*use_baseline=*/false);
-    rules::Baseline next;
-    for (const auto& f : r.findings) next.entries.insert({f.fingerprint, f.rule_id, f.path});
-    size_t added = next.entries.size(), removed = 0;
-    if (update && std::filesystem::exists(path)) {
-        auto old = take(rules::load_baseline(path));
-        added = 0;
-        for (const auto& e : next.entries) added += !old.contains(e.fingerprint);
-        for (const auto& e : old.entries) removed += !next.contains(e.fingerprint);
-    }
-    if (auto s = rules::write_baseline(path, next); !s) throw Fatal(s.error());
-    std::cout << util::printable(path) << ": " << next.entries.size() << " findings (" << added << " added, " << removed
-              << " no longer found)\n";
-    return kOk;
-}
+}  // namespace
 
 void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
     cmd->add_option("paths", args.paths, "Files or directories to scan; - reads stdin; with --git, repositories (default .)");
@@ -550,8 +539,6 @@ void add_scan_options(CLI::App* cmd, ScanArgs& args, bool for_baseline) {
                                  : "Hide findings listed in this baseline file (default: `baseline` in .nhi.yml)");
 }
 
-}  // namespace
-
 Runner add_scan_command(CLI::App& app) {
     auto args = std::make_shared<ScanArgs>();
     auto* cmd = app.add_subcommand("scan", "Scan files, directories, stdin (-) or git history for secrets");
@@ -569,6 +556,10 @@ Runner add_scan_command(CLI::App& app) {
                     "info also counts context, references (ARNs, buckets) and weak or documentation values")
         ->transform(choice({"none", "info", "low", "medium", "high", "critical"}))
         ->capture_default_str();
+    cmd->add_option("--no-fail-in", args->no_fail_in,
+                    "Findings in these path contexts are reported but never fail the run: source, example, test, "
+                    "fixture, docs, vendor, generated (comma-separated; also `no_fail_in:` in .nhi.yml)")
+        ->delimiter(',');
     cmd->add_flag("--store-secrets", args->store_secrets,
                   "Also store plaintext secrets in the datastore (default: SHA-256 and redacted preview only)");
     cmd->add_flag("--show-secrets", args->show_secrets, "Print plaintext secrets in the output");
@@ -576,17 +567,6 @@ Runner add_scan_command(CLI::App& app) {
         ->transform(choice({"auto", "always", "never"}))
         ->capture_default_str();
     return [args] { return run_scan(*args); };
-}
-
-Runner add_baseline_command(CLI::App& app) {
-    auto args = std::make_shared<ScanArgs>();
-    auto* cmd = app.add_subcommand("baseline", "Record current findings as accepted, so CI fails only on new ones");
-    cmd->require_subcommand(1);
-    auto* create = cmd->add_subcommand("create", "Scan and write a baseline of every finding (replaces the file)");
-    auto* update = cmd->add_subcommand("update", "Scan and rewrite the baseline: add new findings, drop fixed ones");
-    add_scan_options(create, *args, true);
-    add_scan_options(update, *args, true);
-    return [args, update] { return run_baseline(*args, update->parsed()); };
 }
 
 }  // namespace nhi::cli

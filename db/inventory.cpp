@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "db/model.hpp"
+#include "db/store.hpp"
 #include "util/hash.hpp"
 #include "util/time.hpp"
 
@@ -220,7 +221,8 @@ util::Expected<int64_t> insert_run(Database& db, const std::string& source) {
 util::Expected<size_t> link_findings(Database& db) {
     TRY_ASSIGN(auto st, db.prepare(
         "INSERT OR IGNORE INTO link(credential_id, finding_id, via) "
-        "SELECT c.id, f.id, CASE WHEN json_extract(c.data, '$.key_id') IS NOT NULL THEN 'key-id' ELSE 'secret' END "
+        "SELECT c.id, f.id, CASE WHEN json_extract(c.data, '$.key_id') IS NOT NULL THEN 'key-id' "
+        "WHEN json_extract(c.data, '$.known_from') = 'validation' THEN 'validation' ELSE 'secret' END "
         "FROM credential c JOIN finding f ON f.secret_sha256 = c.match_sha256 "
         // A key id written beside a secret as context, or named as a reference, is not an
         // exposure of that key.
@@ -511,7 +513,259 @@ util::Status Inventory::owners_from_findings(int64_t run,
     return util::ok_status();
 }
 
-util::Expected<size_t> Inventory::relink() { return link_findings(db_); }
+namespace {
+
+// The provider and credential kind a rule id names (nhi.<provider>.<kind>), for what a live
+// outcome teaches: rules are not loaded here, and their ids follow that form.
+std::pair<std::string, std::string> rule_parts(const std::string& rule_id) {
+    const auto a = rule_id.find('.'), b = a == std::string::npos ? a : rule_id.find('.', a + 1);
+    if (b == std::string::npos) return {"unknown", "secret"};
+    return {rule_id.substr(a + 1, b - a - 1), rule_id.substr(b + 1)};
+}
+
+// What an AWS ARN names, as the AWS importers key it: a user (aws:user/NAME), a role
+// (aws:role/NAME; an STS assumed-role ARN names its role) or an account's root user.
+struct ArnTarget {
+    std::string key, kind, name, account;
+};
+std::optional<ArnTarget> arn_target(const std::string& arn) {
+    // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
+    std::vector<std::string> parts;
+    size_t at = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto colon = arn.find(':', at);
+        if (colon == std::string::npos) return std::nullopt;
+        parts.push_back(arn.substr(at, colon - at));
+        at = colon + 1;
+    }
+    if (parts[0] != "arn" || parts[4].empty()) return std::nullopt;
+    const std::string account = parts[4], resource = arn.substr(at);
+    if (resource == "root") return ArnTarget{"aws:root:" + account, "root", "root", account};
+    const auto slash = resource.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    const std::string type = resource.substr(0, slash), rest = resource.substr(slash + 1);
+    if (type == "assumed-role") {  // assumed-role/ROLE/SESSION
+        const std::string role = rest.substr(0, rest.find('/'));
+        if (role.empty()) return std::nullopt;
+        return ArnTarget{"aws:role/" + role, "iam-role", role, account};
+    }
+    const std::string name = rest.substr(rest.rfind('/') + 1);  // a path comes before the name
+    if (name.empty()) return std::nullopt;
+    if (type == "user") return ArnTarget{"aws:user/" + name, "iam-user", name, account};
+    if (type == "role") return ArnTarget{"aws:role/" + name, "iam-role", name, account};
+    return std::nullopt;
+}
+
+std::string field(const nlohmann::json& j, const char* k) {
+    auto it = j.is_object() ? j.find(k) : j.end();
+    if (it == j.end()) return "";
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number()) return it->dump();
+    return "";
+}
+
+// An identity in the inventory; `ours` when only validation has named it (its mark), so a
+// new validation run must name it again to keep it present.
+struct Found {
+    std::string key;
+    int64_t id = 0;
+    bool ours = false;
+};
+
+// Live-validated findings, each joined to the identity its outcome names: the identity the
+// inventory already holds (same ARN, login or e-mail; else the key an importer would give it),
+// or a stub marked known_only_from ["validation"]. The finding is linked through a credential:
+// the identity's own credential found beside it (an AWS key id in the same file), else one
+// this records, holding the finding's secret hash, so link_findings joins it like any other.
+class ValidationLinker {
+public:
+    explicit ValidationLinker(Database& db) : db_(db) {}
+
+    util::Expected<size_t> run() {
+        // The latest live outcome with identity fields of each finding not yet joined to an
+        // imported credential. A later "revoked" keeps the link: the exposure is then resolved.
+        TRY_ASSIGN(auto st, db_.prepare(
+            "SELECT f.id, f.rule_id, f.secret_sha256, v.identity, "
+            "EXISTS (SELECT 1 FROM link l WHERE l.finding_id = f.id) FROM finding f JOIN validation v ON v.id = "
+            "(SELECT max(id) FROM validation x WHERE x.rule_id = f.rule_id AND x.secret_sha256 = f.secret_sha256 "
+            "AND x.status = 'live' AND x.identity IS NOT NULL) "
+            "WHERE NOT EXISTS (SELECT 1 FROM link l JOIN credential c ON c.id = l.credential_id "
+            "WHERE l.finding_id = f.id AND c.key NOT LIKE 'validation:%') ORDER BY f.id"));
+        struct Live {
+            int64_t finding;
+            std::string rule_id, sha;
+            nlohmann::json identity;
+            bool linked;
+        };
+        std::vector<Live> live;
+        TRY(each_row(st, [&](Statement& q) {
+            auto id = nlohmann::json::parse(q.column_text(3), nullptr, false);
+            if (id.is_object()) live.push_back({q.column_int(0), q.column_text(1), q.column_text(2), std::move(id), q.column_int(4) != 0});
+        }));
+        // Nothing new: the links and stubs of earlier runs stand (no run is recorded).
+        if (std::none_of(live.begin(), live.end(), [](const Live& l) { return !l.linked; })) return size_t(0);
+        TRY(prepare());
+        size_t direct = 0;
+        db::ImportBatch batch{"validation", {}, {}, {}};
+        for (const auto& l : live) {
+            TRY_ASSIGN(auto target, resolve(l.rule_id, l.identity));
+            if (!target) continue;
+            auto& [found, stub] = *target;
+            if (found && !found->ours) {
+                TRY_ASSIGN(int64_t beside, credential_beside(found->id, l.finding));
+                if (beside) {
+                    add_link_.bind(1, beside).bind(2, l.finding);
+                    TRY(add_link_.run());
+                    TRY_ASSIGN(auto n, changes());
+                    direct += n;
+                    continue;
+                }
+            } else {
+                batch.identities.push_back(stub);
+            }
+            batch.credentials.push_back(credential(l.rule_id, l.sha, l.identity, found ? found->key : stub.key));
+        }
+        if (batch.credentials.empty()) return direct;
+        // One import run of source "validation" names every identity and credential that only
+        // validation knows, so the latest such run says what is present (as any export's does).
+        TRY_ASSIGN(auto r, Inventory(db_).apply(batch, "validation"));
+        return r.links + direct;
+    }
+
+private:
+    util::Status prepare() {
+        for (auto [slot, sql] : {
+                 std::pair<Statement*, const char*>{&by_key_, "SELECT id, key, data FROM identity WHERE key = ?1"},
+                 {&by_arn_, "SELECT id, key, data FROM identity WHERE json_extract(data, '$.arn') = ?1 ORDER BY id LIMIT 1"},
+                 {&by_email_, "SELECT id, key, data FROM identity WHERE json_extract(data, '$.email') = ?1 ORDER BY id LIMIT 1"},
+                 {&by_name_, "SELECT id, key, data FROM identity WHERE provider = ?1 AND (name = ?2 OR "
+                             "json_extract(data, '$.login') = ?2) ORDER BY id LIMIT 1"},
+                 // The identity's credential linked to a finding seen in a file where this one
+                 // was: an AWS secret key is validated with the key id beside it.
+                 {&beside_, "SELECT DISTINCT c.id FROM credential c JOIN link l ON l.credential_id = c.id "
+                            "JOIN occurrence o ON o.finding_id = l.finding_id WHERE c.identity_id = ?1 AND "
+                            "c.key NOT LIKE 'validation:%' AND l.finding_id != ?2 AND o.path IN "
+                            "(SELECT path FROM occurrence WHERE finding_id = ?2) LIMIT 2"},
+                 {&add_link_, "INSERT OR IGNORE INTO link(credential_id, finding_id, via) VALUES(?1, ?2, 'validation')"},
+                 {&changes_, "SELECT changes()"}}) {
+            TRY_ASSIGN(*slot, db_.prepare(sql));
+        }
+        return util::ok_status();
+    }
+
+    util::Expected<std::optional<Found>> lookup(Statement& st) {
+        TRY_ASSIGN(bool row, st.step());
+        std::optional<Found> out;
+        if (row) {
+            const auto data = nlohmann::json::parse(st.column_text(2), nullptr, false);
+            const auto mark = data.is_object() ? data.value("known_only_from", nlohmann::json::array()) : nlohmann::json::array();
+            out = Found{st.column_text(1), st.column_int(0),
+                        mark.is_array() && std::find(mark.begin(), mark.end(), "validation") != mark.end()};
+        }
+        st.reset();
+        return out;
+    }
+
+    // The identity an outcome names, if the inventory has it, and the stub that stands for it.
+    util::Expected<std::optional<std::pair<std::optional<Found>, IdentityRecord>>> resolve(const std::string& rule_id,
+                                                                                          const nlohmann::json& who) {
+        const auto [provider, kind] = rule_parts(rule_id);
+        IdentityRecord stub;
+        stub.stub = true;
+        stub.actor = "service";
+        stub.actor_known = false;  // the provider's answer does not say who uses it
+        for (const char* k : {"login", "user_id", "account", "arn", "email", "name", "team", "org"})
+            if (auto v = field(who, k); !v.empty()) stub.data[k] = v;
+        std::optional<Found> found;
+        const std::string arn = field(who, "arn"), email = field(who, "email");
+        std::string login = field(who, "login");
+        if (login.empty()) login = !field(who, "name").empty() ? field(who, "name") : field(who, "user_id");
+        if (!arn.empty()) {
+            stub.provider = "aws";
+            by_arn_.bind(1, arn);
+            TRY_ASSIGN(found, lookup(by_arn_));
+            auto t = arn_target(arn);
+            if (!t) {
+                stub.key = "aws:arn/" + arn;
+                stub.kind = "principal";
+                stub.name = arn;
+            } else {
+                stub.key = t->key;
+                stub.kind = t->kind;
+                stub.name = t->name;
+                stub.data["account"] = t->account;
+            }
+            if (!found) {
+                by_key_.bind(1, stub.key);
+                TRY_ASSIGN(found, lookup(by_key_));
+            }
+        } else if (!email.empty()) {
+            by_email_.bind(1, email);
+            TRY_ASSIGN(found, lookup(by_email_));
+            stub.provider = provider;
+            stub.kind = provider == "gcp" ? "service-account" : "user";
+            stub.key = provider == "gcp" ? "gcp:sa/" + email : provider + ":user/" + email;
+            stub.name = email;
+        } else if (!login.empty()) {
+            stub.provider = provider;
+            stub.kind = "user";
+            stub.key = provider + ":user/" + login;
+            stub.name = login;
+            by_key_.bind(1, stub.key);
+            TRY_ASSIGN(found, lookup(by_key_));
+            if (!found) {
+                by_name_.bind(1, provider).bind(2, login);
+                TRY_ASSIGN(found, lookup(by_name_));
+            }
+        } else {
+            return std::optional<std::pair<std::optional<Found>, IdentityRecord>>();  // nothing names anyone
+        }
+        if (found) stub.key = found->key;  // an identity of ours found by name: named again, not twice
+        return std::optional<std::pair<std::optional<Found>, IdentityRecord>>(std::in_place, found, std::move(stub));
+    }
+
+    util::Expected<int64_t> credential_beside(int64_t identity, int64_t finding) {
+        beside_.bind(1, identity).bind(2, finding);
+        std::vector<int64_t> ids;
+        TRY(each_row(beside_, [&](Statement& q) { ids.push_back(q.column_int(0)); }));
+        beside_.reset();
+        return ids.size() == 1 ? ids.front() : 0;  // two candidates: which one is not known
+    }
+
+    util::Expected<size_t> changes() {
+        TRY(changes_.step());
+        const auto n = size_t(changes_.column_int(0));
+        changes_.reset();
+        return n;
+    }
+
+    // The leaked credential as validation knows it: its secret's hash (what joins the finding),
+    // the scopes and expiry the provider gave.
+    static CredentialRecord credential(const std::string& rule_id, const std::string& sha, const nlohmann::json& who,
+                                       const std::string& holder) {
+        CredentialRecord c;
+        c.key = "validation:" + rule_id + ":" + sha.substr(0, 16);
+        c.identity_key = holder;
+        c.kind = rule_parts(rule_id).second;
+        c.data["secret_sha256"] = sha;
+        c.data["rule"] = rule_id;
+        c.data["known_from"] = "validation";
+        if (auto it = who.find("scopes"); it != who.end() && !it->is_null()) c.data["scopes"] = *it;
+        if (auto exp = field(who, "expires_at"); !exp.empty()) c.data["expires"] = exp;
+        return c;
+    }
+
+    Database& db_;
+    Statement by_key_, by_arn_, by_email_, by_name_, beside_, add_link_, changes_;
+};
+
+}  // namespace
+
+util::Expected<size_t> Inventory::relink() {
+    TRY_ASSIGN(size_t n, link_findings(db_));
+    TRY_ASSIGN(size_t m, ValidationLinker(db_).run());
+    return n + m;
+}
 
 namespace {
 
@@ -633,12 +887,18 @@ util::Status attach_exposures(Database& db, Loaded& l, int64_t as_of) {
                         if (auto* c = l.credential(q.column_int(0))) c->reused_by.push_back(q.column_int(1));
                     }));
     // As of a run, only the exposures known by then: a diff must see a leak as new.
+    // With each, its latest validation outcome as of then (a check recorded without a run counts).
     TRY(each_row_of(db,
-                    as_of == 0 ? "SELECT credential_id, finding_id FROM link ORDER BY finding_id"
-                               : "SELECT l.credential_id, l.finding_id FROM link l JOIN finding f ON f.id = l.finding_id "
-                                 "WHERE f.first_run <= ?1 ORDER BY l.finding_id",
+                    std::string("SELECT l.credential_id, l.finding_id, ") + kValidationColumns +
+                        " FROM link l JOIN finding f ON f.id = l.finding_id LEFT JOIN validation v ON v.id = "
+                        "(SELECT max(id) FROM validation x WHERE x.rule_id = f.rule_id AND x.secret_sha256 = "
+                        "f.secret_sha256 AND (?1 = 0 OR x.run_id IS NULL OR x.run_id <= ?1)) "
+                        "WHERE ?1 = 0 OR f.first_run <= ?1 ORDER BY l.finding_id",
                     as_of, [&](Statement& q) {
-                        if (auto* c = l.credential(q.column_int(0))) c->findings.push_back(q.column_int(1));
+                        if (auto* c = l.credential(q.column_int(0))) {
+                            c->findings.push_back(q.column_int(1));
+                            c->validations.push_back(read_validation(q, 2));
+                        }
                     }));
     // Where each exposure was seen: the risk model tells production from staging by path.
     return each_row_of(db,

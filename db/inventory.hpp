@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/database.hpp"
+#include "db/model.hpp"
 #include "db/records.hpp"
 
 namespace nhi::db {
@@ -78,6 +79,7 @@ struct CredentialRow {
     std::string status, expires, last_used;    // the facts lists and filters need
     bool never_expires = false;
     std::vector<int64_t> findings;  // linked scan findings
+    std::vector<Validation> validations;  // parallel to findings: each one's latest outcome (not done(): never checked)
     std::vector<int64_t> reused_by;  // other credentials holding the same secret or key id (reuse)
     std::vector<std::string> exposed_at;  // distinct paths where its linked findings were seen
 };
@@ -138,7 +140,10 @@ public:
     };
     util::Expected<std::vector<CodeReference>> code_references(const IdentityRow& row, int64_t as_of_run = 0);
 
-    /// Joins scan findings to credentials (key id or literal secret hashes). Returns new links.
+    /// Joins scan findings to credentials (key id or literal secret hashes), and live-validated
+    /// findings to the identity their outcome names (ARN, login, e-mail), creating it marked
+    /// known_only_from ["validation"] when the inventory lacks it. Returns new links; fails on
+    /// SQLite errors.
     util::Expected<size_t> relink();
 
     /// When a run started (UTC text), or "" for an unknown run.

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rules/path_context.hpp"
 #include "rules/rule.hpp"
 
 namespace nhi::db {
@@ -45,6 +46,9 @@ struct Finding {
     std::string redacted;
     nlohmann::json hints;  // what validators decoded (expiry, account id, ...)
     Validation validation;  // filled by --validate
+    // What kind of file `path` is (live source, test, fixture, docs, ...): orders the output
+    // and, with --no-fail-in, keeps test data from failing CI. Set by the scan command.
+    rules::PathContext path_context = rules::PathContext::Source;
 
     // Git provenance: where history first shows this secret at this path.
     std::string commit, author, author_email, date, committer;

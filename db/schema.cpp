@@ -195,6 +195,25 @@ DELETE FROM blob;
 DELETE FROM repo_tip;
 ALTER TABLE occurrence ADD COLUMN encoding TEXT;
 )sql",
+        // 6: live validation outcomes (nhi scan --validate, nhi validate). Keyed like a
+        // finding, by (rule_id, secret_sha256), with history: each check adds a row and the
+        // latest (highest id) wins. Only what the provider answered is kept (status, HTTP
+        // status, reason, the identity fields it named), never the secret. A link made from a
+        // live outcome's identity fields has via = 'validation'.
+        R"sql(
+CREATE TABLE validation (
+  id INTEGER PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL,
+  status TEXT NOT NULL,            -- live | revoked | unknown | error
+  checked_at TEXT NOT NULL,        -- ISO 8601 UTC, when the answer came
+  http_status INTEGER NOT NULL DEFAULT 0,  -- 0: no HTTP answer
+  reason TEXT,                     -- unknown/error: why ("timeout", "rate limited", ...)
+  identity TEXT,                   -- JSON: login, account, arn, scopes, expires_at, ...
+  run_id INTEGER REFERENCES run(id)  -- the scan or nhi validate run that checked it
+);
+CREATE INDEX validation_finding ON validation(rule_id, secret_sha256, id);
+)sql",
     };
     return steps;
 }

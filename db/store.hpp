@@ -11,6 +11,13 @@
 
 namespace nhi::db {
 
+/// Columns of a validation row aliased `v` (status, checked_at, http_status, reason, identity),
+/// for a query that reads them with read_validation.
+inline constexpr const char* kValidationColumns = "v.status, v.checked_at, v.http_status, v.reason, v.identity";
+/// The validation outcome whose columns (kValidationColumns) start at `first`; not done() when
+/// they are NULL (never checked).
+Validation read_validation(const Statement& st, int first);
+
 class Store {
 public:
     explicit Store(Database& db) : db_(db) {}
@@ -21,9 +28,27 @@ public:
     /// Marks a run finished with its counters.
     util::Status finish_run(int64_t run, const std::string& status, const nlohmann::json& stats);
 
-    /// Writes findings and their occurrences in one transaction. The plaintext secret is
-    /// written only when `store_secrets` is true.
+    /// Writes findings and their occurrences in one transaction, and each finding's validation
+    /// outcome when it has one (never the secret). The plaintext secret is written only when
+    /// `store_secrets` is true.
     util::Status record_findings(int64_t run, const std::vector<Finding>& findings, bool store_secrets);
+
+    // --- live validation. Outcomes are keyed by (rule_id, secret_sha256) with history: a
+    // re-check adds a row, the latest wins. ---
+
+    /// Records one validation outcome of (rule_id, secret_sha256) at `run` (0: no run); an
+    /// outcome already recorded (same status and time) is not added twice. Any part of the
+    /// reason or identity that holds `secret` (when given) is replaced before it is stored.
+    /// Does nothing for an outcome that is not done(); fails on SQLite errors.
+    util::Status record_validation(int64_t run, const std::string& rule_id, const std::string& secret_sha256,
+                                   const Validation& v, const std::string& secret = "");
+    /// The latest outcome of (rule_id, secret_sha256), not done() when it was never checked.
+    util::Expected<Validation> latest_validation(const std::string& rule_id, const std::string& secret_sha256);
+    /// Every stored finding whose plaintext was kept (--store-secrets), once per path where it
+    /// was last seen (line, column, fingerprint, commit of that occurrence), with its hints and
+    /// latest validation: what `nhi validate` re-checks. Only the stored facts are filled in;
+    /// the caller applies the rule (name, provider, severity). Ordered by path, line.
+    util::Expected<std::vector<Finding>> kept_secrets();
 
     // --- git history. Object ids are the raw 20 bytes. ---
 
@@ -33,6 +58,7 @@ public:
         std::string inner, encoding;                           // as in Finding
         size_t line = 0, column = 0;
         nlohmann::json hints;
+        Validation validation;  // the latest outcome of (rule_id, secret_sha256), if any
     };
     enum class BlobStatus { Scanned = 0, Binary = 1, TooLarge = 2, Unreadable = 3 };
     struct BlobRecord {

@@ -77,6 +77,12 @@ nlohmann::json ScanSummary::to_json() const {
                  return j;
              }()},
             {"baselined", baselined},
+            {"validation",
+             {{"checked", validation.checked},
+              {"live", validation.live},
+              {"revoked", validation.revoked},
+              {"unknown", validation.unknown},
+              {"error", validation.error}}},
             {"staged_in_head", staged_in_head},
             {"discovered_identities", discovered_identities},
             {"seconds", seconds},
@@ -88,6 +94,31 @@ nlohmann::json ScanSummary::to_json() const {
                                          {"submodules_skipped", submodules},
                                          {"shallow", shallow}}
                         : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json validation_json(const db::Validation& v) {
+    return {{"status", v.status},
+            {"checked_at", v.checked_at},
+            {"http_status", v.http_status},
+            {"reason", v.reason},
+            {"identity", v.identity.is_object() ? v.identity : nlohmann::json::object()}};
+}
+
+std::string validation_note(const db::Validation& v) {
+    if (!v.done()) return "";
+    std::string note = v.status + " (";
+    if (!v.reason.empty()) note += v.reason + ", ";
+    note += "checked " + v.checked_at;
+    if (v.http_status) note += ", HTTP " + std::to_string(v.http_status);
+    // Who the provider says the credential is: the first of the fields that name it.
+    for (const char* k : {"arn", "login", "email", "name", "user_id", "account", "team"}) {
+        auto it = v.identity.is_object() ? v.identity.find(k) : v.identity.end();
+        if (it != v.identity.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+            note += std::string(", ") + k + " " + it->get<std::string>();
+            break;
+        }
+    }
+    return note + ")";
 }
 
 nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
@@ -116,6 +147,7 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
     if (!f.encoding.empty()) j["encoding"] = f.encoding;
     if (!f.revocation.empty()) j["revocation"] = f.revocation;
     if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
+    if (f.validation.done()) j["validation"] = validation_json(f.validation);
     if (o.show_secrets) j["secret"] = f.secret;
     if (!f.commit.empty()) {
         j["commit"] = f.commit;
@@ -160,6 +192,11 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     // escaped, so a file name with a newline or an ESC sequence cannot forge a finding line,
     // clear the screen or retitle the terminal.
     using util::printable;
+    // With --validate, a column says each finding's outcome ("-": its rule cannot be checked).
+    const bool validated = std::any_of(findings.begin(), findings.end(), [](const db::Finding& f) { return f.validation.done(); });
+    auto status_col = [&](const db::Finding& f) {
+        return validated ? fmt::format("{:<8} ", f.validation.done() ? printable(f.validation.status) : "-") : std::string();
+    };
     for (const auto& f : findings) {
         ++by_sev[f.severity];
         // An encoded secret is pointed at where its encoded form is: `secret.yaml:7:9 (base64)`.
@@ -169,12 +206,12 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         // Context, references and weak values: one quiet line each (context sits under its secret).
         if (f.severity == rules::Severity::Info) {
             const bool weak = rules::is_weak(f.hints);
-            out << fmt::format("{}{:<8} {}:{}:{}{}  {}{}  {}{}\n", dim, "info", path, f.line, f.column, how, name,
-                               weak ? " (weak or documentation value)" : "", shown, reset);
+            out << fmt::format("{}{:<8} {}{}:{}:{}{}  {}{}  {}{}\n", dim, "info", status_col(f), path, f.line, f.column,
+                               how, name, weak ? " (weak or documentation value)" : "", shown, reset);
             continue;
         }
-        out << fmt::format("{}{:<8}{} {}:{}:{}{}  {}\n", o.color ? severity_color(f.severity) : "",
-                           rules::to_string(f.severity), reset, path, f.line, f.column, how, name);
+        out << fmt::format("{}{:<8}{} {}{}:{}:{}{}  {}\n", o.color ? severity_color(f.severity) : "",
+                           rules::to_string(f.severity), reset, status_col(f), path, f.line, f.column, how, name);
         out << fmt::format("         {}{}  {}  ({}, {} confidence){}\n", dim,
                            shown, printable(f.rule_id), printable(f.provider),
                            rules::to_string(f.confidence), reset);
@@ -183,6 +220,9 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                                printable(f.author), printable(f.date.substr(0, 10)),
                                f.occurrences.size() > 1 ? fmt::format(" ({} blobs)", f.occurrences.size()) : "",
                                f.in_head == 1 ? "still in HEAD" : "only in history", reset);
+        // The provider's answer (identity fields included) is data from outside: escaped too.
+        if (f.validation.done())
+            out << fmt::format("         {}validation: {}{}\n", dim, printable(validation_note(f.validation)), reset);
         if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, printable(f.revocation), reset);
     }
     if (o.quiet) return;
@@ -202,6 +242,10 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     if (s.discovered_identities)
         out << fmt::format("inventory: {} declared in config files recorded (nhi inventory list --source \"nhi scan\")\n",
                            count_of(s.discovered_identities, "identity", "identities"));
+    if (const auto& v = s.validation; v.checked)
+        out << fmt::format("validation: {} checked: {} live, {} revoked, {} unknown, {} error{}\n",
+                           count_of(v.checked, "secret", "secrets"), v.live, v.revoked, v.unknown, v.error,
+                           v.error == 1 ? "" : "s");
     if (s.allowlisted || s.baselined)
         out << fmt::format("not reported: {} allowlisted by .nhi.yml, {} in the baseline\n", s.allowlisted,
                            s.baselined);

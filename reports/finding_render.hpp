@@ -35,6 +35,10 @@ struct ScanSummary {
     // was not unpacked by reason ("nested too deep", "encrypted", "compression ratio", ...).
     uint64_t archives = 0, archive_entries = 0, decoded = 0, skipped_depth = 0;
     std::vector<std::pair<std::string, uint64_t>> skipped_archive;  // by archive skip reason
+    // --validate: distinct secrets tried and their outcomes (validate::Counts).
+    struct Validation {
+        uint64_t checked = 0, live = 0, revoked = 0, unknown = 0, error = 0;
+    } validation;
     std::vector<std::pair<std::string, uint64_t>> unpack_skip_list() const;  // the non-zero ones
     uint64_t unpack_skips() const;
     nlohmann::json to_json() const;
@@ -48,6 +52,13 @@ struct RenderOptions {
 
 /// The version of the JSON and JSONL output contract (docs/schemas/); raised on a breaking change.
 inline constexpr int kSchemaVersion = 1;
+
+/// A validation outcome as the `validation` object of JSON, JSONL and SARIF properties:
+/// status, checked_at, http_status, reason and the identity fields learned.
+nlohmann::json validation_json(const db::Validation& v);
+/// A validation outcome in words: "live (checked 2026-12-01T10:00:00Z, HTTP 200, login octo)",
+/// "revoked (checked ..., HTTP 401)", "unknown (timeout, checked ...)"; "" when not validated.
+std::string validation_note(const db::Validation& v);
 
 /// One finding as the JSON object of the jsonl/json contract.
 nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o);

@@ -118,6 +118,7 @@ size_t render_sarif(std::ostream& out, const std::vector<db::Finding>& findings,
             props["entry_line"] = f.line;
         }
         if (!f.encoding.empty()) props["encoding"] = f.encoding;
+        if (f.validation.done()) props["validation"] = validation_json(f.validation);
         results.push_back({
             {"properties", props},
             {"ruleId", f.rule_id},

@@ -10,7 +10,7 @@ const char* describe(Rejection r) {
         case Rejection::Entropy: return "below min_entropy";
         case Rejection::Placeholder: return "treated as a placeholder";
         case Rejection::Validator: return "rejected by the validator";
-        case Rejection::InlineAllow: return "suppressed by nhi:allow";
+        case Rejection::InlineAllow: return "suppressed by an allow comment (nhi:allow, nhi:allow-next-line, gitleaks:allow, pragma: allowlist secret)";
         case Rejection::Generic: return "a generic rule skips UUIDs and values claimed by a specific rule";
         case Rejection::None: break;
     }

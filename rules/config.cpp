@@ -1,4 +1,5 @@
 #include "rules/config.hpp"
+#include "rules/path_context.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -59,13 +60,26 @@ util::Expected<bool> boolean(const YAML::Node& n, const std::string& key, const 
     return util::Error{name, "`" + key + "` must be true or false"};
 }
 
-// The unpacking keys: decode, archives, max_depth, max_decoded_size.
+// The unpacking keys (decode, archives, max_depth, max_decoded_size) and validate.
 util::Status parse_unpack(const YAML::Node& root, const std::string& n, RepoConfig& c) {
     if (const auto& v = root["decode"]) {
         TRY_ASSIGN(c.decode, boolean(v, "decode", n));
     }
     if (const auto& v = root["archives"]) {
         TRY_ASSIGN(c.archives, boolean(v, "archives", n));
+    }
+    if (const auto& v = root["validate"]) {
+        TRY_ASSIGN(c.validate, boolean(v, "validate", n));
+    }
+    if (const auto& v = root["no_fail_in"]) {
+        if (!v.IsSequence()) return util::Error{n, "`no_fail_in` must be a list of path contexts"};
+        for (const auto& item : v) {
+            TRY_ASSIGN(auto name, scalar(item, "no_fail_in", n));
+            if (!parse_path_context(name))
+                return util::Error{n, "`no_fail_in`: unknown path context `" + name +
+                                          "` (known: source, example, test, fixture, docs, vendor, generated)"};
+            c.no_fail_in.push_back(name);
+        }
     }
     if (const auto& v = root["max_depth"]) {
         TRY_ASSIGN(auto s, scalar(v, "max_depth", n));
@@ -106,12 +120,13 @@ util::Expected<RepoConfig> parse_config(std::string_view name, std::string_view 
         if (!root.IsMap()) return util::Error{n, "expected a mapping at the top level"};
         for (const auto& kv : root) {
             TRY_ASSIGN(auto key, scalar(kv.first, "key", n));
-            static const std::set<std::string> known = {"allow",   "disable",  "rules",    "baseline",
-                                                        "decode",  "archives", "max_depth", "max_decoded_size"};
+            static const std::set<std::string> known = {"allow",  "disable",  "rules",     "baseline",        "decode",
+                                                        "archives", "max_depth", "max_decoded_size", "validate",
+                                                        "no_fail_in"};
             if (!known.count(key))
                 return util::Error{n, "unknown key `" + key +
                                           "` (known: allow, disable, rules, baseline, decode, archives, max_depth, "
-                                          "max_decoded_size)"};
+                                          "max_decoded_size, validate, no_fail_in)"};
         }
         if (const auto& allow = root["allow"]) {
             if (!allow.IsMap()) return util::Error{n, "`allow` must be a mapping"};

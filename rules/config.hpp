@@ -27,6 +27,11 @@ struct RepoConfig {
     std::optional<bool> decode, archives;
     std::optional<unsigned> max_depth;
     std::optional<uint64_t> max_decoded_size;
+    // Live validation: true turns it on as --validate does; false turns it off even then, so
+    // a repository can keep its (test) secrets from being tried. A repository can never add or
+    // redirect a validation target: only built-in rules declare them.
+    std::optional<bool> validate;
+    std::vector<std::string> no_fail_in;  // path contexts (rules/path_context) that never fail a run
 
     /// True when a finding of `rule` at `path` with this secret hash is allowlisted.
     bool allowed(std::string_view rule, std::string_view path, std::string_view secret_sha256) const;

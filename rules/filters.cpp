@@ -130,6 +130,4 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
     return ValueClass::Secret;
 }
 
-bool line_allows(std::string_view line) { return line.find("nhi:allow") != std::string_view::npos; }
-
 }  // namespace nhi::rules

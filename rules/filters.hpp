@@ -20,7 +20,4 @@ bool is_placeholder(std::string_view secret, bool weak_is_secret = false, bool c
 enum class ValueClass { Secret, Placeholder, Weak };
 ValueClass classify_value(std::string_view secret, bool weak_is_secret = false, bool context = false);
 
-/// True when the line holding a match carries an inline `nhi:allow` marker.
-bool line_allows(std::string_view line);
-
 }  // namespace nhi::rules

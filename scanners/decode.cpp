@@ -369,6 +369,7 @@ private:
     size_t backslash(size_t i) {
         if (i + 1 >= t_.size()) return i;
         const char e = t_[i + 1];
+        if (e == '/' && i > 0 && (kClass[static_cast<unsigned char>(t_[i - 1])] & kB64)) return escaped_slashes(i);
         if ((e == 'u' || e == 'x') && i >= escapes_tried_) {
             size_t end = i;
             if (escape(i, &end)) return end - 1;
@@ -433,6 +434,46 @@ private:
         if (pad > 2 || (pad > 0 && (len + pad) % 4 != 0)) return;
         if (len * 3 / 4 > budget()) return;
         decode_base64(t_.substr(rs, len), rs, re + pad, f);
+    }
+
+    // Base64 written with its slashes escaped, `QWxh\/ZGRp`: PHP's json_encode and some other
+    // JSON writers escape '/' by default. The word around the backslash at i, with every `\/`
+    // taken as '/', is judged as a base64 run of its own and replaces a span its first part
+    // gave. Returns the index of the word's last byte.
+    size_t escaped_slashes(size_t i) {
+        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
+        size_t ws = i;
+        while (ws > 0 && i - ws < kMaxStringReach && (kClass[p[ws - 1]] & kB64)) --ws;
+        std::string run;
+        uint16_t f = 0;
+        size_t we = ws;
+        while (we < t_.size()) {
+            if (kClass[p[we]] & kB64) {
+                f |= kClass[p[we]];
+                run += t_[we++];
+            } else if (t_[we] == '\\' && we + 1 < t_.size() && t_[we + 1] == '/') {
+                f |= kClass['/'];
+                run += '/';
+                we += 2;
+            } else {
+                break;
+            }
+        }
+        size_t end = we;
+        while (end < t_.size() && t_[end] == '=' && end - we < 2) ++end;
+        const size_t padded = run.size() + (end - we);
+        if (padded < opt_.min_base64 || padded % 4 == 1 || (end > we && padded % 4 != 0)) return end - 1;
+        if ((f & kUrl) || !(f & kUpper) || !(f & kLower) || !(f & kNonHex) || we <= last_end_) return end - 1;
+        const int first = kB64Value[static_cast<unsigned char>(run[0])];
+        if (!(first < 32 || (first >= 48 && first <= 61))) return end - 1;  // as base64_run
+        if (run.size() * 3 / 4 > budget()) return end - 1;
+        if (!spans_.empty() && spans_.back().start >= ws) {  // the part before the first `\/`
+            output_ -= std::min(output_, spans_.back().text.size());
+            spans_.pop_back();
+            full_ = false;
+        }
+        decode_base64(run, ws, end, f);
+        return end - 1;
     }
 
     // Decodes `run` (base64 characters only) into buf_ and emits [start, end) if it is text.

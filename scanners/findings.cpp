@@ -12,15 +12,29 @@ bool keeps_context(const rules::Rule* rule, std::string_view path, const nlohman
     return rule->applies_to(path) && !rule->secretless() && !rules::is_weak(hints);
 }
 
-void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of) {
-    for (size_t i = 0; i < findings.size(); ++i)
-        if (keeps_context(rule_of(i), path, findings[i].hints)) return;
-    // The secret that made context worth keeping may have been dropped for this path (an
-    // unquoted `token = Name.Builtin` in Python source): context alone is not reported.
+void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of,
+                       bool check_path) {
+    // The lines of the secrets that make context worth keeping. The secret that would have may
+    // also have been dropped for this path (an unquoted `token = Name.Builtin` in Python
+    // source): context alone is not reported.
+    std::vector<size_t> anchors;
+    for (size_t i = 0; i < findings.size(); ++i) {
+        const rules::Rule* rule = rule_of(i);
+        bool keeps = check_path ? keeps_context(rule, path, findings[i].hints)
+                                : (!rule || (!rule->secretless() && !rules::is_weak(findings[i].hints)));
+        if (keeps) anchors.push_back(findings[i].line);
+    }
+    std::sort(anchors.begin(), anchors.end());
+    // Context far from every secret is about something else: in a 2 GB log, one key would
+    // otherwise make every host name and user name in its chunk a finding.
+    auto near_secret = [&](size_t line) {
+        auto it = std::lower_bound(anchors.begin(), anchors.end(), line > kContextLines ? line - kContextLines : 0);
+        return it != anchors.end() && *it <= line + kContextLines;
+    };
     size_t w = 0;
     for (size_t i = 0; i < findings.size(); ++i) {
         const rules::Rule* rule = rule_of(i);
-        if (rule && rule->context) continue;
+        if (rule && rule->context && !near_secret(findings[i].line)) continue;
         if (w != i) findings[w] = std::move(findings[i]);  // never self-move: it empties the finding
         ++w;
     }
@@ -59,7 +73,7 @@ std::vector<db::Finding> to_findings(const rules::Engine& engine, const std::vec
         out.back().encoding = std::string(at.encoding);
         rule_of.push_back(&rule);
     }
-    if (path_scoped) drop_lone_context(out, scope, [&](size_t i) { return rule_of[i]; });
+    drop_lone_context(out, scope, [&](size_t i) { return rule_of[i]; }, path_scoped);
     return out;
 }
 

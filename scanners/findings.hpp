@@ -24,9 +24,14 @@ bool keeps_context(const rules::Rule* rule, std::string_view path, const nlohman
 /// Gives the rule of the i-th finding (null when unknown).
 using RuleOf = std::function<const rules::Rule*(size_t i)>;
 
-/// Removes the context findings of one blob at one `path` unless one of `findings` keeps
-/// context there (keeps_context). The others keep their order.
-void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of);
+/// How far (in lines) context may be from the secret it describes and still be reported.
+inline constexpr size_t kContextLines = 40;
+
+/// Removes the context findings of one blob at one `path` that have no secret keeping context
+/// (keeps_context; without `check_path`, whatever the rule's paths say) within kContextLines
+/// lines. The others keep their order.
+void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of,
+                       bool check_path = true);
 
 /// Where one text sits in what the user sees, for to_findings: the text may be a chunk of a
 /// larger one, an archive entry, or a decoded span of an outer text.

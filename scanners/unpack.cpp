@@ -90,8 +90,8 @@ Unpacker::Outcome Unpacker::scan_memory(std::string_view data, const std::string
     w.scope = path;
     const std::string_view head = data.substr(0, kHead);
     const auto& o = run_.options;
-    const bool utf16 = o.decode && decode::sniff_charset(head) != decode::Charset::Utf8 &&
-                       decode::sniff_charset(head) != decode::Charset::Utf8Bom;
+    const auto charset = o.decode ? decode::sniff_charset(head) : decode::Charset::Utf8;
+    const bool utf16 = charset != decode::Charset::Utf8 && charset != decode::Charset::Utf8Bom;
     if (!utf16 && !(o.archives && archive::sniff(head) != archive::Kind::None)) {
         // Plain text, the common case: matched where it lies, without a copy.
         if (util::looks_binary(head)) return Outcome::Binary;

@@ -33,6 +33,20 @@ baseline: .nhi-baseline.json
     CHECK(c->baseline == "/repo/.nhi-baseline.json");
 }
 
+TEST_CASE("repo config: validate is a boolean that can only switch validation", "[rules][config][validate]") {
+    auto on = parse_config(".nhi.yml", "validate: true\n", "/repo");
+    REQUIRE(on);
+    CHECK(on->validate == true);
+    auto off = parse_config(".nhi.yml", "validate: false\n", "/repo");
+    REQUIRE(off);
+    CHECK(off->validate == false);
+    CHECK_FALSE(parse_config(".nhi.yml", "", "/repo")->validate.has_value());
+    // No key can name a target: a mapping is refused, not read as a URL.
+    auto target = parse_config(".nhi.yml", "validate: {url: 'https://evil.example/'}\n", "/repo");
+    REQUIRE_FALSE(target);
+    CHECK(target.error().why.find("`validate` must be") != std::string::npos);
+}
+
 TEST_CASE("repo config rejects typos and plaintext secrets with the key named", "[rules][config]") {
     auto typo = parse_config(".nhi.yml", "alow:\n  paths: [x]\n", "");
     REQUIRE_FALSE(typo.ok());

@@ -134,6 +134,26 @@ TEST_CASE("a base64 GitHub token decodes to the token", "[scanners][decode]") {
     CHECK(out[0].text == token);
 }
 
+TEST_CASE("base64 with its slashes escaped (PHP json_encode) decodes as one run", "[scanners][decode]") {
+    // A token whose base64 has a '/' in it, then written as JSON does with '/' escaped.
+    std::string token, enc;
+    for (uint32_t seed = 1; enc.find('/') == std::string::npos || enc.find('/') < 20; ++seed) {
+        REQUIRE(seed < 5000);
+        token = "auth=" + fake_ghp(seed) + "?????";  // 0x3f bytes give base64 its 63: a slash
+        enc = b64(token);
+    }
+    std::string escaped;
+    for (char c : enc) escaped += c == '/' ? std::string("\\/") : std::string(1, c);
+    const std::string text = "{\"cfg\":\"" + escaped + "\"}\n";
+    auto out = spans(text);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].start == 8);
+    CHECK(out[0].end == 8 + escaped.size());
+    CHECK(out[0].text == token);
+    // A backslash-slash that is no part of base64 (a Windows path, an escaped URL) is left alone.
+    CHECK(spans(R"({"url":"https:\/\/example.com\/a\/b"})").empty());
+}
+
 TEST_CASE("base64 of ordinary English text is a span (the decoy the rules then find nothing in)",
           "[scanners][decode]") {
     const std::string prose = "The quick brown fox jumps over the lazy dog, twice a day.";

@@ -118,3 +118,20 @@ TEST_CASE("context is kept only beside a secret that is not weak", "[scanners][f
     scanners::drop_lone_context(real, "a.env", rule_of);
     CHECK(real.size() == 3);
 }
+
+TEST_CASE("context is kept only within kContextLines lines of its secret", "[scanners][findings]") {
+    // A long log: one key near the top, user names near it and far below it.
+    std::string data = "user=alice\nkey_Ab3dEf6hIj9kLm2nOp5q\n";
+    for (size_t i = 3; i < 500; ++i) data += i == 30 ? "user=bob\n" : i == 400 ? "user=carol\n" : "log line\n";
+    auto fs = findings_of(data, "app.log");
+    std::vector<size_t> users;
+    for (const auto& f : fs)
+        if (f.rule_id == "test.user") users.push_back(f.line);
+    CHECK(users == std::vector<size_t>{1, 30});
+    // The window is the same when the git scanner leaves path filters for later.
+    CHECK(findings_of(data, "app.log", /*path_scoped=*/false).size() == 3);
+    // A second secret far below brings its own context (carol, 5 lines from it), not bob's.
+    data.replace(data.find("log line\n", data.find("user=carol")), 9, "x\nx\nx\nx\nkey_Zy3dEf6hIj9kLm2nOp5q\n");
+    CHECK(ids(findings_of(data, "app.log")) ==
+          std::vector<std::string>{"test.user", "test.key", "test.user", "test.user", "test.key"});
+}
