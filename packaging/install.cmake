@@ -31,7 +31,7 @@ if(NHI_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libstdc++6, libgcc-s1, libhyperscan5, libpcre2-8-0, libgit2-1.5, libsqlite3-0, libyaml-cpp0.7, libfmt9, libtomlplusplus3, libssl3, zlib1g, libarchive13")
+    "libc6, libstdc++6, libgcc-s1, libhyperscan5, libpcre2-8-0, libgit2-1.5, libsqlite3-0, libyaml-cpp0.7, libfmt9, libtomlplusplus3, libssl3, zlib1g, libarchive13, libcurl4")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS git)
 include(CPack)

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "util/text.hpp"
+
 namespace nhi::validate {
 
 namespace {
@@ -64,9 +66,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     }
     auto colon = line.find(':');
     if (colon == std::string::npos || colon == 0) return size * n;
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    s->response->headers.emplace_back(trim(name), trim(line.substr(colon + 1)));
+    s->response->headers.emplace_back(trim(util::lower(line.substr(0, colon))), trim(line.substr(colon + 1)));
     return size * n;
 }
 
@@ -151,6 +151,7 @@ util::Expected<HttpResponse> HttpClient::send(const HttpRequest& r) {
     set(CURLOPT_SSL_VERIFYPEER, 1L);
     set(CURLOPT_SSL_VERIFYHOST, 2L);
     if (!impl_->options.ca_file.empty()) set(CURLOPT_CAINFO, impl_->options.ca_file.c_str());
+    if (impl_->options.loopback_without_proxy) set(CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
     set(CURLOPT_TIMEOUT_MS, impl_->options.timeout_ms);
     set(CURLOPT_CONNECTTIMEOUT_MS, impl_->options.timeout_ms);
     set(CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM for timeouts

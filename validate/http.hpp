@@ -31,6 +31,9 @@ struct HttpOptions {
     long timeout_ms = 10000;              // whole request, connect included
     size_t max_body = size_t(1) << 20;    // longer answers fail with "answer too large"
     std::string ca_file;                  // trust only this CA file (the test server's); empty: system CAs
+    // The loopback test server is never reached through a proxy (https_proxy in a CI job
+    // would otherwise swallow the tests' requests). Off for real providers: proxies honoured.
+    bool loopback_without_proxy = false;
 };
 
 /// One libcurl easy handle: one thread's connection cache. Not shared between threads.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/text.hpp"
+
 namespace nhi::validate {
 
 namespace {
@@ -62,9 +64,7 @@ json extract_identity(const rules::ValidateSpec& spec, const HttpResponse& respo
     for (const auto& [field, source] : spec.identity) {
         json value;
         if (source.rfind("header:", 0) == 0) {
-            std::string name = source.substr(7);
-            std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-            std::string h = response.header(name);
+            std::string h = response.header(util::lower(source.substr(7)));
             if (!h.empty()) value = h;
         } else if (body.is_structured()) {
             if (const json* v = at(body, source); v && !v->is_null()) value = *v;

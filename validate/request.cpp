@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "util/text.hpp"
+#include "validate/google_jwt.hpp"
 #include "validate/sigv4.hpp"
 
 namespace nhi::validate {
@@ -115,7 +116,17 @@ util::Expected<HttpRequest> build_request(const rules::ValidateSpec& spec, const
         r.headers.emplace_back("X-Amz-Date", sig.amz_date);
         r.headers.emplace_back("Authorization", sig.authorization);
     } else if (spec.sign == "google-jwt") {
-        return util::Error{host, "google-jwt signing is not supported yet"};
+        // The exchange is always the same form post: the block gives only where to send it.
+        auto key = google_key(values);
+        if (!key) return util::Error{host, key.error().why};
+        auto jwt = google_jwt(key.value(), "https://" + authority + rest.substr(0, rest.find('?')), now);
+        if (!jwt) return util::Error{host, jwt.error().why};
+        r.method = "POST";
+        r.body = "grant_type=" + percent_encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + jwt.value();
+        r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
+                                       [](const auto& h) { return util::lower(h.first) == "content-type"; }),
+                        r.headers.end());
+        r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     }
     return r;
 }

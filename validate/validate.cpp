@@ -158,16 +158,21 @@ db::Validation run_one(const Job& job, HttpClient& client, HostLimiter& limiter,
     }
 }
 
+// Findings with their plaintext, by (rule id, path): where companions are looked for.
+using CompanionIndex = std::map<std::pair<std::string, std::string>, std::vector<const db::Finding*>>;
+
 // The nearest finding of `rule_id` in `f`'s file with its plaintext, by line distance.
-const db::Finding* nearest(const std::vector<db::Finding>& findings, const db::Finding& f, const std::string& rule_id) {
+const db::Finding* nearest(const CompanionIndex& index, const db::Finding& f, const std::string& rule_id) {
+    auto it = index.find({rule_id, f.path});
+    if (it == index.end()) return nullptr;
     const db::Finding* best = nullptr;
     auto distance = [&](const db::Finding& g) {
         return std::make_pair(g.line > f.line ? g.line - f.line : f.line - g.line,
                               g.column > f.column ? g.column - f.column : f.column - g.column);
     };
-    for (const auto& g : findings) {
-        if (g.rule_id != rule_id || g.path != f.path || g.secret.empty() || &g == &f) continue;
-        if (!best || distance(g) < distance(*best)) best = &g;
+    for (const db::Finding* g : it->second) {
+        if (g == &f) continue;
+        if (!best || distance(*g) < distance(*best)) best = g;
     }
     return best;
 }
@@ -197,6 +202,9 @@ Counts validate_findings(std::vector<db::Finding>& findings,
     std::vector<Job> jobs;
     std::map<std::string, size_t> job_of;  // credential key -> index in jobs
     std::vector<util::Error> causes;
+    CompanionIndex companions;
+    for (const auto& f : findings)
+        if (!f.secret.empty()) companions[{f.rule_id, f.path}].push_back(&f);
 
     for (size_t i = 0; i < findings.size(); ++i) {
         const db::Finding& f = findings[i];
@@ -222,7 +230,7 @@ Counts validate_findings(std::vector<db::Finding>& findings,
         if (!f.secret.empty()) {
             values["secret"] = f.secret;
             for (const auto& [name, rule_id] : spec.needs) {
-                const db::Finding* c = nearest(findings, f, rule_id);
+                const db::Finding* c = nearest(companions, f, rule_id);
                 if (!c) {
                     if (missing.empty()) missing = name;
                     continue;
@@ -267,7 +275,7 @@ Counts validate_findings(std::vector<db::Finding>& findings,
 
     if (!to_send.empty()) {
         HostLimiter limiter(o.per_host_per_second);
-        HttpOptions http{o.timeout_ms, size_t(1) << 20, ca_file};
+        HttpOptions http{o.timeout_ms, size_t(1) << 20, ca_file, !base_url.empty()};
         unsigned threads = unsigned(std::clamp<size_t>(o.concurrency, 1, to_send.size()));
         util::WorkerPool<size_t> pool(threads, threads * 2, [&]() -> util::Expected<util::WorkerPool<size_t>::Handler> {
             // A worker that cannot make its handle answers "error" for its jobs rather than

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
 #include "support/mock_server.hpp"
 #include "validate/http.hpp"
 
@@ -95,4 +99,31 @@ TEST_CASE("http: percent-encoding and base64", "[validate][http]") {
     CHECK(base64("user:pass") == "dXNlcjpwYXNz");
     CHECK(base64("") == "");
     CHECK(base64("ab") == "YWI=");
+}
+
+TEST_CASE("http: the proxy variables are honoured, except for the loopback test server", "[validate][http]") {
+    MockServer s([](const MockRequest&) { return MockResponse{200, {}, "ok", 0}; });
+    // The job's own proxy settings come back afterwards.
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+    for (const char* name : {"https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"}) {
+        const char* v = std::getenv(name);
+        saved.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+    }
+    // Nothing listens on port 1: a request that goes through this proxy cannot connect.
+    setenv("https_proxy", "http://127.0.0.1:1", 1);
+    setenv("HTTPS_PROXY", "http://127.0.0.1:1", 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    auto through = HttpClient::create(HttpOptions{5000, 1024, s.ca_file(), false});
+    auto direct = HttpClient::create(HttpOptions{5000, 1024, s.ca_file(), true});
+    REQUIRE(through.ok());
+    REQUIRE(direct.ok());
+    auto via_proxy = through->send({"GET", s.base_url() + "/a", {}, ""});
+    auto bypassed = direct->send({"GET", s.base_url() + "/a", {}, ""});
+    for (const auto& [name, v] : saved) v ? setenv(name.c_str(), v->c_str(), 1) : unsetenv(name.c_str());
+    REQUIRE_FALSE(via_proxy.ok());
+    CHECK(via_proxy.error().why == "could not connect");
+    REQUIRE(bypassed.ok());
+    CHECK(bypassed->status == 200);
+    CHECK(s.request_count() == 1);
 }

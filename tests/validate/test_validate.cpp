@@ -335,3 +335,19 @@ TEST_CASE("validate: substitution encodes only where asked", "[validate]") {
     CHECK(validate::substitute("k={secret}", v, validate::Encoding::Url) == "k=a%20b%26c");
     CHECK(validate::substitute("\"{secret}\"", {{"secret", "q\"\\"}}, validate::Encoding::Json) == "\"q\\\"\\\\\"");
 }
+
+TEST_CASE("validate: concurrent workers give each credential its own answer", "[validate]") {
+    // The mock answers with the token it was sent, so a mix-up between workers would show.
+    MockServer s([](const MockRequest& r) {
+        std::string token = r.header("authorization").substr(std::string("token ").size());
+        return MockResponse{200, {}, nlohmann::json{{"login", token}}.dump(), 5};
+    });
+    Run run(s, {rule("t.gh", kGithubLike)});
+    run.options.concurrency = 8;
+    std::vector<db::Finding> findings;
+    for (int i = 0; i < 40; ++i) findings.push_back(finding(run.rules[0], "ghp_concurrent" + std::to_string(i), "f" + std::to_string(i)));
+    auto out = run(findings);
+    CHECK(s.request_count() == 40);
+    CHECK(run.counts.live == 40);
+    for (const auto& f : out) CHECK(f.validation.identity["login"] == f.secret);
+}
