@@ -337,10 +337,11 @@ TEST_CASE("validate: substitution encodes only where asked", "[validate]") {
 }
 
 TEST_CASE("validate: concurrent workers give each credential its own answer", "[validate]") {
-    // The mock answers with the token it was sent, so a mix-up between workers would show.
+    // The mock answers with a login made from the token it was sent (not the token itself: an
+    // echoed secret is removed), so a mix-up between workers would show.
     MockServer s([](const MockRequest& r) {
         std::string token = r.header("authorization").substr(std::string("token ").size());
-        return MockResponse{200, {}, nlohmann::json{{"login", token}}.dump(), 5};
+        return MockResponse{200, {}, nlohmann::json{{"login", "user-" + token.substr(4)}}.dump(), 5};
     });
     Run run(s, {rule("t.gh", kGithubLike)});
     run.options.concurrency = 8;
@@ -349,5 +350,18 @@ TEST_CASE("validate: concurrent workers give each credential its own answer", "[
     auto out = run(findings);
     CHECK(s.request_count() == 40);
     CHECK(run.counts.live == 40);
-    for (const auto& f : out) CHECK(f.validation.identity["login"] == f.secret);
+    for (const auto& f : out) CHECK(f.validation.identity["login"] == "user-" + f.secret.substr(4));
+}
+
+TEST_CASE("validate: an answer that echoes the credential has that value removed", "[validate]") {
+    MockServer s([](const MockRequest& r) {
+        std::string token = r.header("authorization").substr(std::string("token ").size());
+        return MockResponse{200, {{"X-OAuth-Scopes", "repo"}}, nlohmann::json{{"login", token}, {"id", 7}}.dump()};
+    });
+    Run run(s, {rule("t.gh", kGithubLike)});
+    auto out = run({finding(run.rules[0], kSecret)});
+    REQUIRE(out[0].validation.status == "live");
+    CHECK(out[0].validation.identity["login"] == "[removed: the answer held the secret]");
+    CHECK(out[0].validation.identity["user_id"] == "7");  // the rest is kept (as text)
+    CHECK(out[0].validation.identity.dump().find(kSecret) == std::string::npos);
 }
