@@ -283,6 +283,15 @@ TEST_CASE("docs/RULES.md is exactly what the rule files generate", "[e2e][rules]
     INFO("regenerate with: build/nhi rules list --format markdown > docs/RULES.md");
     CHECK(r.out == read_file(fs::path(NHI_SOURCE_DIR) / "docs/RULES.md"));
     CHECK(r.out.find("| `nhi.github.pat` |") != std::string::npos);
+    // The rules with a validate: block name the one host their secret may be sent to.
+    CHECK(r.out.find("| high | github-crc32 | api.github.com |") != std::string::npos);
+    auto list = json::parse(run_nhi("rules list --format json", d.path()).out);
+    size_t validating = 0;
+    for (const auto& rule : list) {
+        if (rule["id"] == "nhi.github.pat") CHECK(rule["validates"] == "api.github.com");
+        if (!rule["validates"].get<std::string>().empty()) ++validating;
+    }
+    CHECK(validating >= 75);
 }
 
 TEST_CASE("context findings: only beside a secret, severity info, never failing CI by default", "[e2e][scan][context]") {

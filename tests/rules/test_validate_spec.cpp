@@ -2,6 +2,8 @@
 // may declare where a secret is sent.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "rules/loader.hpp"
 #include "rules/validate_spec.hpp"
 
@@ -74,4 +76,26 @@ TEST_CASE("built-in validate blocks all parse and survive the embedded rule blob
         CHECK(!spec->host().empty());
     }
     CHECK(blocks >= 1);
+}
+
+TEST_CASE("built-in validate blocks name companions that are built-in rules", "[rules][validate]") {
+    // The loader checks each block alone; a misspelt rule id in `needs` would load and then
+    // never find its companion, so the secret would silently never be checked.
+    auto set = load_rules({});
+    REQUIRE(set);
+    std::set<std::string> ids;
+    for (const auto& r : set->rules) ids.insert(r.id);
+    size_t companions = 0;
+    for (const auto& r : set->rules) {
+        if (r.validate.empty()) continue;
+        auto spec = parse_validate_spec(r);
+        REQUIRE(spec);
+        for (const auto& [name, id] : spec->needs) {
+            INFO(r.id << " needs {" << name << "} from " << id);
+            CHECK(ids.count(id) == 1);
+            CHECK(id != r.id);
+            ++companions;
+        }
+    }
+    CHECK(companions >= 3);  // AWS key id; GCP private key and client email
 }

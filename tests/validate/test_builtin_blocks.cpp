@@ -58,7 +58,10 @@ MockResponse answer_for(const rules::ValidateSpec& spec, const rules::ResponseMa
             else body[json::json_pointer(source)] = sample;
         }
     }
-    if (!m.json_pointer.empty()) body[json::json_pointer(m.json_pointer)] = value_for(m.equals, "sample");
+    // A matcher that only needs its pointer to resolve is satisfied by an identity field at or
+    // under it (/scopes, /projects/0/name); overwriting that would lose the field.
+    if (!m.json_pointer.empty() && (!m.equals.empty() || !body.contains(json::json_pointer(m.json_pointer))))
+        body[json::json_pointer(m.json_pointer)] = value_for(m.equals, "sample");
     r.body = body.dump();
     return r;
 }
