@@ -11,7 +11,7 @@ deb=$(ls "$tmp"/out/nhi_*.deb) || fail "no nhi_*.deb"
 echo "package: $(basename "$deb")"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"; echo
-for lib in libhyperscan5 libpcre2-8-0 libgit2-1.5 libsqlite3-0 libyaml-cpp0.7 libfmt9 libtomlplusplus3 libssl3 zlib1g libarchive13 libc6 libstdc++6; do
+for lib in libhyperscan5 libpcre2-8-0 libgit2-1.5 libsqlite3-0 libyaml-cpp0.7 libfmt9 libtomlplusplus3 libssl3 zlib1g libarchive13 libcurl4 libc6 libstdc++6; do
   [[ ", $depends," == *", $lib"[\ ,]* ]] || fail "Depends lacks $lib"
 done
 [ "$(dpkg-deb -f "$deb" Package)" = nhi ] || fail "Package is not nhi"
