@@ -381,6 +381,7 @@ Hit hit_from_stored(const db::Store::StoredMatch& m, const std::string& oid, con
     h.finding.hints = m.hints;
     h.finding.inner = m.inner;
     h.finding.encoding = m.encoding;
+    h.finding.validation = m.validation;  // the latest outcome stored for this secret, if any
     h.blob = oid;
     h.commit = commit;
     h.path = blob_path;

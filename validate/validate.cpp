@@ -223,6 +223,12 @@ Counts validate_findings(std::vector<db::Finding>& findings,
             ++counts.not_supported;
             continue;
         }
+        // Only a hash is left (a blob an earlier history scan read): nothing can be sent, and
+        // the finding keeps the outcome the datastore holds for it, if any.
+        if (f.secret.empty()) {
+            ++counts.not_in_memory;
+            continue;
+        }
         const rules::ValidateSpec& spec = *it->second;
         std::string key = f.rule_id + '\0' + (f.secret_sha256.empty() ? util::sha256_hex(f.secret) : f.secret_sha256);
         Values values;
@@ -249,8 +255,7 @@ Counts validate_findings(std::vector<db::Finding>& findings,
             job.spec = &spec;
             job.rule_id = f.rule_id;
             job.host = spec.host();
-            if (f.secret.empty()) job.outcome = outcome("unknown", "secret not in memory");
-            else if (!missing.empty()) job.outcome = outcome("unknown", "no " + missing + " found beside the secret");
+            if (!missing.empty()) job.outcome = outcome("unknown", "no " + missing + " found beside the secret");
             else job.values = std::move(values);
             jobs.push_back(std::move(job));
         }

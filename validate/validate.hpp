@@ -37,6 +37,9 @@ struct Counts {
     size_t checked = 0;  // distinct secrets tried
     size_t live = 0, revoked = 0, unknown = 0, error = 0;
     size_t not_supported = 0;  // findings whose rule has no validate block
+    // Findings known only by hash (a git blob scanned before): not sent; they keep the outcome
+    // stored with them.
+    size_t not_in_memory = 0;
 };
 
 /// Validates, in place, every finding whose rule has a validate block and whose plaintext is

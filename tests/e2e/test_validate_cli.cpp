@@ -218,3 +218,84 @@ TEST_CASE("nhi validate re-checks kept secrets, and says why it cannot otherwise
 }
 
 }  // namespace nhi::test
+
+namespace nhi::test {
+
+TEST_CASE("scan --validate: a live AWS key links to the imported IAM user, and report risk says critical",
+          "[e2e][validate]") {
+    // STS GetCallerIdentity, signed: the key id must be in the SigV4 Credential.
+    const std::string key_id = "AKIAQ3EGRVPBMY7T2K4N", secret = "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";
+    MockServer server([&](const MockRequest& r) {
+        if (r.target != "/sts.amazonaws.com/" || r.method != "POST") return MockResponse{404, {}, "{}"};
+        if (r.header("authorization").find("Credential=" + key_id + "/") == std::string::npos)
+            return MockResponse{403, {}, R"({"Error":{"Code":"InvalidClientTokenId"}})"};
+        return MockResponse{200, {}, R"({"GetCallerIdentityResponse":{"GetCallerIdentityResult":{)"
+                                     R"("Arn":"arn:aws:iam::111122223333:user/service/ci-deployer",)"
+                                     R"("Account":"111122223333","UserId":"AIDAQ3EGRVPBCIDEPLOY1"}}})"};
+    });
+    TempDir d;
+    const fs::path exports = fs::path(NHI_FIXTURES) / "exports" / "aws";
+    REQUIRE(run_nhi("inventory import '" + (exports / "authorization-details.json").string() + "'", d.path()).code == 0);
+    d.write("deploy/ci.env", "AWS_ACCESS_KEY_ID=" + key_id + "\nAWS_SECRET_ACCESS_KEY=" + secret + "\n");
+
+    auto r = run_validating(server, "scan deploy --validate --format json", d.path());
+    INFO(r.err);
+    REQUIRE(r.code == 1);
+    auto doc = nlohmann::json::parse(r.out);
+    nlohmann::json v;
+    for (const auto& f : doc["findings"])
+        if (f["rule"] == "nhi.aws.secret-access-key") v = f["validation"];
+    CHECK(v["status"] == "live");
+    CHECK(v["identity"]["arn"] == "arn:aws:iam::111122223333:user/service/ci-deployer");
+    REQUIRE(server.request_count() == 1);
+
+    auto show = run_nhi("inventory show ci-deployer --format json", d.path());
+    REQUIRE(show.code == 0);
+    INFO(show.out);
+    CHECK(show.out.find("\"key\": \"validation:nhi.aws.secret-access-key:") != std::string::npos);
+    CHECK(show.out.find("\"live\"") != std::string::npos);
+
+    auto risk = run_nhi("report risk --format json", d.path());
+    auto rows = nlohmann::json::parse(risk.out)["rows"];
+    nlohmann::json row;
+    for (const auto& x : rows)
+        if (x.value("name", "") == "ci-deployer") row = x;
+    REQUIRE(row.is_object());
+    CHECK(row["tier"] == "critical");
+    CHECK(row.dump().find("exposed-live") != std::string::npos);
+
+    // Without the key id beside it the secret cannot be signed for: unknown, nothing sent.
+    server.clear_requests();
+    d.write("lone/app.env", "AWS_SECRET_ACCESS_KEY=" + secret + "\n");
+    auto lone = run_validating(server, "scan lone --validate --format json --no-db", d.path());
+    auto lv = nlohmann::json::parse(lone.out)["findings"][0]["validation"];
+    CHECK(lv["status"] == "unknown");
+    CHECK(lv["reason"] == "no key_id found beside the secret");
+    CHECK(server.request_count() == 0);
+}
+
+TEST_CASE("scan --git --validate: a rescan keeps the stored outcome of blobs it does not read again",
+          "[e2e][validate][git]") {
+    MockServer server(github);
+    TempDir d;
+    d.write("repo/app.env", "GITHUB_TOKEN=" + kLive + "\n");
+    REQUIRE(run_shell("git init -q repo && cd repo && git add -A && git -c user.name=t -c user.email=t@e "
+                      "commit -qm one",
+                      d.path())
+                .code == 0);
+    auto first = run_validating(server, "scan --git repo --validate --format json", d.path());
+    INFO(first.err);
+    REQUIRE(first.code == 1);
+    CHECK(nlohmann::json::parse(first.out)["findings"][0]["validation"]["status"] == "live");
+    REQUIRE(server.request_count() == 1);
+
+    // The blob is known now: its plaintext is not kept, so nothing is sent, and the earlier
+    // answer (not an "unknown") is what the finding shows, with or without --validate.
+    auto again = run_validating(server, "scan --git repo --validate --format json", d.path());
+    CHECK(nlohmann::json::parse(again.out)["findings"][0]["validation"]["status"] == "live");
+    auto plain = run_nhi("scan --git repo --format json", d.path());
+    CHECK(nlohmann::json::parse(plain.out)["findings"][0]["validation"]["status"] == "live");
+    CHECK(server.request_count() == 1);
+}
+
+}  // namespace nhi::test
