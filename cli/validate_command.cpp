@@ -15,6 +15,7 @@
 #include "db/inventory.hpp"
 #include "db/store.hpp"
 #include "reports/finding_render.hpp"
+#include "rules/path_context.hpp"
 #include "util/text.hpp"
 #include "validate/validate.hpp"
 
@@ -59,8 +60,10 @@ int run_validate(const ValidateArgs& a) {
     auto engine = load_engine(a.rule_paths);
     std::map<std::string, const rules::Rule*> by_id;
     for (const auto& r : engine->rules()) by_id[r.id] = &r;
-    for (auto& f : kept)
+    for (auto& f : kept) {
         if (auto it = by_id.find(f.rule_id); it != by_id.end()) db::apply_rule(f, *it->second);
+        f.path_context = rules::path_context(f.path);
+    }
 
     validate::Options o;
     if (auto st = validate::options_from_environment(o); !st) throw Fatal(st.error());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace nhi::reports {
 
@@ -135,7 +136,8 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
                         {"confidence", rules::to_string(f.confidence)},
                         {"provider", f.provider},
                         {"kind", f.kind},
-                        {"actor", f.actor}};
+                        {"actor", f.actor},
+                        {"path_context", rules::to_string(f.path_context)}};
     // A path that is not UTF-8 (a Latin-1 file name) cannot be a JSON string as it is: `path`
     // holds it with U+FFFD for each bad byte, and `path_escaped` the exact bytes in the
     // terminal-escaped form (\xNN, backslash doubled), so a pipeline can still find the file.
@@ -197,8 +199,19 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
     auto status_col = [&](const db::Finding& f) {
         return validated ? fmt::format("{:<8} ", f.validation.done() ? printable(f.validation.status) : "-") : std::string();
     };
+    // Findings come live code first (the scan orders them by path context); each later group
+    // gets a heading, so test data is never mistaken for the code above it.
+    static const char* const kGroup[rules::kPathContexts] = {
+        "in source", "in examples", "in tests", "in test fixtures", "in documentation", "in vendored code",
+        "in generated files"};
+    std::optional<rules::PathContext> group;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
+        if (group != f.path_context) {
+            if (group || f.path_context != rules::PathContext::Source)
+                out << fmt::format("{}-- {} --{}\n", dim, kGroup[size_t(f.path_context)], reset);
+            group = f.path_context;
+        }
         // An encoded secret is pointed at where its encoded form is: `secret.yaml:7:9 (base64)`.
         const std::string path = printable(f.path), name = printable(f.rule_name),
                           how = f.encoding.empty() ? "" : " (" + printable(f.encoding) + ")",

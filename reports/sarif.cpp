@@ -118,6 +118,7 @@ size_t render_sarif(std::ostream& out, const std::vector<db::Finding>& findings,
             props["entry_line"] = f.line;
         }
         if (!f.encoding.empty()) props["encoding"] = f.encoding;
+        props["path_context"] = rules::to_string(f.path_context);
         if (f.validation.done()) props["validation"] = validation_json(f.validation);
         results.push_back({
             {"properties", props},

@@ -3,6 +3,7 @@
 // contexts out of the exit code without hiding anything.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <sstream>
 
 #include "support.hpp"
@@ -38,6 +39,11 @@ TEST_CASE("scan: live code first, then the rest, and fixtures say why they are",
     REQUIRE(docs != std::string::npos);
     CHECK(src < data);  // alphabetically docs/ would come first
     CHECK(data < docs);
+    // Each later group has a heading; live code has none when it comes first.
+    const auto fixtures = r.out.find("-- in test fixtures --"), documentation = r.out.find("-- in documentation --");
+    CHECK(r.out.find("-- in source --") == std::string::npos);
+    CHECK((src < fixtures && fixtures < data));
+    CHECK((data < documentation && documentation < docs));
 
     auto js = lines(run_nhi("scan . --no-db --format jsonl", d.path()).out);
     REQUIRE(js.size() == 3);
@@ -46,6 +52,13 @@ TEST_CASE("scan: live code first, then the rest, and fixtures say why they are",
     CHECK(js[1]["confidence"] == "low");
     CHECK(js[1]["hints"]["fixture"] == "netrc credentials in a test data file");
     CHECK(js[2]["confidence"] == "high");  // a token in docs may be real: no reason, no change
+    CHECK(js[0]["path_context"] == "source");
+    CHECK(js[1]["path_context"] == "fixture");
+    CHECK(js[2]["path_context"] == "docs");
+    auto sarif = nlohmann::json::parse(run_nhi("scan . --no-db --format sarif", d.path()).out);
+    std::set<std::string> contexts;
+    for (const auto& res : sarif["runs"][0]["results"]) contexts.insert(res["properties"]["path_context"]);
+    CHECK(contexts == std::set<std::string>{"source", "fixture", "docs"});
 }
 
 TEST_CASE("scan --no-fail-in and no_fail_in: report everything, fail only on the rest", "[e2e][path_context]") {
