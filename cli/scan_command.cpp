@@ -35,6 +35,7 @@
 #include "rules/path_context.hpp"
 #include "rules/engine.hpp"
 #include "scanners/filesystem.hpp"
+#include "scanners/findings.hpp"
 #include "scanners/git_scan.hpp"
 #include "util/atomic_file.hpp"
 #include "validate/validate.hpp"
@@ -277,9 +278,18 @@ void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Fin
         return allowed;
     });
     // Live code first: the first screen a user triages is not test data (rules/path_context).
-    std::sort(findings.begin(), findings.end(), [](const db::Finding& x, const db::Finding& y) {
-        return std::tie(x.path_context, x.path, x.line, x.column, x.rule_id) <
-               std::tie(y.path_context, y.path, y.line, y.column, y.rule_id);
+    // Within a context, secrets before the info findings that stand alone (weak or documentation
+    // values, references); context (a host beside a secret) stays under its secret.
+    std::set<std::string> context_rules;
+    for (const auto& r : s.engine->rules())
+        if (r.context) context_rules.insert(r.id);
+    auto aside = [&](const db::Finding& f) {
+        return f.severity == rules::Severity::Info && !context_rules.count(f.rule_id);
+    };
+    std::sort(findings.begin(), findings.end(), [&](const db::Finding& x, const db::Finding& y) {
+        const bool ax = aside(x), ay = aside(y);
+        return std::tie(x.path_context, ax, x.path, x.line, x.column, x.rule_id) <
+               std::tie(y.path_context, ay, y.path, y.line, y.column, y.rule_id);
     });
 }
 
@@ -288,6 +298,9 @@ void drop_allowlisted(const ScanArgs& a, const ScanSetup& s, std::vector<db::Fin
 void classify_paths(std::vector<db::Finding>& findings) {
     for (auto& f : findings) {
         f.path_context = rules::path_context(f.path);
+        if (f.path_context == rules::PathContext::Source && f.hints.is_object() &&
+            f.hints.value(scanners::kGeneratedHint, false))
+            f.path_context = rules::PathContext::Generated;
         auto why = rules::fixture_reason(f.rule_id, f.path, f.path_context);
         if (why.empty()) continue;
         f.confidence = rules::Confidence::Low;
@@ -481,6 +494,7 @@ int run_scan(const ScanArgs& a) {
     reports::RenderOptions ro;
     ro.show_secrets = a.show_secrets;
     ro.quiet = a.quiet;
+    ro.all_contexts = a.all_contexts;
     ro.color = a.output.empty() && (a.color == "always" || (a.color == "auto" && colour_wanted()));
     if (a.format == "text") reports::render_text(out, r.findings, r.summary, ro);
     else if (a.format == "json") reports::render_json(out, r.findings, r.summary, ro);
@@ -584,6 +598,9 @@ Runner add_scan_command(CLI::App& app) {
                   "Ask each provider whether the secrets found are live, and whose they are (off by default; sends "
                   "each secret only to its rule's own https host; only the outcome is stored; see docs/VALIDATION.md)");
     cmd->add_flag("--only-valid", args->only_valid, "With --validate: report only the secrets confirmed live");
+    cmd->add_flag("--all-contexts", args->all_contexts,
+                  "Text output: list findings in tests, fixtures, docs, examples, vendored and generated files one by "
+                  "one (default: one summary line per context after the findings in live code)");
     cmd->add_option("--color", args->color, "Colour text output (auto: on a terminal, unless NO_COLOR is set or TERM=dumb)")
         ->transform(choice({"auto", "always", "never"}))
         ->capture_default_str();

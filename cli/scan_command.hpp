@@ -50,6 +50,7 @@ struct ScanArgs {
     std::vector<std::string> no_fail_in;  // path contexts whose findings never fail the run
     bool validate = false;    // try each secret at its provider (docs/VALIDATION.md)
     bool only_valid = false;  // report only secrets confirmed live
+    bool all_contexts = false;  // text: list tests, fixtures, docs... one by one, not as a summary
 };
 
 /// What a scan found and counted.

@@ -205,8 +205,26 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         "in source", "in examples", "in tests", "in test fixtures", "in documentation", "in vendored code",
         "in generated files"};
     std::optional<rules::PathContext> group;
+    // Outside live code, unless --all-contexts: counts by severity and the first few files.
+    struct Aside {
+        size_t n = 0;
+        std::map<rules::Severity, size_t, std::greater<>> by_sev;
+        std::vector<std::string> files;
+        size_t more_files = 0;
+    };
+    std::map<rules::PathContext, Aside> aside;
     for (const auto& f : findings) {
         ++by_sev[f.severity];
+        if (!o.all_contexts && f.path_context != rules::PathContext::Source) {
+            Aside& a = aside[f.path_context];
+            ++a.n;
+            ++a.by_sev[f.severity];
+            if (std::find(a.files.begin(), a.files.end(), f.path) == a.files.end()) {
+                if (a.files.size() < 3) a.files.push_back(f.path);
+                else ++a.more_files;  // a file may count twice here; "more" is only a hint
+            }
+            continue;
+        }
         if (group != f.path_context) {
             if (group || f.path_context != rules::PathContext::Source)
                 out << fmt::format("{}-- {} --{}\n", dim, kGroup[size_t(f.path_context)], reset);
@@ -238,6 +256,16 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
             out << fmt::format("         {}validation: {}{}\n", dim, printable(validation_note(f.validation)), reset);
         if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, printable(f.revocation), reset);
     }
+    for (const auto& [ctx, a] : aside) {
+        std::string sev_of;
+        for (const auto& [k, n] : a.by_sev) sev_of += fmt::format("{}{} {}", sev_of.empty() ? "" : ", ", n, rules::to_string(k));
+        std::string files;
+        for (const auto& p : a.files) files += (files.empty() ? "" : ", ") + printable(p);
+        if (a.more_files) files += ", ...";
+        out << fmt::format("{}-- {}: {} ({}) in {} --{}\n", dim, kGroup[size_t(ctx)],
+                           count_of(a.n, "finding", "findings"), sev_of, files, reset);
+    }
+    if (!aside.empty() && !o.quiet) out << fmt::format("{}(--all-contexts lists them one by one){}\n", dim, reset);
     if (o.quiet) return;
     if (!findings.empty()) out << "\n";
     std::string sev;

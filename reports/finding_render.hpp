@@ -48,6 +48,9 @@ struct RenderOptions {
     bool show_secrets = false;
     bool color = false;
     bool quiet = false;  // text: the findings only, no summary
+    // text: list findings outside live code (tests, fixtures, docs, ...) one by one too; by
+    // default each such context is one summary line, so the first screen is live code.
+    bool all_contexts = false;
 };
 
 /// The version of the JSON and JSONL output contract (docs/schemas/); raised on a breaking change.

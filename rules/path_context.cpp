@@ -78,6 +78,14 @@ PathContext of_dirs(const std::vector<std::string>& dirs) {
     return best;
 }
 
+// An extension that makes a file code, not a document: `history.js` is source.
+bool code_extension(std::string_view ext) {
+    constexpr std::array<std::string_view, 26> code = {"c",  "h",   "cc",  "cpp", "hpp", "go",   "py",   "js",  "ts",
+                                                       "jsx", "tsx", "rb",  "java", "kt", "cs",  "swift", "rs",  "php",
+                                                       "sh", "ps1", "pl",  "lua", "scala", "m", "yml",  "json"};
+    return one_of(ext, code);
+}
+
 PathContext of_name(std::string_view name) {
     const std::string n = lower(name);
     constexpr std::array<std::string_view, 10> locks = {"package-lock.json", "yarn.lock",  "pnpm-lock.yaml",
@@ -108,8 +116,18 @@ PathContext of_name(std::string_view name) {
     }
     for (std::string_view s : {".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".textile"})
         if (ends_with(n, s)) return PathContext::Docs;
-    for (std::string_view p : {"readme", "changelog", "changes", "history", "news"})
-        if (n == p || n == std::string(p) + ".txt") return PathContext::Docs;
+    // Project documents by name: README, README.curl, CHANGES.0, NEWS.txt (but history.js is code).
+    for (std::string_view p : {"readme", "changelog", "changes", "history", "news", "install", "faq", "todo",
+                               "contributing", "authors", "thanks", "bugs", "release-notes", "releases"})
+        if (n == p || (starts_with(n, std::string(p) + ".") && !code_extension(n.substr(p.size() + 1))))
+            return PathContext::Docs;
+    // Manual pages: curl.1, CURLOPT_URL.3, nhi.1.md.
+    if (n.size() > 2 && n[n.size() - 2] == '.' && n.back() >= '1' && n.back() <= '9') return PathContext::Docs;
+    // What autotools generates and projects commit: libtool's ltmain.sh, configure, config.guess.
+    constexpr std::array<std::string_view, 9> autotools = {"ltmain.sh", "configure",  "config.guess",
+                                                           "config.sub", "aclocal.m4", "install-sh",
+                                                           "depcomp",   "missing",    "makefile.in"};
+    if (one_of(std::string_view(n), autotools)) return PathContext::Generated;
     return PathContext::Source;
 }
 

@@ -24,6 +24,10 @@ bool keeps_context(const rules::Rule* rule, std::string_view path, const nlohman
 /// Gives the rule of the i-th finding (null when unknown).
 using RuleOf = std::function<const rules::Rule*(size_t i)>;
 
+/// The hint a finding gets when its file says a tool generated it; the scan command then gives
+/// a finding in what its path alone calls source the path context "generated".
+inline constexpr const char* kGeneratedHint = "generated_file";
+
 /// How far (in lines) context may be from the secret it describes and still be reported.
 inline constexpr size_t kContextLines = 40;
 

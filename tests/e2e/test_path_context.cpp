@@ -31,19 +31,28 @@ std::vector<nlohmann::json> lines(const std::string& jsonl) {
 TEST_CASE("scan: live code first, then the rest, and fixtures say why they are", "[e2e][path_context]") {
     TempDir d;
     plant(d);
+    // By default the text lists live code, then one summary line per other context.
     auto r = run_nhi("scan . --no-db", d.path());
     REQUIRE(r.code == 1);
-    const auto src = r.out.find("src/app.env"), data = r.out.find("tests/data/test17"), docs = r.out.find("docs/setup.md");
+    const auto src = r.out.find("src/app.env");
+    const auto fixtures = r.out.find("-- in test fixtures: 1 finding (1 high) in tests/data/test17 --");
+    const auto documentation = r.out.find("-- in documentation: 1 finding (1 high) in docs/setup.md --");
     REQUIRE(src != std::string::npos);
-    REQUIRE(data != std::string::npos);
-    REQUIRE(docs != std::string::npos);
-    CHECK(src < data);  // alphabetically docs/ would come first
-    CHECK(data < docs);
-    // Each later group has a heading; live code has none when it comes first.
-    const auto fixtures = r.out.find("-- in test fixtures --"), documentation = r.out.find("-- in documentation --");
-    CHECK(r.out.find("-- in source --") == std::string::npos);
-    CHECK((src < fixtures && fixtures < data));
-    CHECK((data < documentation && documentation < docs));
+    REQUIRE(fixtures != std::string::npos);
+    REQUIRE(documentation != std::string::npos);
+    CHECK((src < fixtures && fixtures < documentation));
+    CHECK(r.out.find("docs/setup.md:1:14") == std::string::npos);  // summarised, not listed
+    CHECK(r.out.find("--all-contexts lists them") != std::string::npos);
+    CHECK(r.out.find("3 findings (3 high)") != std::string::npos);  // the total counts them all
+
+    // --all-contexts lists them, each later group under a heading; live code has none first.
+    auto all = run_nhi("scan . --no-db --all-contexts", d.path());
+    const auto a_src = all.out.find("src/app.env"), a_data = all.out.find("tests/data/test17:1:47"),
+               a_docs = all.out.find("docs/setup.md:1:14"), a_fix = all.out.find("-- in test fixtures --"),
+               a_doc = all.out.find("-- in documentation --");
+    REQUIRE(a_docs != std::string::npos);
+    CHECK(all.out.find("-- in source --") == std::string::npos);
+    CHECK((a_src < a_fix && a_fix < a_data && a_data < a_doc && a_doc < a_docs));
 
     auto js = lines(run_nhi("scan . --no-db --format jsonl", d.path()).out);
     REQUIRE(js.size() == 3);
@@ -59,6 +68,19 @@ TEST_CASE("scan: live code first, then the rest, and fixtures say why they are",
     std::set<std::string> contexts;
     for (const auto& res : sarif["runs"][0]["results"]) contexts.insert(res["properties"]["path_context"]);
     CHECK(contexts == std::set<std::string>{"source", "fixture", "docs"});
+}
+
+TEST_CASE("scan: a file that says a tool generated it is in the generated context", "[e2e][path_context]") {
+    TempDir d;
+    d.write("src/help.c", "/* NEVER EVER edit this manually, fix the mkhelp script instead! */\n"
+                          "\"machine example.com login user password Vq8TnZ3kLw0RbX5c\\n\"\n");
+    d.write("src/live.env", "GITHUB_TOKEN=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\n");
+    auto js = lines(run_nhi("scan . --no-db --format jsonl", d.path()).out);
+    REQUIRE(js.size() >= 2);
+    CHECK(js.front()["path"] == "src/live.env");
+    CHECK(js.back()["path"] == "src/help.c");
+    CHECK(js.back()["path_context"] == "generated");
+    CHECK(js.back()["hints"]["generated_file"] == true);
 }
 
 TEST_CASE("scan --no-fail-in and no_fail_in: report everything, fail only on the rest", "[e2e][path_context]") {

@@ -238,8 +238,8 @@ TEST_CASE("unpack: every planted secret is found, in every container and encodin
     CHECK(s.summary["unpacked"]["archives"].get<int>() >= 20);
     CHECK(s.summary["unpacked"]["decoded"].get<int>() >= 10);
 
-    // The text report shows the same provenance.
-    auto text = run_nhi("scan . --no-db", d.path());
+    // The text report shows the same provenance (dist/ is build output: listed with --all-contexts).
+    auto text = run_nhi("scan . --no-db --all-contexts", d.path());
     CHECK(text.out.find("k8s/secret.yaml:7:10 (base64)") != std::string::npos);
     CHECK(text.out.find("dist/app.jar!BOOT-INF/classes/application.properties:3:14") != std::string::npos);
     CHECK(text.out.find("unpacked: ") != std::string::npos);

@@ -32,6 +32,12 @@ TEST_CASE("path_context tells live code from tests, fixtures, docs, examples, ve
         {"README.md", PathContext::Docs},
         {"docs/libcurl/curl_easy_setopt.3", PathContext::Docs},
         {"CHANGES", PathContext::Docs},
+        {"CHANGES.0", PathContext::Docs},
+        {"README.curl", PathContext::Docs},
+        {"curl.1", PathContext::Docs},
+        {"lib/install.py", PathContext::Source},
+        {"ltmain.sh", PathContext::Generated},
+        {"configure", PathContext::Generated},
         {"docs/examples/https.c", PathContext::Example},  // an example beats the docs folder
         {".env.example", PathContext::Example},
         {"config/settings.sample.yml", PathContext::Example},
