@@ -12,14 +12,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 jobs="${FUZZ_JOBS:-2}"
-targets=(${FUZZ_TARGETS:-engine discovery importers config baseline gitignore decode archive})
+targets=(${FUZZ_TARGETS:-engine discovery importers config baseline gitignore decode archive validate})
 build=build-fuzz
 
 # Longest input per target: big enough for the 40 KB tokens and deep nesting that broke the
 # parsers before, small enough that each input stays fast under ASan.
 max_len() {
   case "$1" in
-    engine|discovery|importers|decode|archive) echo 65536 ;;
+    engine|discovery|importers|decode|archive|validate) echo 65536 ;;
     config|baseline) echo 16384 ;;
     gitignore) echo 4096 ;;
   esac
