@@ -673,7 +673,9 @@ private:
     // The identity an outcome names, if the inventory has it, and the stub that stands for it.
     util::Expected<std::optional<std::pair<std::optional<Found>, IdentityRecord>>> resolve(const std::string& rule_id,
                                                                                           const nlohmann::json& who) {
-        const auto [provider, kind] = rule_parts(rule_id);
+        // Named copies, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+        const auto parts = rule_parts(rule_id);
+        const std::string provider = parts.first;
         IdentityRecord stub;
         stub.stub = true;
         stub.actor = "service";
