@@ -211,3 +211,43 @@ TEST_CASE("every catalog factor has an OWASP id, a source and a README row", "[r
         CHECK(readme.find(row) != std::string::npos);
     }
 }
+
+TEST_CASE("implicit grant on either token is NHI4 at least medium; off is nothing", "[reports][risk]") {
+    db::IdentityRow on = identity(3, "azure", "application", "hr-sso", "azure:app/a");
+    on.data = {{"app_id", "a"}, {"implicit_grant", {{"access_token", false}, {"id_token", true}}}};
+    const auto a = reports::assess(on, {}, "2026-06-01T00:00:00Z");
+    REQUIRE(has(a, "implicit-grant"));
+    CHECK(a.factors.front().owasp == std::string("NHI4"));
+    CHECK(a.tier >= reports::Tier::Medium);
+    db::IdentityRow off = on;
+    off.data["implicit_grant"] = {{"access_token", false}, {"id_token", false}};
+    CHECK_FALSE(has(reports::assess(off, {}, "2026-06-01T00:00:00Z"), "implicit-grant"));
+}
+
+TEST_CASE("a Kubernetes binding to a missing service account is a dangling binding, not an identity", "[reports][risk]") {
+    db::IdentityRow stub = identity(4, "kubernetes", "service-account", "ops/old-operator", "k8s:sa/ops/old-operator");
+    stub.data = {{"namespace", "ops"},
+                 {"known_only_from", {"list.json"}},
+                 {"dangling_bindings", {{{"binding", "RoleBinding ops/old-operator"}, {"role", "ClusterRole/edit"}}}}};
+    stub.sources = {"list.json"};
+    CHECK(reports::is_dangling(stub));
+    db::IdentityRow admin = stub;
+    admin.id = 5;
+    admin.name = "ops/old-admin";
+    admin.data["dangling_bindings"] = {{{"binding", "ClusterRoleBinding old-admin"}, {"role", "ClusterRole/cluster-admin"}}};
+    // Described since by an export: the mark is gone, so it is an identity again.
+    db::IdentityRow described = stub;
+    described.data.erase("known_only_from");
+    CHECK_FALSE(reports::is_dangling(described));
+    const auto d = reports::dangling_bindings({stub, admin, described}, {});
+    REQUIRE(d.size() == 2);
+    CHECK(d[0].row->name == "ops/old-admin");  // highest tier first
+    CHECK(d[0].risk.tier == reports::Tier::High);
+    CHECK(d[0].revocation.find("kubectl edit clusterrolebinding old-admin") != std::string::npos);
+    CHECK(d[1].member == "missing ServiceAccount ops/old-operator");
+    CHECK(d[1].risk.tier == reports::Tier::Medium);
+    REQUIRE(d[1].risk.factors.size() == 1);
+    CHECK(d[1].risk.factors[0].owasp == std::string("NHI1"));
+    CHECK(d[1].risk.factors[0].reason.find("RoleBinding ops/old-operator") != std::string::npos);
+    CHECK(d[1].revocation.find("kubectl edit rolebinding old-operator -n ops") != std::string::npos);
+}
