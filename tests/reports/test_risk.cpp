@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "reports/diff.hpp"
 #include "reports/risk.hpp"
 
 using namespace nhi;
@@ -250,4 +251,40 @@ TEST_CASE("a Kubernetes binding to a missing service account is a dangling bindi
     CHECK(d[1].risk.factors[0].owasp == std::string("NHI1"));
     CHECK(d[1].risk.factors[0].reason.find("RoleBinding ops/old-operator") != std::string::npos);
     CHECK(d[1].revocation.find("kubectl edit rolebinding old-operator -n ops") != std::string::npos);
+}
+
+TEST_CASE("report diff counts dangling bindings apart from identities", "[reports][risk][diff]") {
+    const std::string t0 = "2026-05-01T00:00:00Z", t1 = "2026-06-01T00:00:00Z";
+    db::IdentityRow sa = identity(1, "gcp", "service-account", "old@p.iam.gserviceaccount.com", "gcp:sa/old@p.iam.gserviceaccount.com");
+    sa.data = {{"roles", {{{"role", "roles/viewer"}}}}};
+    db::IdentityRow dead = sa;  // the same row once the SA is deleted and its binding left
+    dead.data["status"] = "deleted";
+    db::IdentityRow k8s = identity(2, "kubernetes", "service-account", "ops/old-operator", "k8s:sa/ops/old-operator");
+    k8s.data = {{"known_only_from", {"list.json"}},
+                {"dangling_bindings", {{{"binding", "RoleBinding ops/old-operator"}, {"role", "ClusterRole/edit"}}}}};
+    db::IdentityRow app = identity(3, "azure", "application", "crm", "azure:app/c");
+    app.data = nlohmann::json::object();
+    // Before: the SA and the app; after: the app, the SA's dangling binding and a new k8s one.
+    auto d = reports::diff_inventories({sa, app}, {app, dead, k8s}, {}, {}, 1, t0, 0, t1);
+    CHECK(d.added.empty());  // neither dangling binding is an added identity
+    REQUIRE(d.removed.size() == 1);
+    CHECK(d.removed[0].id == 1);  // the deleted SA is gone as an identity
+    CHECK(d.tier_changes.empty());
+    REQUIRE(d.dangling_added.size() == 2);
+    CHECK(d.dangling_added[0].name == "deleted:serviceAccount:old@p.iam.gserviceaccount.com");
+    CHECK(d.dangling_added[1].name == "missing ServiceAccount ops/old-operator");
+    CHECK(d.dangling_added[1].after == "medium");
+    CHECK(d.dangling_removed.empty());
+    // Cleaned up: the binding goes, and nothing is counted as a removed identity.
+    auto back = reports::diff_inventories({app, k8s}, {app}, {}, {}, 2, t0, 0, t1);
+    CHECK(back.removed.empty());
+    REQUIRE(back.dangling_removed.size() == 1);
+    CHECK(back.dangling_removed[0].before == "medium");
+    std::ostringstream j, t;
+    reports::render_diff(back, "json", j);
+    CHECK(nlohmann::json::parse(j.str())["dangling_removed"][0]["name"] == "missing ServiceAccount ops/old-operator");
+    CHECK(nlohmann::json::parse(j.str())["removed"].empty());
+    reports::render_diff(back, "text", t);
+    CHECK(t.str().find("Removed identities (0)") != std::string::npos);
+    CHECK(t.str().find("Dangling bindings removed (1)") != std::string::npos);
 }
