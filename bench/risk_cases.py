@@ -349,9 +349,9 @@ def azure_exports(out):
         apps.append(a)
 
     app("billing-portal", implicit=("access", "id"))
-    case("billing-portal", "azure", "implicit-grant", "NHI4", "medium", needs="azure-applications: web.implicitGrantSettings")
+    case("billing-portal", "azure", "implicit-grant", "NHI4", "medium")
     app("hr-sso", implicit=("id",))
-    case("hr-sso", "azure", "implicit-grant", "NHI4", "medium", needs="azure-applications: web.implicitGrantSettings")
+    case("hr-sso", "azure", "implicit-grant", "NHI4", "medium")
     app("invoice-sync", [secret("invoice-sync-2024", ago(500), ago(20))])
     case("invoice-sync", "azure", "expired-present", "NHI1", "low")
     app("crm-connector", [secret("crm-2025", ago(200), ahead(165))])
@@ -429,8 +429,7 @@ def k8s_exports(out):
     binding("RoleBinding", "frontend-view", "ClusterRole", "view", [("web", "frontend")], ns="web")
     benign("web/frontend", "kubernetes", ["privileged", "cluster-admin-sa", "default-sa-privileged"])
     binding("RoleBinding", "old-operator", "ClusterRole", "edit", [("ops", "old-operator")], ns="ops")
-    case("ops/old-operator", "kubernetes", "dangling-binding", "NHI1", "medium", type="dangling-binding",
-         needs="k8s-list: RoleBindings to missing service accounts are only an import warning")
+    case("ops/old-operator", "kubernetes", "dangling-binding", "NHI1", "medium", type="dangling-binding")
     os.makedirs(os.path.join(out, "k8s"), exist_ok=True)
     write(out, "k8s/list.json", {"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}})
 

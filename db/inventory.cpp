@@ -1044,13 +1044,23 @@ util::Expected<int64_t> Inventory::resolve(const std::string& id_or_key) {
 }
 
 util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {
-    auto st = db_.prepare(
-        "INSERT INTO owner(identity_id, source, owner, detail, run_id) VALUES(?1, 'explicit', ?2, 'nhi inventory "
-        "set-owner', NULL) "
-        "ON CONFLICT(identity_id, source) WHERE ended_run IS NULL DO UPDATE SET owner = excluded.owner");
-    if (!st) return st.error();
-    st->bind(1, identity).bind(2, owner);
-    return st->run();
+    // A run of its own (kind set-owner), so that `report diff` and `--run N` see the owner
+    // from then on and the one before it up to then, as they see an export's owners.
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
+    TRY_ASSIGN(auto run, db_.prepare("INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) "
+                                     "VALUES('set-owner', 'nhi inventory set-owner', ?1, ?1, 'ok', ?2)"));
+    run.bind(1, util::format_utc(util::now_unix())).bind(2, NHI_VERSION);
+    TRY(run.run());
+    const int64_t at = db_.last_insert_id();
+    TRY_ASSIGN(auto end, db_.prepare("UPDATE owner SET ended_run = ?2 WHERE identity_id = ?1 AND source = 'explicit' "
+                                     "AND ended_run IS NULL"));
+    end.bind(1, identity).bind(2, at);
+    TRY(end.run());
+    TRY_ASSIGN(auto add, db_.prepare("INSERT INTO owner(identity_id, source, owner, detail, run_id) "
+                                     "VALUES(?1, 'explicit', ?2, 'nhi inventory set-owner', ?3)"));
+    add.bind(1, identity).bind(2, owner).bind(3, at);
+    TRY(add.run());
+    return tx.commit();
 }
 
 util::Status Inventory::annotate(int64_t identity, const std::string& kind, const std::string& reason,

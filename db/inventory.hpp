@@ -123,7 +123,8 @@ public:
     /// name (no id or key) names several, listing their ids, providers and keys.
     util::Expected<int64_t> resolve(const std::string& id_or_key);
 
-    /// Sets the explicit owner of an identity (the strongest source); fails on SQLite errors.
+    /// Sets the explicit owner of an identity (the strongest source) as a run of kind set-owner,
+    /// ending the explicit owner before it at that run; fails on SQLite errors.
     util::Status set_owner(int64_t identity, const std::string& owner);
     /// Adds an annotation (accepted-risk, false-positive, note; `expires` may be empty).
     util::Status annotate(int64_t identity, const std::string& kind, const std::string& reason,

@@ -12,6 +12,22 @@ DiffEntry entry(const db::IdentityRow& r) { return {r.id, r.key, r.provider, r.k
 
 std::string owner_of(const db::IdentityRow& r) { return r.owner ? r.owner->owner : ""; }
 
+// The dangling bindings of `rows` by row id.
+std::map<int64_t, DanglingBinding> dangling_by_id(const std::vector<db::IdentityRow>& rows, const RiskConfig& cfg) {
+    std::map<int64_t, DanglingBinding> out;
+    for (auto& d : dangling_bindings(rows, cfg)) out.emplace(d.row->id, std::move(d));
+    return out;
+}
+
+DiffEntry dangling_entry(const DanglingBinding& d, bool gone) {
+    auto e = entry(*d.row);
+    e.kind = "dangling-binding";
+    e.name = d.member;
+    for (const auto& role : d.roles) e.detail += (e.detail.empty() ? "" : ", ") + role;
+    (gone ? e.before : e.after) = to_string(d.risk.tier);
+    return e;
+}
+
 }  // namespace
 
 Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vector<db::IdentityRow>& after,
@@ -23,10 +39,19 @@ Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vec
     d.from_time = from_time;
     d.to_time = to_time;
     const auto pop_before = population(before), pop_after = population(after);
+    const auto dead_before = dangling_by_id(before, cfg), dead_after = dangling_by_id(after, cfg);
+    for (const auto& [id, x] : dead_after)
+        if (!dead_before.count(id)) d.dangling_added.push_back(dangling_entry(x, false));
+    for (const auto& [id, x] : dead_before)
+        if (!dead_after.count(id)) d.dangling_removed.push_back(dangling_entry(x, true));
+    // Identities only: a row that is a dangling binding on one side is absent on that side
+    // (an SA deleted with its binding left is removed, and one recreated is added).
     std::map<int64_t, const db::IdentityRow*> old_rows;
-    for (const auto& r : before) old_rows[r.id] = &r;
+    for (const auto& r : before)
+        if (!dead_before.count(r.id)) old_rows[r.id] = &r;
     std::map<int64_t, bool> seen;
     for (const auto& r : after) {
+        if (dead_after.count(r.id)) continue;
         seen[r.id] = true;
         auto it = old_rows.find(r.id);
         // Newly exposed: a linked finding first seen after the `from` run.
@@ -63,7 +88,7 @@ Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vec
         }
     }
     for (const auto& r : before)
-        if (!seen.count(r.id)) d.removed.push_back(entry(r));
+        if (!seen.count(r.id) && !dead_before.count(r.id)) d.removed.push_back(entry(r));
     return d;
 }
 
@@ -75,7 +100,9 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
         {"newly_exposed", &d.newly_exposed},
         {"owners_gained", &d.owners_gained},
         {"owners_lost", &d.owners_lost},
-        {"owners_changed", &d.owners_changed}};
+        {"owners_changed", &d.owners_changed},
+        {"dangling_added", &d.dangling_added},
+        {"dangling_removed", &d.dangling_removed}};
     if (format == "json") {
         nlohmann::json j = {{"from_run", d.from}, {"to_run", d.to == 0 ? nlohmann::json("now") : nlohmann::json(d.to)},
                             {"from_time", d.from_time}, {"to_time", d.to_time}};
@@ -109,7 +136,8 @@ void render_diff(const Diff& d, const std::string& format, std::ostream& out) {
         {"added", "Added identities"},       {"removed", "Removed identities"},
         {"tier_changes", "Tier changes"},    {"newly_exposed", "Newly exposed secrets"},
         {"owners_gained", "Owners gained"},  {"owners_lost", "Owners lost"},
-        {"owners_changed", "Owners changed"}};
+        {"owners_changed", "Owners changed"}, {"dangling_added", "New dangling bindings"},
+        {"dangling_removed", "Dangling bindings removed"}};
     for (const auto& [name, list] : sections) {
         out << (md ? "\n## " : "\n") << titles.at(name) << " (" << list->size() << ")\n";
         for (const auto& e : *list) {

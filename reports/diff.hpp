@@ -1,6 +1,6 @@
 // `nhi report diff`: what changed between two runs (by default the last recorded review and
 // now): identities added and removed, tier changes, newly exposed secrets, owners gained or
-// lost.
+// lost; dangling bindings that appeared or went, apart from the identities.
 #pragma once
 #include <map>
 #include <ostream>
@@ -24,6 +24,9 @@ struct Diff {
     int64_t from = 0, to = 0;  // to 0 = now
     std::string from_time, to_time;
     std::vector<DiffEntry> added, removed, tier_changes, newly_exposed, owners_gained, owners_lost, owners_changed;
+    // Dangling bindings are findings, not identities: they appear or are cleaned up, never
+    // count as added or removed identities. name = the member, detail = roles, after/before = tier.
+    std::vector<DiffEntry> dangling_added, dangling_removed;
 };
 
 Diff diff_inventories(const std::vector<db::IdentityRow>& before, const std::vector<db::IdentityRow>& after,

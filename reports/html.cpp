@@ -139,7 +139,8 @@ void write_diff(const Diff& d, std::ostream& out) {
     const std::vector<std::pair<const char*, const std::vector<DiffEntry>*>> parts = {
         {"added", &d.added},           {"removed", &d.removed},         {"tier changes", &d.tier_changes},
         {"newly exposed", &d.newly_exposed}, {"owners gained", &d.owners_gained}, {"owners lost", &d.owners_lost},
-        {"owners changed", &d.owners_changed}};
+        {"owners changed", &d.owners_changed}, {"new dangling bindings", &d.dangling_added},
+        {"dangling bindings removed", &d.dangling_removed}};
     for (const auto& [name, list] : parts)
         out << "<div class=\"card\"><b>" << list->size() << "</b><span>" << name << "</span></div>";
     out << "</div>";

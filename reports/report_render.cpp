@@ -88,8 +88,7 @@ nlohmann::json dangling_json(const DanglingBinding& d) {
             {"member", d.member},         {"roles", d.roles},   {"sources", d.row->sources},
             {"tier", to_string(d.risk.tier)}, {"score", d.risk.score}, {"score_tier", to_string(d.risk.score_tier)},
             {"raised_by", d.risk.raised}, {"how", d.risk.how}, {"factors", factors_json(d.risk)},
-            {"revocation", "gcloud projects remove-iam-policy-binding PROJECT --member=" + util::shell_quote(d.member) +
-                               " --role=ROLE  # for each role listed"}};
+            {"revocation", d.revocation}};
 }
 
 // Text lines for one assessment's factors: each id once, with its count, then how the score
@@ -195,7 +194,7 @@ void report_risk(const std::vector<Assessed>& items, const ReportOptions& o, std
                        counts[Tier::Critical],
                        counts[Tier::High], counts[Tier::Medium], counts[Tier::Low]);
     if (!dangling.empty())
-        out << count_of(dangling.size(), "dangling binding", "dangling bindings") << " to deleted service accounts\n";
+        out << count_of(dangling.size(), "dangling binding", "dangling bindings") << " to deleted or missing service accounts\n";
 }
 
 void report_owners(const std::vector<Assessed>& items, const ReportOptions& o, std::ostream& out,
@@ -400,7 +399,7 @@ void report_summary(const std::vector<Assessed>& items, const ReportOptions& o, 
                        pct(owned, items.size()), owned, items.size(), pct(expiry_known, with_creds), exposed,
                        live ? fmt::format(" ({} confirmed live by validation)", live) : "");
     if (!dangling.empty())
-        out << dangling.size() << " IAM binding(s) name a deleted service account (`nhi report risk` lists them).\n";
+        out << dangling.size() << " binding(s) name a deleted or missing service account (`nhi report risk` lists them).\n";
     out << (markdown ? "\n## By provider\n\n" : "\nBy provider: ");
     for (const auto& [k, v] : providers)
         out << (markdown ? "- " + md_text(k) + ": " + std::to_string(v) + "\n" : P(k) + " " + std::to_string(v) + "  ");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include "reports/environment.hpp"
 #include "reports/inventory_render.hpp"
@@ -586,7 +587,11 @@ struct Judge {
 }  // namespace
 
 bool is_dangling(const db::IdentityRow& r) {
-    return r.provider == "gcp" && json_text(r.data, "status") == "deleted" && r.credentials.empty();
+    if (!r.credentials.empty() || !r.data.is_object()) return false;
+    if (r.provider == "gcp") return json_text(r.data, "status") == "deleted";
+    // A Kubernetes binding to a service account no export describes (a token of it would
+    // show that it exists).
+    return r.provider == "kubernetes" && r.data.contains("dangling_bindings") && r.data.contains("known_only_from");
 }
 
 Assessment assess(const db::IdentityRow& r, const RiskConfig& cfg, const std::string& now, const Population* others) {
@@ -604,21 +609,39 @@ std::vector<DanglingBinding> dangling_bindings(const std::vector<db::IdentityRow
     std::vector<DanglingBinding> out;
     for (const auto& r : rows) {
         if (!is_dangling(r)) continue;
-        DanglingBinding d{&r, "deleted:serviceAccount:" + r.name, {}, {}};
-        const nlohmann::json roles = r.data.value("roles", nlohmann::json::array());
-        for (const auto& g : roles.is_array() ? roles : nlohmann::json::array())
-            if (auto role = json_text(g, "role"); !role.empty()) d.roles.push_back(role);
+        const bool k8s = r.provider == "kubernetes";
+        DanglingBinding d{&r, (k8s ? "missing ServiceAccount " : "deleted:serviceAccount:") + r.name, {}, {}};
+        const nlohmann::json roles = r.data.value(k8s ? "dangling_bindings" : "roles", nlohmann::json::array());
+        d.revocation = "gcloud projects remove-iam-policy-binding PROJECT --member=" + util::shell_quote(d.member) +
+                       " --role=ROLE  # for each role listed";
+        std::set<std::string> edits;  // each binding once, though it names the SA twice
+        for (const auto& g : roles.is_array() ? roles : nlohmann::json::array()) {
+            if (auto role = json_text(g, "role"); !role.empty()) d.roles.push_back(role + via(g));
+            // "RoleBinding ns/name" or "ClusterRoleBinding name"
+            const std::string b = json_text(g, "binding"), kind = b.substr(0, b.find(' ')), at = b.substr(b.find(' ') + 1);
+            if (!k8s || kind.empty() || at.empty() || b.find(' ') == std::string::npos) continue;
+            const size_t slash = kind == "RoleBinding" ? at.find('/') : std::string::npos;
+            edits.insert("kubectl edit " + util::lower(kind) + " " +
+                         (slash == std::string::npos ? util::shell_quote(at)
+                                                     : util::shell_quote(at.substr(slash + 1)) + " -n " + util::shell_quote(at.substr(0, slash))));
+        }
+        if (k8s) {
+            d.revocation.clear();
+            for (const auto& e : edits) d.revocation += (d.revocation.empty() ? "" : "; ") + e;
+            d.revocation += "  # remove the subject " + r.name + " (or the binding, if it names no one else)";
+        }
         std::string list;
         bool admin = false;
         for (const auto& role : d.roles) {
             list += (list.empty() ? "" : ", ") + role;
-            admin |= admin_role(role);
+            admin |= admin_role(role.substr(0, role.find(" (")));
         }
         const FactorSpec* spec = factor_spec("dangling-binding");
         Factor f{"dangling-binding", spec->owasp, spec->weight,
                  "binding of " + (list.empty() ? std::string("(no role)") : list) + " to " + d.member +
-                     " remains in " + (r.sources.empty() ? std::string("the IAM policy") : r.sources.front()) +
-                     ": it grants nothing now and hides which grants are live; remove it",
+                     " remains in " + (r.sources.empty() ? std::string(k8s ? "the cluster" : "the IAM policy") : r.sources.front()) +
+                     (k8s ? ": a service account created under that name would inherit it; remove it"
+                          : ": it grants nothing now and hides which grants are live; remove it"),
                  spec->floor};
         if (auto w = cfg.weights.find(f.id); w != cfg.weights.end()) f.weight = w->second;
         if (auto fl = cfg.floors.find(f.id); fl != cfg.floors.end()) f.floor = fl->second;

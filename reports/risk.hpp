@@ -93,9 +93,10 @@ Assessment assess(const db::IdentityRow& row, const RiskConfig& config, const st
 /// own, not an identity.
 struct DanglingBinding {
     const db::IdentityRow* row;  // the record the import kept for the deleted member
-    std::string member;          // e.g. deleted:serviceAccount:old@p.iam.gserviceaccount.com
+    std::string member;          // deleted:serviceAccount:old@p.iam.gserviceaccount.com, missing ServiceAccount ns/name
     std::vector<std::string> roles;
     Assessment risk;
+    std::string revocation;  // the command that removes it
 };
 /// True when `row` stands for a dangling binding rather than an identity.
 bool is_dangling(const db::IdentityRow& row);

@@ -61,7 +61,8 @@ const std::vector<FactorSpec>& factor_catalog() {
         {"unused", "NHI1", 15, T::Medium, "Prowler iam_user_accesskey_unused (medium); CIS AWS 1.12",
          "no use for --unused-days (90), or never once that old, where the export tracks use"},
         {"dangling-binding", "NHI1", 20, T::Medium, "OWASP NHI1:2025 Improper Offboarding",
-         "an IAM binding names a deleted service account (`deleted:serviceAccount:`)"},
+         "an IAM binding names a deleted service account (`deleted:serviceAccount:`), or a Kubernetes RoleBinding or "
+         "ClusterRoleBinding names a ServiceAccount the export does not hold"},
         {"deploy-key-write-unused", "NHI1", 20, T::Medium,
          "OWASP NHI1:2025 Improper Offboarding; Prowler iam_user_accesskey_unused (medium, the AWS analogue)",
          "a deploy key with write access unused for --unused-days (90)"},
@@ -75,7 +76,8 @@ const std::vector<FactorSpec>& factor_catalog() {
         {"long-lived", "NHI7", 10, T::Low, "OWASP NHI7:2025 Long-Lived Secrets",
          "an active credential is valid for more than 365 days"},
         {"implicit-grant", "NHI4", 20, T::Medium,
-         "OWASP NHI4:2025 Insecure Authentication; RFC 9700 2.1.2 (the implicit grant SHOULD NOT be used)",
+         "OWASP NHI4:2025 Insecure Authentication; RFC 9700 2.1.2 (the implicit grant SHOULD NOT be used); Microsoft "
+         "identity platform docs, implicit grant flow (\"Microsoft recommends you do not use the implicit grant flow\")",
          "an Entra app registration issues access or ID tokens by the implicit grant"},
         {"static-key-federation-available", "NHI4", 15, T::Low, "OWASP NHI4:2025 Insecure Authentication",
          "user-managed GCP keys (10), CI users with AWS access keys, workflows with static cloud keys (15)"},

@@ -87,6 +87,14 @@ util::Status parse_azure_applications(std::string_view path, Input& in, ImportBa
         id.data["object_id"] = str(app, "id");
         id.data["created"] = date(b, path, entry, "createdDateTime", app.value("createdDateTime", json()));
         id.data["required_resource_access"] = app.value("requiredResourceAccess", json::array());
+        // web.implicitGrantSettings: tokens handed out by the implicit grant (reports: implicit-grant).
+        const json web = app.value("web", json::object());
+        if (web.is_object() && web.contains("implicitGrantSettings") && web["implicitGrantSettings"].is_object()) {
+            const json& ig = web["implicitGrantSettings"];
+            auto on = [&](const char* k) { return ig.contains(k) && ig[k].is_boolean() && ig[k].get<bool>(); };
+            id.data["implicit_grant"] = {{"access_token", on("enableAccessTokenIssuance")},
+                                         {"id_token", on("enableIdTokenIssuance")}};
+        }
         azure_owner(app, id);
         azure_credentials(app, id.key, "app", str(app, "id"), entry, path, b);
         b.identity(std::move(id));

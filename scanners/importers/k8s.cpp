@@ -29,7 +29,7 @@ struct Grant {
 
 // What the bindings grant: to one SA ("ns/name"), or to every SA of a namespace
 // (the group system:serviceaccounts:NS). `met` says whether the SA was in the
-// file; a binding to one that was not is a warning.
+// file; a binding to one that was not is a warning and a dangling binding.
 struct Grants {
     struct Target {
         std::vector<Grant> grants;
@@ -160,10 +160,25 @@ util::Status parse_k8s_list(std::string_view path, Input& in, ImportBatch& b) {
         return util::ok_status();
     };
     TRY(in.walk({"items"}, on_item, b));
-    for (const auto& [target, t] : grants.to_sa)
-        if (!t.met)
-            for (const auto& g : t.grants)
-                b.warnings.push_back(warn(path, g.kind + " " + g.name + " binds missing service account " + target));
+    // A binding to an SA the list does not hold is a dangling binding: the SA was deleted and
+    // the grant left behind (a new SA of that name would inherit it). It is handed over as a
+    // stub, so that the reports list it as a finding of its own (reports::is_dangling); an
+    // export that describes the SA later clears the stub's known_only_from mark. Its grants go
+    // under `dangling_bindings`, not `roles`, so that they never replace the roles the SA's
+    // own export gives it.
+    for (const auto& [target, t] : grants.to_sa) {
+        if (t.met) continue;
+        json dead = json::array();
+        for (const auto& g : t.grants) {
+            b.warnings.push_back(warn(path, g.kind + " " + g.name + " binds missing service account " + target));
+            dead.push_back(g.grant);
+        }
+        const size_t slash = target.find('/');
+        IdentityRecord id = service_account(target.substr(0, slash), target.substr(slash + 1));
+        id.stub = true;
+        id.data["dangling_bindings"] = std::move(dead);
+        b.identity(std::move(id));
+    }
     return util::ok_status();
 }
 

@@ -186,7 +186,7 @@ TEST_CASE("the HTML summary lists the factors the inventory shows, with OWASP id
                            "pat-no-expiry", "deploy-key-write-unused", "expired-present", "dangling-binding", "root-key"})
         CHECK_THAT(section, Catch::Contains(std::string("<code>") + id + "</code>"));
     CHECK_THAT(section, Catch::Contains("Prowler rbac_cluster_admin_usage"));
-    CHECK_THAT(section, Catch::Contains("Dangling bindings (2)"));
+    CHECK_THAT(section, Catch::Contains("Dangling bindings (3)") && Catch::Contains("missing ServiceAccount ops/old-operator"));
     // Each row's details say how its tier was reached.
     for (const auto& row : table_rows(r.out)) CHECK_THAT(row["h"].get<std::string>(), Catch::Contains("tier "));
 }

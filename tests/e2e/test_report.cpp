@@ -98,9 +98,10 @@ TEST_CASE("report owners lists every identity without an owner", "[e2e][report]"
     const auto report = nlohmann::json::parse(owners.out);
     for (const auto& [src, items] : report["by_source"].items())
         for (const auto& x : items) reported.insert(x["id"].get<int64_t>());
-    // A binding to a deleted account has no owner to find: it is listed as a finding of its own.
+    // A binding to a deleted account has no owner to find: it is listed as a finding of its own
+    // (the GCP policy's deleted member, and the k8s ClusterRoleBinding to ops/old-operator).
     for (const auto& x : report["dangling_bindings"]) reported.insert(x["id"].get<int64_t>());
-    CHECK(report["dangling_bindings"].size() == 1);
+    CHECK(report["dangling_bindings"].size() == 2);
     for (auto id : unowned) CHECK(reported.count(id));
     auto text = run_nhi(std::string("report owners") + kNow, dir.path());
     CHECK(text.out.find("no owner") != std::string::npos);
@@ -362,4 +363,31 @@ TEST_CASE("factor weights and floors are configurable (--weight, --floor); unkno
     auto bad = run_nhi(std::string("report risk --weight nonsense=3") + kNow, dir.path());
     CHECK(bad.code == 2);
     CHECK_THAT(bad.err, Catch::Contains("unknown factor 'nonsense'"));
+}
+
+TEST_CASE("set-owner is a run: report diff and --run see the owner in time", "[e2e][report]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import '" + (kExports / "k8s/list.json").string() + "'", dir.path()).code == 0);  // run 1
+    REQUIRE(run_nhi(std::string("report summary --record") + kNow, dir.path()).code == 0);                       // run 2
+    REQUIRE(run_nhi("inventory set-owner k8s:sa/default/default platform-team", dir.path()).code == 0);          // run 3
+    REQUIRE(run_nhi("inventory set-owner k8s:sa/payments/payments-api billing-team", dir.path()).code == 0);     // run 4
+    auto r = run_nhi(std::string("report diff --format json") + kNow, dir.path());
+    REQUIRE(r.code == 0);
+    auto d = nlohmann::json::parse(r.out);
+    REQUIRE(d["owners_gained"].size() == 1);
+    CHECK(d["owners_gained"][0]["key"] == "k8s:sa/default/default");
+    CHECK(d["owners_gained"][0]["after"] == "platform-team");
+    REQUIRE(d["owners_changed"].size() == 1);
+    CHECK(d["owners_changed"][0]["before"] == "payments-team@acme.test");
+    CHECK(d["owners_changed"][0]["after"] == "billing-team");
+    // Between the two calls only the first had happened; a second explicit owner ends the first.
+    auto mid = nlohmann::json::parse(run_nhi(std::string("report diff --from 2 --to 3 --format json") + kNow, dir.path()).out);
+    CHECK(mid["owners_gained"].size() == 1);
+    CHECK(mid["owners_changed"].empty());
+    REQUIRE(run_nhi("inventory set-owner k8s:sa/default/default sre", dir.path()).code == 0);  // run 5
+    auto again = nlohmann::json::parse(run_nhi(std::string("report diff --from 3 --format json") + kNow, dir.path()).out);
+    bool moved = false;
+    for (const auto& x : again["owners_changed"])
+        moved |= x["key"] == "k8s:sa/default/default" && x["before"] == "platform-team" && x["after"] == "sre";
+    CHECK(moved);
 }

@@ -94,7 +94,7 @@ TEST_CASE("every planted risk case lands at the tier its source gives", "[e2e][r
         CHECK(row["how"].get<std::string>().find("tier " + c["tier"].get<std::string>()) != std::string::npos);
     }
     CHECK(planted >= 60);
-    CHECK(pending <= 3);  // azure implicit grant (2), k8s binding to a missing SA (1)
+    CHECK(pending == 0);  // every importer keeps what its cases need
 }
 
 TEST_CASE("benign controls carry none of the factors they are planted against", "[e2e][risk-cases]") {
@@ -137,20 +137,25 @@ TEST_CASE("reasons name the credential and the evidence", "[e2e][risk-cases]") {
 TEST_CASE("dangling bindings are findings of their own in report risk and report owners", "[e2e][risk-cases]") {
     const auto& im = imported();
     for (const auto& x : im.rows)
-        if (x.value("type", "") == "identity")
+        if (x.value("type", "") == "identity") {
             CHECK(x["name"].get<std::string>().find("old-exporter@") == std::string::npos);
+            CHECK(x["name"] != "ops/old-operator");
+        }
     auto r = run_nhi("report owners --format json", im.dir.path());
     REQUIRE(r.code == 0);
     auto j = nlohmann::json::parse(r.out);
-    REQUIRE(j["dangling_bindings"].size() == 2);
-    CHECK_THAT(j["dangling_bindings"].dump(), Catch::Contains("deleted:serviceAccount:old-exporter@"));
-    CHECK_THAT(j.dump(), !Catch::Contains("\"name\":\"old-exporter@"));
+    REQUIRE(j["dangling_bindings"].size() == 3);
+    CHECK_THAT(j["dangling_bindings"].dump(), Catch::Contains("deleted:serviceAccount:old-exporter@") &&
+                                                  Catch::Contains("missing ServiceAccount ops/old-operator") &&
+                                                  Catch::Contains("kubectl edit rolebinding old-operator -n ops"));
+    CHECK_THAT(j.dump(), !Catch::Contains("\"name\":\"old-exporter@") && !Catch::Contains("\"name\":\"ops/old-operator\""));
     auto text = run_nhi("report owners", im.dir.path());
-    CHECK_THAT(text.out, Catch::Contains("dangling bindings (2)"));
+    CHECK_THAT(text.out, Catch::Contains("dangling bindings (3)"));
     auto summary = run_nhi("report summary --format json", im.dir.path());
     REQUIRE(summary.code == 0);
-    CHECK(nlohmann::json::parse(summary.out)["dangling_bindings"] == 2);
+    CHECK(nlohmann::json::parse(summary.out)["dangling_bindings"] == 3);
     auto risk = run_nhi("report risk", im.dir.path());
     CHECK_THAT(risk.out, Catch::Contains("dangling binding deleted:serviceAccount:old-admin@") &&
-                             Catch::Contains("2 dangling bindings"));
+                             Catch::Contains("dangling binding missing ServiceAccount ops/old-operator") &&
+                             Catch::Contains("3 dangling bindings"));
 }

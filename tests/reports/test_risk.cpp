@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "reports/diff.hpp"
 #include "reports/risk.hpp"
 
 using namespace nhi;
@@ -210,4 +211,80 @@ TEST_CASE("every catalog factor has an OWASP id, a source and a README row", "[r
                                 std::to_string(f.weight) + " | " + f.source + " |";
         CHECK(readme.find(row) != std::string::npos);
     }
+}
+
+TEST_CASE("implicit grant on either token is NHI4 at least medium; off is nothing", "[reports][risk]") {
+    db::IdentityRow on = identity(3, "azure", "application", "hr-sso", "azure:app/a");
+    on.data = {{"app_id", "a"}, {"implicit_grant", {{"access_token", false}, {"id_token", true}}}};
+    const auto a = reports::assess(on, {}, "2026-06-01T00:00:00Z");
+    REQUIRE(has(a, "implicit-grant"));
+    CHECK(a.factors.front().owasp == std::string("NHI4"));
+    CHECK(a.tier >= reports::Tier::Medium);
+    db::IdentityRow off = on;
+    off.data["implicit_grant"] = {{"access_token", false}, {"id_token", false}};
+    CHECK_FALSE(has(reports::assess(off, {}, "2026-06-01T00:00:00Z"), "implicit-grant"));
+}
+
+TEST_CASE("a Kubernetes binding to a missing service account is a dangling binding, not an identity", "[reports][risk]") {
+    db::IdentityRow stub = identity(4, "kubernetes", "service-account", "ops/old-operator", "k8s:sa/ops/old-operator");
+    stub.data = {{"namespace", "ops"},
+                 {"known_only_from", {"list.json"}},
+                 {"dangling_bindings", {{{"binding", "RoleBinding ops/old-operator"}, {"role", "ClusterRole/edit"}}}}};
+    stub.sources = {"list.json"};
+    CHECK(reports::is_dangling(stub));
+    db::IdentityRow admin = stub;
+    admin.id = 5;
+    admin.name = "ops/old-admin";
+    admin.data["dangling_bindings"] = {{{"binding", "ClusterRoleBinding old-admin"}, {"role", "ClusterRole/cluster-admin"}}};
+    // Described since by an export: the mark is gone, so it is an identity again.
+    db::IdentityRow described = stub;
+    described.data.erase("known_only_from");
+    CHECK_FALSE(reports::is_dangling(described));
+    const auto d = reports::dangling_bindings({stub, admin, described}, {});
+    REQUIRE(d.size() == 2);
+    CHECK(d[0].row->name == "ops/old-admin");  // highest tier first
+    CHECK(d[0].risk.tier == reports::Tier::High);
+    CHECK(d[0].revocation.find("kubectl edit clusterrolebinding old-admin") != std::string::npos);
+    CHECK(d[1].member == "missing ServiceAccount ops/old-operator");
+    CHECK(d[1].risk.tier == reports::Tier::Medium);
+    REQUIRE(d[1].risk.factors.size() == 1);
+    CHECK(d[1].risk.factors[0].owasp == std::string("NHI1"));
+    CHECK(d[1].risk.factors[0].reason.find("RoleBinding ops/old-operator") != std::string::npos);
+    CHECK(d[1].revocation.find("kubectl edit rolebinding old-operator -n ops") != std::string::npos);
+}
+
+TEST_CASE("report diff counts dangling bindings apart from identities", "[reports][risk][diff]") {
+    const std::string t0 = "2026-05-01T00:00:00Z", t1 = "2026-06-01T00:00:00Z";
+    db::IdentityRow sa = identity(1, "gcp", "service-account", "old@p.iam.gserviceaccount.com", "gcp:sa/old@p.iam.gserviceaccount.com");
+    sa.data = {{"roles", {{{"role", "roles/viewer"}}}}};
+    db::IdentityRow dead = sa;  // the same row once the SA is deleted and its binding left
+    dead.data["status"] = "deleted";
+    db::IdentityRow k8s = identity(2, "kubernetes", "service-account", "ops/old-operator", "k8s:sa/ops/old-operator");
+    k8s.data = {{"known_only_from", {"list.json"}},
+                {"dangling_bindings", {{{"binding", "RoleBinding ops/old-operator"}, {"role", "ClusterRole/edit"}}}}};
+    db::IdentityRow app = identity(3, "azure", "application", "crm", "azure:app/c");
+    app.data = nlohmann::json::object();
+    // Before: the SA and the app; after: the app, the SA's dangling binding and a new k8s one.
+    auto d = reports::diff_inventories({sa, app}, {app, dead, k8s}, {}, {}, 1, t0, 0, t1);
+    CHECK(d.added.empty());  // neither dangling binding is an added identity
+    REQUIRE(d.removed.size() == 1);
+    CHECK(d.removed[0].id == 1);  // the deleted SA is gone as an identity
+    CHECK(d.tier_changes.empty());
+    REQUIRE(d.dangling_added.size() == 2);
+    CHECK(d.dangling_added[0].name == "deleted:serviceAccount:old@p.iam.gserviceaccount.com");
+    CHECK(d.dangling_added[1].name == "missing ServiceAccount ops/old-operator");
+    CHECK(d.dangling_added[1].after == "medium");
+    CHECK(d.dangling_removed.empty());
+    // Cleaned up: the binding goes, and nothing is counted as a removed identity.
+    auto back = reports::diff_inventories({app, k8s}, {app}, {}, {}, 2, t0, 0, t1);
+    CHECK(back.removed.empty());
+    REQUIRE(back.dangling_removed.size() == 1);
+    CHECK(back.dangling_removed[0].before == "medium");
+    std::ostringstream j, t;
+    reports::render_diff(back, "json", j);
+    CHECK(nlohmann::json::parse(j.str())["dangling_removed"][0]["name"] == "missing ServiceAccount ops/old-operator");
+    CHECK(nlohmann::json::parse(j.str())["removed"].empty());
+    reports::render_diff(back, "text", t);
+    CHECK(t.str().find("Removed identities (0)") != std::string::npos);
+    CHECK(t.str().find("Dangling bindings removed (1)") != std::string::npos);
 }

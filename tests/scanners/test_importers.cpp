@@ -440,3 +440,44 @@ TEST_CASE("names from exports are quoted in every revocation command", "[importe
     }
     CHECK(commands >= 12);
 }
+
+TEST_CASE("a binding to a service account the list lacks is a dangling-binding stub, roles untouched", "[importers]") {
+    auto k8s = parse_export("l.json", R"({"items": [
+        {"kind": "RoleBinding", "metadata": {"name": "rb", "namespace": "n"}, "roleRef": {"kind": "ClusterRole", "name": "edit"},
+         "subjects": [{"kind": "ServiceAccount", "name": "gone", "namespace": "n"}, {"kind": "ServiceAccount", "name": "sa", "namespace": "n"}]},
+        {"kind": "ServiceAccount", "metadata": {"name": "sa", "namespace": "n"}}], "kind": "List"})", "");
+    REQUIRE(k8s.ok());
+    REQUIRE(k8s->identities.size() == 2);
+    std::map<std::string, const IdentityRecord*> by_key;
+    for (const auto& id : k8s->identities) by_key[id.key] = &id;
+    REQUIRE(by_key.count("k8s:sa/n/gone"));
+    const auto& gone = *by_key["k8s:sa/n/gone"];
+    CHECK(gone.stub);  // an export that describes it later clears the mark
+    CHECK(gone.name == "n/gone");
+    CHECK_FALSE(gone.data.contains("roles"));
+    REQUIRE(gone.data["dangling_bindings"].size() == 1);
+    CHECK(gone.data["dangling_bindings"][0]["role"] == "ClusterRole/edit");
+    CHECK(gone.data["dangling_bindings"][0]["binding"] == "RoleBinding n/rb");
+    CHECK_FALSE(by_key["k8s:sa/n/sa"]->stub);
+    CHECK_FALSE(by_key["k8s:sa/n/sa"]->data.contains("dangling_bindings"));
+    REQUIRE(k8s->warnings.size() == 1);
+    CHECK(k8s->warnings[0].find("binds missing service account n/gone") != std::string::npos);
+}
+
+TEST_CASE("Azure applications keep web.implicitGrantSettings", "[importers]") {
+    auto apps = parse_export("apps.json", R"([
+        {"appId": "11111111-1111-1111-1111-111111111111", "id": "o1", "displayName": "spa",
+         "web": {"implicitGrantSettings": {"enableAccessTokenIssuance": false, "enableIdTokenIssuance": true}}},
+        {"appId": "22222222-2222-2222-2222-222222222222", "id": "o2", "displayName": "api", "web": {"redirectUris": []}}])", "");
+    REQUIRE(apps.ok());
+    REQUIRE(apps->format == "azure-applications");
+    REQUIRE(apps->identities.size() == 2);
+    for (const auto& id : apps->identities) {
+        INFO(id.name);
+        if (id.name == "spa") {
+            CHECK(id.data["implicit_grant"] == nlohmann::json({{"access_token", false}, {"id_token", true}}));
+        } else {
+            CHECK_FALSE(id.data.contains("implicit_grant"));  // not exported: not claimed off
+        }
+    }
+}
