@@ -9,7 +9,7 @@ root="$(dirname "$here")"
 build="$1"
 out="$2"
 rm -rf "$out"
-for t in engine discovery importers config baseline gitignore decode archive; do
+for t in engine discovery importers config baseline gitignore decode archive validate; do
   mkdir -p "$out/$t"
   if [ -d "$here/seeds/$t" ]; then cp "$here/seeds/$t"/* "$out/$t/"; fi
 done
@@ -54,6 +54,6 @@ done < <(find "$root" -name .gitignore -not -path '*/build*' -size -64k -print0)
 # archive: tiny archives of each kind read, written by libarchive at fuzz time.
 "$build/fuzz/nhi_fuzz_seeds" archives "$out/archive"
 
-for t in engine discovery importers config baseline gitignore decode archive; do
+for t in engine discovery importers config baseline gitignore decode archive validate; do
   echo "seeds: $t: $(ls "$out/$t" | wc -l) files"
 done
