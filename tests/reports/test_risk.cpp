@@ -240,7 +240,9 @@ TEST_CASE("a Kubernetes binding to a missing service account is a dangling bindi
     db::IdentityRow described = stub;
     described.data.erase("known_only_from");
     CHECK_FALSE(reports::is_dangling(described));
-    const auto d = reports::dangling_bindings({stub, admin, described}, {});
+    // dangling_bindings keeps pointers into the rows it is given: they must outlive the result.
+    const std::vector<db::IdentityRow> rows = {stub, admin, described};
+    const auto d = reports::dangling_bindings(rows, {});
     REQUIRE(d.size() == 2);
     CHECK(d[0].row->name == "ops/old-admin");  // highest tier first
     CHECK(d[0].risk.tier == reports::Tier::High);
