@@ -69,6 +69,7 @@
 #include "scanners/decode.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cstring>
 #include <array>
 #include <cstdint>
@@ -467,12 +468,30 @@ private:
         const int first = kB64Value[static_cast<unsigned char>(run[0])];
         if (!(first < 32 || (first >= 48 && first <= 61))) return end - 1;  // as base64_run
         if (run.size() * 3 / 4 > budget()) return end - 1;
-        if (!spans_.empty() && spans_.back().start >= ws) {  // the part before the first `\/`
-            output_ -= std::min(output_, spans_.back().text.size());
+        // The part before the first `\/` may have been a span of its own: the whole run
+        // replaces it, if it decodes. A span that began before the word (a percent-encoded
+        // word holding it) keeps its place, and this run is left alone: spans never overlap.
+        const bool replaces = !spans_.empty() && spans_.back().start >= ws;
+        const size_t keep = spans_.size() - (replaces ? 1 : 0);
+        const size_t floor = keep ? spans_[keep - 1].end : 0;
+        if (ws < floor) return end - 1;
+        std::optional<Span> replaced;
+        const size_t output_before = output_, last_end_before = last_end_;
+        if (replaces) {
+            replaced = std::move(spans_.back());
             spans_.pop_back();
+            output_ -= std::min(output_, replaced->text.size());
+            last_end_ = floor;
             full_ = false;
         }
+        const size_t before = spans_.size();
         decode_base64(run, ws, end, f);
+        if (spans_.size() == before && replaced) {  // not text after all: the part stays
+            spans_.push_back(std::move(*replaced));
+            output_ = output_before;
+            last_end_ = last_end_before;
+            if (spans_.size() >= opt_.max_spans) full_ = true;
+        }
         return end - 1;
     }
 
