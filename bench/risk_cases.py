@@ -551,7 +551,7 @@ def check(out, nhi):
         db = os.path.join(tmp, "nhi.db")
         for f in exp["files"]:  # one at a time: a binary that stops at a bad file still imports the rest
             subprocess.run([nhi, "inventory", "import", "--db", db, os.path.join(out, f)], capture_output=True)
-        r = subprocess.run([nhi, "report", "risk", "--db", db, "--format", "json", "--as-of", exp["now"]],
+        r = subprocess.run([nhi, "report", "risk", "--db", db, "--format", "json", "--now", exp["now"]],
                            capture_output=True, text=True)
         rows = json.loads(r.stdout)["rows"] if r.stdout.strip().startswith("{") else []
     hits = total = 0

@@ -24,7 +24,7 @@ struct InventoryArgs {
     std::vector<std::string> files;
     std::string export_format;    // import: force a format
     std::string format = "text";  // list/show: output format
-    std::string provider, kind, actor, owner, source, now, id, value, note_kind = "note", reason, expires;
+    std::string provider, kind, actor, owner, source, now, as_of, id, value, note_kind = "note", reason, expires;
     bool no_owner = false;
     int expiring_within = -1, unused_for = -1;
     int64_t run = 0;
@@ -43,15 +43,26 @@ util::Status check_export(const std::string& path) {
     return util::ok_status();
 }
 
-std::string now_of(const InventoryArgs& a) { return reference_time(a.now); }
+// The reference time: --now, else the --as-of point in history, else the clock.
+std::string now_of(const InventoryArgs& a) { return reference_time(a.now.empty() ? a.as_of : a.now); }
 
 }  // namespace
 
-std::string reference_time(const std::string& flag_value) {
+std::string reference_time(const std::string& flag_value, const char* flag) {
     if (flag_value.empty()) return util::format_utc(util::now_unix());
     auto t = util::parse_iso8601(flag_value);
-    if (!t) throw Fatal({"--as-of", "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
+    if (!t) throw Fatal({flag, "expected an ISO-8601 time such as 2025-06-16T09:00:00Z"});
     return util::format_utc(*t);
+}
+
+int64_t history_point(db::Inventory& inv, int64_t run, const std::string& as_of) {
+    if (as_of.empty()) return run;
+    if (run) throw Fatal({"--as-of", "--run and --as-of both name a point in history; give one"});
+    const std::string at = reference_time(as_of, "--as-of");
+    const int64_t found = take(inv.run_at(at));
+    if (found == 0) throw Fatal({"--as-of", "no inventory as of " + at + ": nothing was recorded by then"});
+    // The latest run is "now": a report as of now may still be recorded as a review.
+    return found == take(inv.run_at("9999-12-31T23:59:59Z")) ? 0 : found;  // the newest run of all
 }
 
 namespace {
@@ -146,8 +157,9 @@ int list(const InventoryArgs& a) {
     const int64_t now_t = *util::parse_iso8601(now);
     auto database = open_datastore(a.db);
     db::Inventory inv(*database);
+    const int64_t run = history_point(inv, a.run, a.as_of);
     const bool text_only = a.format == "text" || a.format == "csv";
-    auto rows = take(inv.load(a.run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
+    auto rows = take(inv.load(run, text_only ? db::Inventory::Detail::Facts : db::Inventory::Detail::Text));
     std::vector<const db::IdentityRow*> kept;
     kept.reserve(rows.size());
     for (const auto& r : rows)
@@ -160,14 +172,15 @@ int show(const InventoryArgs& a) {
     auto database = open_datastore(a.db);
     db::Inventory inv(*database);
     int64_t id = take(inv.resolve(a.id));
-    auto rows = take(inv.load(a.run));
+    const int64_t run = history_point(inv, a.run, a.as_of);
+    auto rows = take(inv.load(run));
     for (const auto& r : rows)
         if (r.id == id) {
-            reports::render_identity(r, take(inv.history(id)), take(inv.code_references(r, a.run)),
+            reports::render_identity(r, take(inv.history(id)), take(inv.code_references(r, run)),
                                      a.format, now_of(a), std::cout);
             return kOk;
         }
-    throw Fatal({a.id, "not present as of run " + std::to_string(a.run)});
+    throw Fatal({a.id, a.as_of.empty() ? "not present as of run " + std::to_string(run) : "not present as of " + a.as_of});
 }
 
 int set_owner(const InventoryArgs& a) {
@@ -242,8 +255,9 @@ Runner add_inventory_command(CLI::App& app) {
     ls->add_option("--unused-for", args->unused_for, "Only identities not used for DAYS (never used counts)");
     ls->add_option("--source", args->source, "Only identities described by an import whose file path contains this");
     ls->add_option("--run", args->run, "The inventory as it stood after this run (default: now)");
-    ls->add_option("--as-of,--now", args->now,
-                   "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
+    ls->add_option("--as-of", args->as_of,
+                   "The inventory as it stood at this ISO-8601 time (the last run by then), judged at that time");
+    ls->add_option("--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
     db_opt(ls);
 
     auto* sh = cmd->add_subcommand("show",
@@ -252,7 +266,8 @@ Runner add_inventory_command(CLI::App& app) {
     sh->add_option("id", args->id, "Identity id, key or name")->required();
     sh->add_option("-f,--format", args->format, "Output format")->transform(choice({"text", "json"}));
     sh->add_option("--run", args->run, "As it stood after this run");
-    sh->add_option("--as-of,--now", args->now, "Reference time, ISO-8601 (default: the clock)");
+    sh->add_option("--as-of", args->as_of, "As it stood at this ISO-8601 time (the last run by then)");
+    sh->add_option("--now", args->now, "Reference time, ISO-8601 (default: the clock)");
     db_opt(sh);
 
     auto* so = cmd->add_subcommand("set-owner", "Set an identity's owner explicitly (the strongest owner source)");

@@ -19,7 +19,7 @@ namespace nhi::cli {
 namespace {
 
 struct ReportArgs {
-    std::string db, format = "text", now, fail_on = "none", min_tier = "low", output;
+    std::string db, format = "text", now, as_of, fail_on = "none", min_tier = "low", output;
     int64_t run = 0, from = -1, to = 0;
     bool record = false;
     int expiring_days = 30, top = 10;
@@ -70,7 +70,7 @@ int run_report(ReportArgs a, const std::string& which) {
         if (auto s = reports::set_floor(a.risk, f); !s) throw Fatal(s.error());
     reports::ReportOptions o;
     o.format = a.format;
-    o.now = reference_time(a.now);
+    o.now = reference_time(a.now.empty() ? a.as_of : a.now);
     if (!reports::parse_tier(a.min_tier, o.min_tier)) throw Fatal({"--min-tier", "expected low, medium, high or critical"});
     reports::Tier fail_tier = reports::Tier::Low;
     const bool gate = a.fail_on != "none";
@@ -78,10 +78,8 @@ int run_report(ReportArgs a, const std::string& which) {
         throw Fatal({"--fail-on", "expected none, low, medium, high or critical"});
     o.expiring_days = a.expiring_days;
     o.top = size_t(std::max(a.top, 0));
-    o.run = a.run;
 
-    if (a.record && a.run)
-        throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run"});
+
     // A report on nothing must say so, not print clean figures ("100% have an owner"); and
     // asking for one must not create the datastore it reports on.
     const std::string path = db::resolve_path(a.db);
@@ -89,6 +87,11 @@ int run_report(ReportArgs a, const std::string& which) {
         throw Fatal({path, "no datastore here: import exports first (nhi inventory import FILE...) or pass --db"});
     auto database = take(db::Database::open(path));
     db::Inventory inv(*database);
+    // --as-of TIME is the inventory as it stood then (triage included), judged at TIME.
+    a.run = history_point(inv, a.run, a.as_of);
+    o.run = a.run;
+    if (a.record && a.run)
+        throw Fatal({"--record", "records the inventory as it is now; it cannot be combined with --run or a past --as-of"});
     if (which == "diff") {
         int64_t from = a.from;
         if (from < 0) {
@@ -116,7 +119,7 @@ int run_report(ReportArgs a, const std::string& which) {
     }
     auto rows = take(inv.load(a.run));
     if (rows.empty())
-        throw Fatal({path, a.run ? "no inventory as of run " + std::to_string(a.run)
+        throw Fatal({path, a.run ? "no inventory as of run " + std::to_string(a.run) + (a.as_of.empty() ? "" : " (" + a.as_of + ")")
                                  : std::string("the datastore holds no inventory: import exports first (nhi inventory import FILE...)")});
     auto items = reports::assess_all(rows, a.risk, o.now);
     const auto dangling = reports::dangling_bindings(rows, a.risk);
@@ -165,9 +168,12 @@ Runner add_report_command(CLI::App& app) {
                              : choice({"text", "json", "csv", "markdown"}));
         s->add_option("-o,--output", args->output, "Write the report to FILE (replaced only when complete)");
         s->add_option("--db", args->db, "Datastore path (default $NHI_DB, else ./.nhi/nhi.db)");
-        s->add_option("--as-of,--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
+        s->add_option("--now", args->now, "Reference time for expiry and staleness, ISO-8601 (default: the clock)");
         if (name != "diff") {  // a diff names its own two runs and gates on nothing
             s->add_option("--run", args->run, "Report on the inventory as it stood after this run");
+            s->add_option("--as-of", args->as_of,
+                          "Report on the inventory as it stood at this ISO-8601 time (the last run by then, "
+                          "set-owner and annotate included), judged at that time");
             s->add_option("--fail-on", args->fail_on,
                           "Exit 1 if any identity is at or above this tier (none, low, medium, high, critical)");
         }

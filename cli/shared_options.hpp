@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/inventory.hpp"
 #include "rules/engine.hpp"
 
 namespace nhi::cli {
@@ -22,7 +23,13 @@ std::shared_ptr<const rules::Engine> load_engine(const std::vector<std::string>&
 std::unique_ptr<db::Database> open_datastore(const std::string& flag_value);
 
 /// `--now` as UTC text: the clock when empty, else the ISO-8601 time given (or a usage error).
-std::string reference_time(const std::string& flag_value);
+std::string reference_time(const std::string& flag_value, const char* flag = "--now");
+
+/// A point in the inventory's history from `--run N` or `--as-of TIME`: the run itself, or
+/// the last run (import, set-owner, annotate, review, validate) that started at or before
+/// TIME, 0 meaning "now" when that is the latest. Usage errors: both given, or no run yet
+/// at TIME.
+int64_t history_point(db::Inventory& inv, int64_t run, const std::string& as_of);
 
 /// Fails with "did you mean" when `id` is not one of `rules`.
 void require_rule_id(const std::string& id, const std::vector<rules::Rule>& rules, const std::string& where);

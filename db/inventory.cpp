@@ -435,14 +435,23 @@ util::Expected<std::string> Inventory::run_time(int64_t run) {
     return *row ? st->column_text(0) : std::string();
 }
 
-util::Expected<int64_t> Inventory::latest_run(const std::string& kind) {
-    auto st = db_.prepare("SELECT COALESCE(max(id), 0) FROM run WHERE kind = ?1");
-    if (!st) return st.error();
-    st->bind(1, kind);
-    auto row = st->step();
-    if (!row) return row.error();
-    return st->column_int(0);
+namespace {
+
+// The newest run id matching `where` (one text parameter), or 0.
+util::Expected<int64_t> newest_run(Database& db, const char* where, const std::string& arg) {
+    TRY_ASSIGN(auto st, db.prepare(std::string("SELECT COALESCE(max(id), 0) FROM run WHERE ") + where));
+    st.bind(1, arg);
+    TRY(st.step());
+    return st.column_int(0);
 }
+
+}  // namespace
+
+util::Expected<int64_t> Inventory::latest_run(const std::string& kind) { return newest_run(db_, "kind = ?1", kind); }
+
+// ISO 8601 UTC text in one format (format_utc) sorts as time does.
+util::Expected<int64_t> Inventory::run_at(const std::string& time) { return newest_run(db_, "started_at <= ?1", time); }
+
 
 util::Expected<int64_t> Inventory::record_run(const std::string& kind, const std::string& source,
                                               const nlohmann::json& stats) {
@@ -962,10 +971,22 @@ util::Status attach_sources(Database& db, Loaded& l, int64_t as_of) {
     return util::ok_status();
 }
 
-util::Status attach_annotations(Database& db, Loaded& l) {
+// set-owner and annotate are runs of their own, so history sees triage in time.
+util::Expected<int64_t> triage_run(Database& db, const char* kind) {
+    TRY_ASSIGN(auto run, db.prepare("INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) "
+                                    "VALUES(?1, ?2, ?3, ?3, 'ok', ?4)"));
+    run.bind(1, std::string(kind)).bind(2, "nhi inventory " + std::string(kind)).bind(3, util::format_utc(util::now_unix()))
+        .bind(4, NHI_VERSION);
+    TRY(run.run());
+    return db.last_insert_id();
+}
+
+util::Status attach_annotations(Database& db, Loaded& l, int64_t as_of) {
     return each_row_of(
-        db, "SELECT identity_id, kind, reason, COALESCE(expires, ''), created_at FROM annotation ORDER BY id", 0,
-        [&](Statement& q) {
+        db,
+        "SELECT identity_id, kind, reason, COALESCE(expires, ''), created_at FROM annotation "
+        "WHERE ?1 = 0 OR run_id IS NULL OR run_id <= ?1 ORDER BY id",
+        as_of, [&](Statement& q) {
             auto* r = l.identity(q.column_int(0));
             if (!r) return;
             nlohmann::json a = {{"kind", q.column_text(1)}, {"reason", q.column_text(2)}, {"created_at", q.column_text(4)}};
@@ -1011,7 +1032,7 @@ util::Expected<std::vector<IdentityRow>> Inventory::load(int64_t as_of, Detail d
     TRY(attach_exposures(db_, l, as_of));
     TRY(attach_owners(db_, l, as_of));
     TRY(attach_sources(db_, l, as_of));
-    TRY(attach_annotations(db_, l));
+    TRY(attach_annotations(db_, l, as_of));
     relate_identities(l);
     return std::move(l.out);
 }
@@ -1047,11 +1068,7 @@ util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {
     // A run of its own (kind set-owner), so that `report diff` and `--run N` see the owner
     // from then on and the one before it up to then, as they see an export's owners.
     TRY_ASSIGN(auto tx, Transaction::begin(db_));
-    TRY_ASSIGN(auto run, db_.prepare("INSERT INTO run(kind, source, started_at, finished_at, status, tool_version) "
-                                     "VALUES('set-owner', 'nhi inventory set-owner', ?1, ?1, 'ok', ?2)"));
-    run.bind(1, util::format_utc(util::now_unix())).bind(2, NHI_VERSION);
-    TRY(run.run());
-    const int64_t at = db_.last_insert_id();
+    TRY_ASSIGN(const int64_t at, triage_run(db_, "set-owner"));
     TRY_ASSIGN(auto end, db_.prepare("UPDATE owner SET ended_run = ?2 WHERE identity_id = ?1 AND source = 'explicit' "
                                      "AND ended_run IS NULL"));
     end.bind(1, identity).bind(2, at);
@@ -1065,15 +1082,18 @@ util::Status Inventory::set_owner(int64_t identity, const std::string& owner) {
 
 util::Status Inventory::annotate(int64_t identity, const std::string& kind, const std::string& reason,
                                  const std::string& expires) {
-    auto st = db_.prepare(
-        "INSERT INTO annotation(identity_id, kind, reason, expires, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
-    if (!st) return st.error();
-    st->bind(1, identity).bind(2, kind).bind(3, reason).bind(5, util::format_utc(util::now_unix()));
+    // A run of its own, like set-owner: a report as of an earlier run does not see it.
+    TRY_ASSIGN(auto tx, Transaction::begin(db_));
+    TRY_ASSIGN(const int64_t at, triage_run(db_, "annotate"));
+    TRY_ASSIGN(auto st, db_.prepare("INSERT INTO annotation(identity_id, kind, reason, expires, created_at, run_id) "
+                                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+    st.bind(1, identity).bind(2, kind).bind(3, reason).bind(5, util::format_utc(util::now_unix())).bind(6, at);
     if (expires.empty())
-        st->bind_null(4);
+        st.bind_null(4);
     else
-        st->bind(4, expires);
-    return st->run();
+        st.bind(4, expires);
+    TRY(st.run());
+    return tx.commit();
 }
 
 util::Expected<std::vector<std::tuple<int64_t, std::string, nlohmann::json>>> Inventory::history(int64_t identity) {

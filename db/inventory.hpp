@@ -126,7 +126,8 @@ public:
     /// Sets the explicit owner of an identity (the strongest source) as a run of kind set-owner,
     /// ending the explicit owner before it at that run; fails on SQLite errors.
     util::Status set_owner(int64_t identity, const std::string& owner);
-    /// Adds an annotation (accepted-risk, false-positive, note; `expires` may be empty).
+    /// Adds an annotation (accepted-risk, false-positive, note; `expires` may be empty) as a run
+    /// of kind annotate: load() as of an earlier run leaves it out.
     util::Status annotate(int64_t identity, const std::string& kind, const std::string& reason,
                           const std::string& expires);
 
@@ -149,6 +150,8 @@ public:
 
     /// When a run started (UTC text), or "" for an unknown run.
     util::Expected<std::string> run_time(int64_t run);
+    /// The latest run of any kind that started at or before `time` (ISO 8601 UTC), or 0.
+    util::Expected<int64_t> run_at(const std::string& time);
     /// The latest run of `kind` (e.g. "review"), or 0.
     util::Expected<int64_t> latest_run(const std::string& kind);
     /// Records a run of `kind` (a review) with its stats (JSON, may be null) and returns its id.

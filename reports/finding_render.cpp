@@ -1,5 +1,6 @@
 #include "reports/finding_render.hpp"
 #include "reports/common.hpp"
+#include "reports/revocation.hpp"
 #include "rules/validators.hpp"
 #include "util/text.hpp"
 
@@ -147,7 +148,7 @@ nlohmann::json finding_json(const db::Finding& f, const RenderOptions& o) {
         j["entry"] = f.inner.substr(1);  // the "!"-separated chain inside the file
     }
     if (!f.encoding.empty()) j["encoding"] = f.encoding;
-    if (!f.revocation.empty()) j["revocation"] = f.revocation;
+    if (!f.revocation.empty()) j["revocation"] = filled_revocation(f, o.show_secrets);
     if (!f.hints.is_null() && !f.hints.empty()) j["hints"] = f.hints;
     if (f.validation.done()) j["validation"] = validation_json(f.validation);
     if (o.show_secrets) j["secret"] = f.secret;
@@ -254,7 +255,8 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
         // The provider's answer (identity fields included) is data from outside: escaped too.
         if (f.validation.done())
             out << fmt::format("         {}validation: {}{}\n", dim, printable(validation_note(f.validation)), reset);
-        if (!f.revocation.empty()) out << fmt::format("         {}revoke: {}{}\n", dim, printable(f.revocation), reset);
+        if (!f.revocation.empty())
+            out << fmt::format("         {}revoke: {}{}\n", dim, printable(filled_revocation(f, o.show_secrets)), reset);
     }
     for (const auto& [ctx, a] : aside) {
         std::string sev_of;

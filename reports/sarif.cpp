@@ -5,6 +5,8 @@
 
 #include "reports/common.hpp"
 #include "reports/finding_render.hpp"
+#include "reports/revocation.hpp"
+#include "rules/revocation.hpp"
 
 namespace nhi::reports {
 namespace {
@@ -77,7 +79,11 @@ size_t render_sarif(std::ostream& out, const std::vector<db::Finding>& findings,
         auto it = index.find(f.rule_id);
         if (it == index.end()) {
             const rules::Rule* r = by_id.count(f.rule_id) ? by_id[f.rule_id] : nullptr;
-            std::string help = r && !r->revocation.empty() ? "Revoke: " + r->revocation : "Revoke and rotate the secret.";
+            // The rule's help is shared by its results: its template's slots print as markers
+            // (KEY_ID, USER); each result's properties carry its own filled step.
+            std::string help = r && !r->revocation.empty()
+                                   ? "Revoke: " + rules::fill_revocation(r->revocation, [](std::string_view) { return std::string(); })
+                                   : "Revoke and rotate the secret.";
             nlohmann::json rule = {
                 {"id", f.rule_id},
                 {"name", f.rule_name},
@@ -119,6 +125,7 @@ size_t render_sarif(std::ostream& out, const std::vector<db::Finding>& findings,
         }
         if (!f.encoding.empty()) props["encoding"] = f.encoding;
         props["path_context"] = rules::to_string(f.path_context);
+        if (!f.revocation.empty()) props["revocation"] = filled_revocation(f, /*show_secrets=*/false);
         if (f.validation.done()) props["validation"] = validation_json(f.validation);
         results.push_back({
             {"properties", props},

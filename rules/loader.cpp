@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "rules/embedded.hpp"
+#include "rules/revocation.hpp"
 #include "rules/validate_spec.hpp"
 #include "rules/validators.hpp"
 #include "rules/yaml_guard.hpp"
@@ -116,7 +117,10 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         if (m["actor"]) r.nhi.actor = m["actor"].as<std::string>();
     }
     if (r.nhi.actor.empty()) r.nhi.actor = "service";
-    if (n["revocation"]) r.revocation = n["revocation"].as<std::string>();
+    if (n["revocation"]) {
+        r.revocation = n["revocation"].as<std::string>();
+        if (auto ok = check_revocation_template(r.revocation); !ok) return fail(ok.error().why);
+    }
     r.references = string_list(n["references"]);
     r.examples = string_list(n["examples"]);
     r.negative_examples = string_list(n["negative_examples"]);

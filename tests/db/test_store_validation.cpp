@@ -157,7 +157,8 @@ TEST_CASE("a datastore of schema 5 migrates to one with the validation table", "
     const auto path = (d / "nhi.db").string();
     {
         auto database = db::Database::open(path).value();
-        REQUIRE(database->exec("DROP TABLE validation; PRAGMA user_version=5").ok());
+        // Schema 5 had neither the validation table (6) nor annotation.run_id (7).
+        REQUIRE(database->exec("DROP TABLE validation; ALTER TABLE annotation DROP COLUMN run_id; PRAGMA user_version=5").ok());
     }
     auto database = db::Database::open(path).value();
     db::Store store(*database);

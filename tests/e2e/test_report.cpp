@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "db/database.hpp"
+#include "db/inventory.hpp"
 #include "support.hpp"
 
 using namespace nhi::test;
@@ -390,4 +392,59 @@ TEST_CASE("set-owner is a run: report diff and --run see the owner in time", "[e
     for (const auto& x : again["owners_changed"])
         moved |= x["key"] == "k8s:sa/default/default" && x["before"] == "platform-team" && x["after"] == "sre";
     CHECK(moved);
+}
+
+TEST_CASE("annotate is a run: --run, --as-of and report diff see an accepted risk in time", "[e2e][report]") {
+    TempDir dir;
+    REQUIRE(run_nhi("inventory import '" + (kExports / "k8s/list.json").string() + "'", dir.path()).code == 0);  // run 1
+    REQUIRE(run_nhi(std::string("report summary --record") + kNow, dir.path()).code == 0);                       // run 2
+    // The identity to accept: the first one above low.
+    std::string key;
+    for (const auto& [k, x] : risk_by_key(dir.path()))
+        if (key.empty() && x["tier"] != "low") key = k;
+    REQUIRE(!key.empty());
+    const std::string before_tier = risk_by_key(dir.path())[key]["tier"];
+    REQUIRE(run_nhi("inventory annotate " + key + " --kind accepted-risk --reason 'isolated namespace' --expires 2099-01-01",
+                    dir.path()).code == 0);  // run 3
+    {
+        // The runs happened within a second; spread them over months so --as-of can tell them apart.
+        auto database = nhi::db::Database::open((dir.path() / ".nhi/nhi.db").string());
+        REQUIRE(database.ok());
+        REQUIRE(database.value()->exec("UPDATE run SET started_at = CASE id WHEN 1 THEN '2025-01-10T00:00:00Z' "
+                                       "WHEN 2 THEN '2025-02-10T00:00:00Z' ELSE '2025-03-10T00:00:00Z' END"));
+        auto kinds = nhi::db::Inventory(*database.value()).runs("annotate");
+        REQUIRE(kinds.ok());
+        CHECK(kinds->size() == 1);
+    }
+    auto now = risk_by_key(dir.path());
+    CHECK(now[key]["accepted_risk"].is_string());
+    CHECK(now[key]["tier"] != before_tier);  // lowered one step
+    auto tier_at = [&](const std::string& when) {
+        auto r = run_nhi("report risk --format json " + when, dir.path());
+        REQUIRE(r.code == 0);
+        const auto doc = nlohmann::json::parse(r.out);
+        for (const auto& x : doc["rows"])
+            if (x["key"] == key) return std::make_pair(x["tier"].get<std::string>(), x["accepted_risk"].is_null());
+        FAIL("no row for " << key);
+        return std::make_pair(std::string(), false);
+    };
+    CHECK(tier_at("--run 2" + std::string(kNow)) == std::make_pair(before_tier, true));
+    CHECK(tier_at("--as-of 2025-02-20T00:00:00Z --now 2025-06-16T09:00:00Z") == std::make_pair(before_tier, true));
+    CHECK(tier_at("--as-of 2025-03-20T00:00:00Z --now 2025-06-16T09:00:00Z").second == false);
+    // The review before the annotation, compared with now: the tier change is there.
+    auto d = nlohmann::json::parse(run_nhi(std::string("report diff --format json") + kNow, dir.path()).out);
+    bool changed = false;
+    for (const auto& x : d["tier_changes"]) changed |= x["key"] == key;
+    CHECK(changed);
+    // inventory show as of before the annotation has none.
+    auto shown = run_nhi("inventory show " + key + " --format json --as-of 2025-02-20T00:00:00Z", dir.path());
+    REQUIRE(shown.code == 0);
+    CHECK(nlohmann::json::parse(shown.out)["annotations"].empty());
+    // Before anything was recorded, and with --run too: usage errors, not empty reports.
+    auto early = run_nhi("report risk --as-of 2024-12-01T00:00:00Z", dir.path());
+    CHECK(early.code == 2);
+    CHECK_THAT(early.err, Catch::Contains("no inventory as of 2024-12-01T00:00:00Z"));
+    auto both = run_nhi("report risk --as-of 2025-02-20T00:00:00Z --run 1", dir.path());
+    CHECK(both.code == 2);
+    CHECK_THAT(both.err, Catch::Contains("give one"));
 }

@@ -31,7 +31,7 @@ const Imported& imported() {
             INFO(f.get<std::string>() << ": " << r.err);
             REQUIRE(r.code == 0);
         }
-        auto r = run_nhi("report risk --format json --as-of " + im->expected["now"].get<std::string>(), im->dir.path());
+        auto r = run_nhi("report risk --format json --now " + im->expected["now"].get<std::string>(), im->dir.path());
         INFO(r.err);
         REQUIRE(r.code == 0);
         im->rows = nlohmann::json::parse(r.out)["rows"];
