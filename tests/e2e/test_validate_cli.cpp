@@ -248,6 +248,16 @@ TEST_CASE("scan --validate: a live AWS key links to the imported IAM user, and r
     CHECK(v["status"] == "live");
     CHECK(v["identity"]["arn"] == "arn:aws:iam::111122223333:user/service/ci-deployer");
     REQUIRE(server.request_count() == 1);
+    // The revocation steps name the user the answer gave and the key id, redacted.
+    for (const auto& f : doc["findings"]) {
+        const std::string step = f["revocation"];
+        if (f["rule"] == "nhi.aws.secret-access-key") CHECK(step.find("--user-name ci-deployer") != std::string::npos);
+        if (f["rule"] == "nhi.aws.access-key-id") {
+            CHECK(step.find("--access-key-id " + f["redacted"].get<std::string>() + " ") != std::string::npos);
+            CHECK(step.find("{") == std::string::npos);
+        }
+    }
+    CHECK(r.out.find(key_id) == std::string::npos);
 
     auto show = run_nhi("inventory show ci-deployer --format json", d.path());
     REQUIRE(show.code == 0);
