@@ -20,9 +20,9 @@
 #           floor(i * count / N) for i = 0..N-1 (all when fewer), with rule, path_context, path:line, commit and the
 #           redacted value (never the plaintext), for hand-checking
 set -euo pipefail
-nhi=$(readlink -f "${1:?usage: bench/real_code.sh NHI REPO...}")
+[ $# -ge 2 ] || { echo "usage: bench/real_code.sh NHI REPO..." >&2; exit 2; }
+nhi=$(readlink -f "$1")
 shift
-[ $# -gt 0 ] || { echo "usage: bench/real_code.sh NHI REPO..." >&2; exit 2; }
 out=${OUT:-$(mktemp -d /tmp/nhi-real-code.XXXXXX)}
 mkdir -p "$out"
 echo "nhi: $("$nhi" --version), reports in $out"
