@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -45,6 +46,43 @@ bool is_weak_password(std::string_view lowered) {
     if (lowered.find("anonymous") != std::string_view::npos) return true;
     // d1fficultp@ssw0rd is the password of MongoDB's connection-string documentation.
     return folded.find("difficultpassword") != std::string::npos;
+}
+
+// private_key = server.key, "privateKey": "fixtures/certs/key.pem": the name of a key or
+// certificate file is a reference to it, not its contents. base64 and hex never hold a '.',
+// so no encoded key ends this way.
+bool names_key_file(std::string_view lowered) {
+    if (lowered.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_./~-") != std::string_view::npos) return false;
+    static const std::array<std::string_view, 14> ext = {".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx",
+                                                         ".jks", ".keystore", ".pub", ".csr", ".ppk", ".p8", ".asc"};
+    for (auto e : ext)
+        if (lowered.size() > e.size() && lowered.compare(lowered.size() - e.size(), e.size(), e) == 0) return true;
+    return false;
+}
+
+// Eight characters that count up (abcdefgh, stuvwxyz, 23456789): typed filler, whatever the
+// start. A random base62 token has such a run about once in 10^12.
+bool has_ascending_run(std::string_view lowered) {
+    size_t run = 1;
+    for (size_t i = 1; i < lowered.size(); ++i) {
+        const bool up = lowered[i] == lowered[i - 1] + 1 && std::isalnum(static_cast<unsigned char>(lowered[i]));
+        run = up ? run + 1 : 1;
+        if (run >= 8) return true;
+    }
+    return false;
+}
+
+// The text a padded base64 value decodes to, when it is printable ASCII; nullopt otherwise
+// (random bytes, a key, anything that is not an encoded phrase).
+std::optional<std::string> decoded_text(std::string_view v) {
+    if (v.size() < 16 || v.size() % 4 != 0 ||
+        v.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string_view::npos)
+        return std::nullopt;
+    auto d = util::base64_decode(v);
+    if (!d) return std::nullopt;
+    for (unsigned char c : *d)
+        if (c < 0x20 || c > 0x7e) return std::nullopt;
+    return d;
 }
 
 }  // namespace
@@ -94,9 +132,10 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
     if (s.back() == ':') return P;
 
     // Words that documentation and templates put where the secret goes.
-    static const std::array<std::string_view, 14> words = {
+    static const std::array<std::string_view, 17> words = {
         "example", "xxxx", "****", "changeme", "change_me", "change-me", "placeholder",
-        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "<redacted>"};
+        "redacted", "your_", "your-", "yourkey", "insert_", "replace_me", "<redacted>",
+        "notareal", "not_a_real", "not-a-real"};
     if (context) {
         // Hosts and users: example.com is a real-looking value in a leaked config, but the
         // uppercase documentation marker, filler and template syntax are not.
@@ -108,6 +147,10 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
     }
     for (auto w : words)
         if (s.find(w) != std::string::npos) return P;
+    // `yourprivatecloudflareapikey`: documentation spells the slot as one word. A random
+    // token starts with "your" once in 15 million.
+    if (s.rfind("your", 0) == 0) return P;
+    if (names_key_file(s)) return P;
     if (s.find("...") != std::string::npos || s.find("\xe2\x80\xa6") != std::string::npos) return P;
 
     // Filler that documentation puts where a password goes.
@@ -123,6 +166,12 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
                                                          "01234567", "1a2b3c4d"};
     for (auto r : runs)
         if (s.find(r) != std::string::npos) return P;
+    if (has_ascending_run(s)) return P;
+
+    // base64 of a placeholder is a placeholder (`YWJj...` for an alphabet in a TSIG example).
+    if (const auto inner = decoded_text(secret)) {
+        if (classify_value(*inner, weak_is_secret, context) == P) return P;
+    }
 
     // One or two distinct characters (000000, abababab) is filler, not a key.
     std::set<char> distinct(s.begin(), s.end());

@@ -170,6 +170,8 @@ std::string fixture_reason(std::string_view rule_id, std::string_view path, Path
                 p.find("/ssl/") != std::string::npos || p.find("/tls/") != std::string::npos))
         return "a private key in a test certificates folder";
     if (c != PathContext::Fixture) return "";
+    // testdata/accounts/*/RSA4096/*.key: test data that is a key file is the test's own key.
+    if (key) return "a private key in test data";
     if (rule_id.find("netrc") != std::string_view::npos) return "netrc credentials in a test data file";
     for (std::string_view http : {"basic-auth", "authorization", "bearer", "url-credentials", "proxy"})
         if (rule_id.find(http) != std::string_view::npos) return "credentials in recorded HTTP traffic (test data)";

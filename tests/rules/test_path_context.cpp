@@ -74,6 +74,8 @@ TEST_CASE("fixture_reason: only layouts that make a value test data for certain"
     CHECK(fixture_reason("nhi.http.basic-auth-header", "tests/data/test1", PathContext::Fixture) ==
           "credentials in recorded HTTP traffic (test data)");
     // A real key under tests/ but outside a certs folder, or a key in live code: no reason.
+    CHECK(fixture_reason("nhi.key.pem-private", "certificates/testdata/accounts/a/RSA4096/k.key",
+                         path_context("certificates/testdata/accounts/a/RSA4096/k.key")) == "a private key in test data");
     CHECK(fixture_reason("nhi.key.pem-private", "tests/deploy_key.pem", PathContext::Test).empty());
     CHECK(fixture_reason("nhi.key.pem-private", "certs/server.key", PathContext::Source).empty());
     CHECK(fixture_reason("nhi.github.pat", "tests/data/test1", PathContext::Fixture).empty());
