@@ -218,6 +218,7 @@ def code_planted(g):
         ("toml", '[auth]\nkey = "%s"' % t(), 1),
         ("tf", '  access_key = "%s"\n  secret_key = "%s"' % g.aws_pair(), (0, 1)),
         ("tf", 'provider "vault" {\n  address = "https://vault.example.test:8200"\n  token   = "hvs.%s"' % t(24), 2),
+        ("tf", 'provider "vault" {\n  address = "https://vault.internal.test:8200"\n  token   = "s.%s"\n}' % t(24), 2),
         ("log", "2025-06-16 09:00:01,112 [DEBUG] Using Key=%s" % t()),
         ("log", "2025-06-16 09:00:02,431 INFO  auth ok token=%s user=svc-billing" % t()),
         ("log", '10.0.4.12 - - [16/Jun/2025:09:00:03 +0000] "GET /v1/items?api_key=%s HTTP/1.1" 200 512' % t()),

@@ -77,6 +77,7 @@ const std::set<Line> kPlanted = {
     {"main.tf", 1},          // access_key = "AKIA..."
     {"main.tf", 2},          // secret_key = "..."
     {"main.tf", 5},          // provider "vault" { token = "hvs...." }
+    {"main.tf", 9},          // provider "vault" { token = "s...." }  (a token before Vault 1.10)
     {"app.log", 1},          // [DEBUG] Using Key=...
     {"app.log", 2},          // token=... user=svc-billing
     {"app.log", 3},          // "GET /v1/items?api_key=... HTTP/1.1"
