@@ -60,7 +60,10 @@ bool has_literal_word(std::string_view text, const Rule& r) {
         if (w.size() < 8) continue;
         // Random tokens have digits, or mixed case throughout (hf_ tokens are letters only).
         size_t upper = 0, lower = 0;
-        for (char c : w) upper += std::isupper(static_cast<unsigned char>(c)) != 0, lower += std::islower(static_cast<unsigned char>(c)) != 0;
+        for (char c : w) {
+            upper += std::isupper(static_cast<unsigned char>(c)) ? 1 : 0;
+            lower += std::islower(static_cast<unsigned char>(c)) ? 1 : 0;
+        }
         if (w.find_first_of("0123456789") == std::string_view::npos && (upper < 3 || lower < 3)) continue;
         if (r.skip_placeholder_filter || classify_value(w, r.weak_is_secret, r.secretless()) == ValueClass::Secret)
             return true;

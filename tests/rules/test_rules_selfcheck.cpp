@@ -216,6 +216,9 @@ TEST_CASE("has_literal_word wants a long word with a digit that the filter passe
     CHECK_FALSE(has_literal_word("tsu_ is the prefix of test tokens", r));
     CHECK_FALSE(has_literal_word("TOKEN='tsu_xxxxxxxx1234'", r));
     CHECK_FALSE(has_literal_word("short a1", r));
+    CHECK(has_literal_word("HF_TOKEN=hf_UHIQyVRPFcxsfnGbrWJnsZ", r));  // letters only, mixed case
+    CHECK_FALSE(has_literal_word("Authorization", r));
+    CHECK(has_literal_word("https://deploy-bot:Xk29vLq7TzR4@git.example.test", r));  // the host does not hide it
 }
 
 // Rules whose loosened pattern no negative catches yet, to be fixed one by one (add a near miss
