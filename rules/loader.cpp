@@ -66,7 +66,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
         "max_length", "skip_placeholder_filter", "context", "nhi", "revocation", "references", "examples",
         "negative_examples", "claims", "generic", "paths", "weak_is_secret", "reference", "skip_paths",
-        "validate"};
+        "validate", "negative_exempt"};
     for (const auto& kv : n) {
         auto key = kv.first.as<std::string>();
         if (!known.count(key)) {
@@ -124,6 +124,10 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     r.references = string_list(n["references"]);
     r.examples = string_list(n["examples"]);
     r.negative_examples = string_list(n["negative_examples"]);
+    if (n["negative_exempt"]) {
+        r.negative_exempt = n["negative_exempt"].as<std::string>();
+        if (r.negative_exempt.empty()) return fail("negative_exempt must say why the rule can have no near miss");
+    }
     if (n["validate"]) {
         // A repository's rule file could otherwise send a found secret anywhere: only the
         // rules built into the binary declare where a secret may be tried.

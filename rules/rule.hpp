@@ -37,6 +37,9 @@ struct Rule {
     std::vector<std::string> references;
     std::vector<std::string> examples;
     std::vector<std::string> negative_examples;
+    // Why no negative example can be a near miss that the rule's own pattern rejects (see
+    // `rules check`); empty for nearly every rule, which must have one.
+    std::string negative_exempt;
     bool skip_placeholder_filter = false;  // for rules whose secrets legitimately look templated
     size_t max_length = 1024;  // longest match; bounds the confirmation window
     // Literal prefixes this rule owns (ghp_, xoxb-, ...). A generic rule stays quiet on a value

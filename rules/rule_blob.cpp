@@ -44,11 +44,11 @@ struct Reader {
 }  // namespace
 
 std::string encode_rules(const std::vector<Rule>& rules) {
-    std::string out = "nhi-rules 2\n";
+    std::string out = "nhi-rules 3\n";
     put(out, uint64_t(rules.size()));
     for (const Rule& r : rules) {
         for (const std::string* s : {&r.id, &r.name, &r.pattern, &r.prefilter, &r.validator, &r.nhi.provider,
-                                     &r.nhi.kind, &r.nhi.actor, &r.revocation, &r.validate, &r.source})
+                                     &r.nhi.kind, &r.nhi.actor, &r.revocation, &r.validate, &r.source, &r.negative_exempt})
             put(out, *s);
         for (const auto* v : {&r.references, &r.examples, &r.negative_examples, &r.claims, &r.paths, &r.skip_paths})
             put(out, *v);
@@ -63,7 +63,7 @@ std::string encode_rules(const std::vector<Rule>& rules) {
 }
 
 std::optional<std::vector<Rule>> decode_rules(std::string_view bytes) {
-    constexpr std::string_view kMagic = "nhi-rules 2\n";
+    constexpr std::string_view kMagic = "nhi-rules 3\n";
     if (bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
     Reader rd{bytes.substr(kMagic.size())};
     const uint64_t n = rd.u64();
@@ -71,7 +71,7 @@ std::optional<std::vector<Rule>> decode_rules(std::string_view bytes) {
     for (uint64_t i = 0; rd.ok && i < n; ++i) {
         Rule r;
         for (std::string* s : {&r.id, &r.name, &r.pattern, &r.prefilter, &r.validator, &r.nhi.provider, &r.nhi.kind,
-                               &r.nhi.actor, &r.revocation, &r.validate, &r.source})
+                               &r.nhi.actor, &r.revocation, &r.validate, &r.source, &r.negative_exempt})
             *s = rd.str();
         for (auto* v : {&r.references, &r.examples, &r.negative_examples, &r.claims, &r.paths, &r.skip_paths})
             *v = rd.strs();
