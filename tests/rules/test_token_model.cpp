@@ -131,7 +131,7 @@ rules:
     CHECK(bad.error().why.find("token_filter") != std::string::npos);
 }
 
-TEST_CASE("token_filter survives the rules blob; a value out of range is refused", "[rules][token_model][blob]") {
+TEST_CASE("token_filter survives the rules blob, and a value out of range is refused", "[rules][token_model][blob]") {
     Rule r;
     r.id = "t.one";
     r.pattern = "abc";
