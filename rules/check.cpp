@@ -16,6 +16,7 @@ const char* describe(Rejection r) {
         case Rejection::Validator: return "rejected by the validator";
         case Rejection::InlineAllow: return "suppressed by an allow comment (nhi:allow, nhi:allow-next-line, gitleaks:allow, pragma: allowlist secret)";
         case Rejection::Generic: return "a generic rule skips UUIDs and values claimed by a specific rule";
+        case Rejection::Words: return "looks like words (the token model's token_filter)";
         case Rejection::None: break;
     }
     return "pattern did not match";

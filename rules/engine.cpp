@@ -10,6 +10,7 @@
 #include "rules/filters.hpp"
 #include "rules/hs_cache.hpp"
 #include "rules/hs_handles.hpp"
+#include "rules/token_model.hpp"
 #include "rules/validators.hpp"
 #include "util/text.hpp"
 
@@ -551,9 +552,13 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         const bool weak = value == ValueClass::Weak && !rule.secretless();
         if (value == ValueClass::Placeholder || (value == ValueClass::Weak && rule.secretless()))
             why = Rejection::Placeholder;
-        else if (!weak && rule.min_entropy > 0 &&
+        else if (!weak && rule.token_filter != TokenFilter::Ngram && rule.min_entropy > 0 &&
                  util::shannon_entropy(secret) < entropy_floor(rule.min_entropy, secret))
             why = Rejection::Entropy;
+        // Identifiers and phrases (`getUserAccountSettingsHandler`) clear an entropy floor
+        // that short random tokens barely reach; the token model reads them as words.
+        else if (!weak && rule.token_filter != TokenFilter::Entropy && looks_like_words(secret))
+            why = Rejection::Words;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
         else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
         else if (const auto form = inline_allow(data, s, e, ss)) {

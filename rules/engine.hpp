@@ -32,7 +32,7 @@ struct Match {
 };
 
 /// Why candidates were dropped, for `rules check` and debugging.
-enum class Rejection { None, Entropy, Placeholder, Validator, InlineAllow, Generic };
+enum class Rejection { None, Entropy, Placeholder, Validator, InlineAllow, Generic, Words };
 
 struct EngineOptions {
     std::string cache_dir;  // where compiled databases are kept; empty disables the cache

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "rules/embedded.hpp"
 #include "rules/revocation.hpp"
+#include "rules/token_model.hpp"
 #include "rules/validate_spec.hpp"
 #include "rules/validators.hpp"
 #include "rules/yaml_guard.hpp"
@@ -49,6 +51,53 @@ nlohmann::json yaml_to_json(const YAML::Node& n) {
     return "";
 }
 
+bool parse_token_filter(const std::string& s, TokenFilter& out) {
+    static constexpr std::pair<std::string_view, TokenFilter> kNames[] = {
+        {"entropy", TokenFilter::Entropy}, {"ngram", TokenFilter::Ngram}, {"both", TokenFilter::Both}};
+    for (const auto& [name, f] : kNames)
+        if (s == name) return out = f, true;
+    return false;
+}
+
+// Without a `token_filter:` key. Measured by bench/token_filter.py (README, "Entropy or the
+// token model"): a generic rule for a key, token or secret sees paths, package names and
+// placeholders where a secret could be (`privateKey: "fixtures/certs/localhost/key.pem"`),
+// and the model drops them at no cost in recall. A password is chosen by a person, so it is
+// words (`goodpassword` is a fake, `Prestigitariu$` a real one alike): the model would drop
+// real ones, and entropy stays. Provider rules see their own token shape: the model dropped
+// nothing there but two passwords, so entropy stays too.
+TokenFilter default_token_filter(const Rule& r) {
+    const bool password = r.nhi.kind.find("password") != std::string::npos;
+    return r.generic && !password ? TokenFilter::Both : TokenFilter::Entropy;
+}
+
+std::string rule_family(const Rule& r, bool coarse) {
+    if (!r.generic) return r.claims.empty() ? "keyword" : "prefixed";
+    if (coarse) return "generic";
+    return r.nhi.kind.find("password") != std::string::npos ? "password" : "secret";
+}
+
+// NHI_TOKEN_FILTER (benchmarking only, bench/token_filter.py): `FAMILY=MODE,...` overrides
+// the filter of the rules with a min_entropy, per family: `generic` (all generic rules), its
+// halves `password` and `secret`, and `keyword` (provider rules that claim no prefix, found
+// by a keyword before the value). The override goes into the rules hash so no cached result
+// outlives it.
+void apply_token_filter_override(std::vector<Rule>& rules, std::string& hash_input) {
+    const char* env = std::getenv("NHI_TOKEN_FILTER");
+    if (!env || !*env) return;
+    hash_input += std::string("NHI_TOKEN_FILTER=") + env + '\0';
+    std::istringstream in(env);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        const auto eq = item.find('=');
+        TokenFilter f;
+        if (eq == std::string::npos || !parse_token_filter(item.substr(eq + 1), f)) continue;
+        const std::string family = item.substr(0, eq);
+        for (Rule& r : rules)
+            if (r.min_entropy > 0 && family == rule_family(r, family == "generic")) r.token_filter = f;
+    }
+}
+
 // A secret longer than 1 MiB is no secret a rule can describe.
 constexpr long long kMaxLength = 1 << 20;
 // A rule file is tens of KB; anything near this is not one.
@@ -63,7 +112,7 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
     if (!n.IsMap()) return fail("each rule must be a mapping");
     // A misspelt key would silently change what a rule does; refuse it.
     static const std::set<std::string> known = {
-        "id", "name", "pattern", "prefilter", "min_entropy", "validator", "confidence", "severity",
+        "id", "name", "pattern", "prefilter", "min_entropy", "token_filter", "validator", "confidence", "severity",
         "max_length", "skip_placeholder_filter", "context", "nhi", "revocation", "references", "examples",
         "negative_examples", "claims", "generic", "paths", "weak_is_secret", "reference", "skip_paths",
         "validate", "negative_exempt"};
@@ -117,6 +166,9 @@ util::Expected<Rule> parse_rule(const YAML::Node& n, std::string_view file, cons
         if (m["actor"]) r.nhi.actor = m["actor"].as<std::string>();
     }
     if (r.nhi.actor.empty()) r.nhi.actor = "service";
+    r.token_filter = default_token_filter(r);
+    if (n["token_filter"] && !parse_token_filter(n["token_filter"].as<std::string>(), r.token_filter))
+        return fail("token_filter must be entropy, ngram or both");
     if (n["revocation"]) {
         r.revocation = n["revocation"].as<std::string>();
         if (auto ok = check_revocation_template(r.revocation); !ok) return fail(ok.error().why);
@@ -228,6 +280,9 @@ util::Expected<RuleSet> load_rules(const std::vector<std::string>& extra_paths, 
         }
         hash_input += name + '\0' + content + '\0';
     }
+    apply_token_filter_override(set.rules, hash_input);
+    // The token model judges candidates too: a retrained table is a change of rules.
+    hash_input += std::string("token-model ") + std::string(builtin_token_model_id()) + '\0';
     set.hash = util::sha256_hex(hash_input);
     return set;
 }

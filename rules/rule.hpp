@@ -9,6 +9,9 @@ namespace nhi::rules {
 // unless asked with --fail-on info.
 enum class Severity { Info = 0, Low = 1, Medium = 2, High = 3, Critical = 4 };
 enum class Confidence { Low = 1, Medium = 2, High = 3 };
+// How a rule tells a random secret from words and identifiers: Shannon entropy against
+// min_entropy, the token model (rules/token_model.hpp: "looks like words"), or both.
+enum class TokenFilter { Entropy = 0, Ngram = 1, Both = 2 };
 
 const char* to_string(Severity s);
 const char* to_string(Confidence c);
@@ -29,6 +32,7 @@ struct Rule {
     std::string pattern;    // PCRE2 syntax; group `secret` or group 1 is the secret
     std::string prefilter;  // optional Hyperscan pattern when `pattern` is too costly for it
     double min_entropy = 0.0;
+    TokenFilter token_filter = TokenFilter::Entropy;  // what judges randomness (loader.cpp picks the default)
     std::string validator;  // offline structure check, empty for none
     Confidence confidence = Confidence::Medium;
     Severity severity = Severity::High;

@@ -56,7 +56,7 @@ std::string encode_rules(const std::vector<Rule>& rules) {
         std::memcpy(&entropy, &r.min_entropy, sizeof entropy);
         for (uint64_t u : {entropy, uint64_t(r.confidence), uint64_t(r.severity), uint64_t(r.max_length),
                            uint64_t(r.skip_placeholder_filter), uint64_t(r.weak_is_secret), uint64_t(r.generic),
-                           uint64_t(r.context), uint64_t(r.reference)})
+                           uint64_t(r.context), uint64_t(r.reference), uint64_t(r.token_filter)})
             put(out, u);
     }
     return out;
@@ -85,6 +85,9 @@ std::optional<std::vector<Rule>> decode_rules(std::string_view bytes) {
         r.generic = rd.u64() != 0;
         r.context = rd.u64() != 0;
         r.reference = rd.u64() != 0;
+        const uint64_t filter = rd.u64();
+        if (filter > uint64_t(TokenFilter::Both)) rd.ok = false;
+        r.token_filter = TokenFilter(filter);
         rules.push_back(std::move(r));
     }
     if (!rd.ok || rules.size() != n || !rd.in.empty()) return std::nullopt;

@@ -7,7 +7,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config git ripgrep python3 sqlite3
       libhyperscan-dev libpcre2-dev libcli11-dev libgit2-dev libsqlite3-dev
-      nlohmann-json3-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev zlib1g-dev libtomlplusplus-dev libarchive-dev libcurl4-openssl-dev)
+      nlohmann-json3-dev libfmt-dev catch2 libyaml-cpp-dev libssl-dev zlib1g-dev libtomlplusplus-dev libarchive-dev libcurl4-openssl-dev wamerican)
 if [ "${1:-}" = "--test" ]; then pkgs+=(chromium clang libclang-rt-14-dev pre-commit python3-yaml dpkg-dev file python3-jsonschema); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
