@@ -276,6 +276,22 @@ rules:
     CHECK(run_nhi("rules check --rules my-rules", d.path()).code == 0);
 }
 
+TEST_CASE("rules check fails a rule whose negatives are all placeholders, and counts it apart", "[e2e][rules]") {
+    TempDir d;
+    d.write("my-rules/acme.yml", R"(provider: acme
+rules:
+  - id: acme.internal-token
+    name: ACME internal token
+    pattern: '\b(?<secret>acme_[a-z0-9]{24})\b'
+    examples: ['acme_k2j4h6g8f0d1s3a5p7o9i2u4']
+    negative_examples: ['acme_xxxxxxxxxxxxxxxxxxxxxxxx']
+)");
+    auto r = run_nhi("rules check --rules my-rules", d.path());
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("acme.internal-token: no negative example reaches the pattern"));
+    CHECK_THAT(r.out, Catch::Contains(" 0 failed; 1 without a near-miss negative"));
+}
+
 TEST_CASE("docs/RULES.md is exactly what the rule files generate", "[e2e][rules]") {
     TempDir d;
     auto r = run_nhi("rules list --format markdown", d.path());
