@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "util/text.hpp"
 
@@ -72,6 +73,22 @@ bool has_ascending_run(std::string_view lowered) {
     return false;
 }
 
+// "BC59...E08FBC59...E08F": one shorter string twice or more is typed or pasted filler; no
+// issued token repeats itself. The smallest period comes from the prefix function.
+bool is_repeated(std::string_view s) {
+    const size_t n = s.size();
+    if (n < 16) return false;
+    std::vector<size_t> pi(n, 0);
+    for (size_t i = 1; i < n; ++i) {
+        size_t k = pi[i - 1];
+        while (k > 0 && s[i] != s[k]) k = pi[k - 1];
+        if (s[i] == s[k]) ++k;
+        pi[i] = k;
+    }
+    const size_t period = n - pi[n - 1];
+    return period <= n / 2 && n % period == 0;
+}
+
 // The text a padded base64 value decodes to, when it is printable ASCII; nullopt otherwise
 // (random bytes, a key, anything that is not an encoded phrase).
 std::optional<std::string> decoded_text(std::string_view v) {
@@ -118,6 +135,15 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
             inner.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string_view::npos &&
             (close - open - 1 < s.size() - 2 || inner.find_first_of("._") != std::string_view::npos))
             return P;
+    }
+
+    // "/$file_pwd", "pre-$NAME": a variable interpolated into a string. Only after a path or
+    // word separator, so a password such as `Pa$sword` or `x9!$Kq2` stays one.
+    for (size_t d = s.find('$', 1); d != std::string::npos; d = s.find('$', d + 1)) {
+        if (std::string_view("/:=@.-_").find(s[d - 1]) == std::string_view::npos) continue;
+        size_t e = d + 1;
+        while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+        if (e - d - 1 >= 3 && (std::isalpha(static_cast<unsigned char>(s[d + 1])) || s[d + 1] == '_')) return P;
     }
 
     // %VAR% is a Windows environment reference.
@@ -167,6 +193,7 @@ ValueClass classify_value(std::string_view secret, bool weak_is_secret, bool con
     for (auto r : runs)
         if (s.find(r) != std::string::npos) return P;
     if (has_ascending_run(s)) return P;
+    if (is_repeated(s)) return P;
 
     // base64 of a placeholder is a placeholder (`YWJj...` for an alphabet in a TSIG example).
     if (const auto inner = decoded_text(secret)) {

@@ -40,3 +40,17 @@ TEST_CASE("base64 of a placeholder phrase is a placeholder; base64 of random byt
     CHECK(classify_value("Y2ktYm90OlFtN3ZUMnBMeDlSaw==") == ValueClass::Secret);
     CHECK(classify_value("3q2+7wQy9mZk1LpXvB8nRtU4sA6cHdEf") == ValueClass::Secret);
 }
+
+TEST_CASE("a value that is one shorter string repeated is filler", "[rules][filters]") {
+    CHECK(classify_value("BC594900518B4F7EAC75BD37F019E08FBC594900518B4F7EAC75BD37F019E08F") == ValueClass::Placeholder);
+    CHECK(classify_value("k9Qzk9Qzk9Qzk9Qz") == ValueClass::Placeholder);
+    // A half that repeats only in part is no repetition.
+    CHECK(classify_value("BC594900518B4F7EAC75BD37F019E08FBC594900518B4F7EAC75BD37F019E08E") == ValueClass::Secret);
+}
+
+TEST_CASE("a variable interpolated after a separator is a template; a dollar inside a password is not", "[rules][filters]") {
+    CHECK(classify_value("/$file_pwd") == ValueClass::Placeholder);
+    CHECK(classify_value("svc-$DEPLOY_ENV-pass") == ValueClass::Placeholder);
+    CHECK(classify_value("Pa$sw0rd9Kq") == ValueClass::Secret);
+    CHECK(classify_value("x9!$Kq2Lm7") == ValueClass::Secret);
+}
