@@ -282,6 +282,28 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+#if defined(__SSE2__)
+// The word characters (kWord) among 16 bytes, as a bit mask: printable, not a space, not one
+// of "'`<>()[]{}|\. ([\] and {|} are one range once 0x20 is set; ( ) and < > differ in
+// one bit.) The hot loop and word_at share it.
+inline unsigned word_mask(__m128i v) {
+    const __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+    const __m128i v20 = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i other = _mm_and_si128(_mm_cmpgt_epi8(v20, _mm_set1_epi8(0x7a)), _mm_cmplt_epi8(v20, _mm_set1_epi8(0x7e)));
+    other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(~1)), _mm_set1_epi8(0x28)));
+    other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(~2)), _mm_set1_epi8(0x3c)));
+    other = _mm_or_si128(other, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), _mm_cmpeq_epi8(v, _mm_set1_epi8('`')))));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(other, printable)));
+}
+
+// Bit mask of the bytes of v in [lo, hi] (ASCII bounds).
+inline unsigned in_range(__m128i v, char lo, char hi) {
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(char(lo - 1))), _mm_cmplt_epi8(v, _mm_set1_epi8(char(hi + 1))))));
+}
+#endif
+
 class Finder {
 public:
     Finder(std::string_view text, const Options& options)
@@ -320,24 +342,12 @@ private:
     size_t blocks(size_t& run) {
         const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
         const size_t n = t_.size();
-        const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), pct = _mm_set1_epi8('%'),
-                      bs = _mm_set1_epi8('\\'), dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\''),
-                      bt = _mm_set1_epi8('`'), lo20 = _mm_set1_epi8(0x20), brace_lo = _mm_set1_epi8(0x7a),
-                      brace_hi = _mm_set1_epi8(0x7e), not1 = _mm_set1_epi8(~1), not2 = _mm_set1_epi8(~2),
-                      paren = _mm_set1_epi8(0x28), angle = _mm_set1_epi8(0x3c);
+        const __m128i pct = _mm_set1_epi8('%'), bs = _mm_set1_epi8('\\');
         size_t i = 0;
         while (i + 16 <= n && !full_) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
             const unsigned hot = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, bs))));
-            // Word characters (kWord): printable, not a space, not one of "'`<>()[]{}|\.
-            // ([\] and {|} are one range once 0x20 is set; ( ) and < > differ in one bit.)
-            const __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, space), _mm_cmplt_epi8(v, del));
-            const __m128i v20 = _mm_or_si128(v, lo20);
-            __m128i other = _mm_and_si128(_mm_cmpgt_epi8(v20, brace_lo), _mm_cmplt_epi8(v20, brace_hi));
-            other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_and_si128(v, not1), paren));
-            other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_and_si128(v, not2), angle));
-            other = _mm_or_si128(other, _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_or_si128(_mm_cmpeq_epi8(v, sq), _mm_cmpeq_epi8(v, bt))));
-            const unsigned word = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(other, printable)));
+            const unsigned word = word_mask(v);
             // The bytes up to the first '%' or backslash are judged from the masks: with the
             // trigger at 16, only the word running into the block can reach it there.
             const unsigned upto = hot ? static_cast<unsigned>(__builtin_ctz(hot)) : 16;
@@ -360,6 +370,26 @@ private:
         const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
         uint16_t flags = 0;
         size_t we = ws;
+#if defined(__SSE2__)
+        // The words that reach here are long (URLs, paths, long identifiers): 16 bytes at a
+        // time, with only the flags word() reads (colon, percent, upper, lower).
+        for (; we + 16 <= t_.size(); we += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + we));
+            const unsigned stop = ~word_mask(v) & 0xffffu;
+            const unsigned in = stop ? (1u << __builtin_ctz(stop)) - 1 : 0xffffu;
+            const unsigned colon = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+            const unsigned pct = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('%'))));
+            if (colon & in) flags |= kColon;
+            if (pct & in) flags |= kPercent;
+            if (in_range(v, 'A', 'Z') & in) flags |= kUpper;
+            if (in_range(v, 'a', 'z') & in) flags |= kLower;
+            if (stop) {
+                we += static_cast<size_t>(__builtin_ctz(stop));
+                word(ws, we, flags);
+                return std::max(we, resume_) - 1;
+            }
+        }
+#endif
         for (uint16_t c; we < t_.size() && ((c = kClass[p[we]]) & kWord); ++we) flags |= c;
         word(ws, we, flags);
         return std::max(we, resume_) - 1;
