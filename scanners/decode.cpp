@@ -69,7 +69,6 @@
 #include "scanners/decode.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <optional>
 #include <cstring>
 #include <array>
@@ -77,7 +76,6 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#include <immintrin.h>
 #endif
 
 namespace nhi::scanners::decode {
@@ -314,39 +312,6 @@ inline unsigned in_range(__m128i v, char lo, char hi) {
 }
 #endif
 
-#if defined(__x86_64__) || defined(__i386__)
-#define NHI_DECODE_AVX2 1
-// The widest hot loop this CPU runs: 2 for AVX2 (32 bytes a step), 1 for SSE2 (16). The
-// binary targets baseline x86-64, so AVX2 is chosen at run time; tests force each level.
-std::atomic<int> g_simd{-1};
-int simd_level() {
-    int l = g_simd.load(std::memory_order_relaxed);
-    if (l < 0) {
-        __builtin_cpu_init();
-        l = __builtin_cpu_supports("avx2") ? 2 : 1;
-        g_simd.store(l, std::memory_order_relaxed);
-    }
-    return l;
-}
-
-// The word characters among 32 bytes as a bit mask, by two nibble lookups (one shuffle
-// each): a byte is not a word character when its low nibble's row and its high nibble's
-// column share a bit. Columns: bit 0 for the high nibbles whose every byte is out (controls,
-// 0x10-0x1f, non-ASCII), then one bit each for 0x2_, 0x3_, 0x5_, 0x6_, 0x7_; the rows list
-// space " ' ( ) < > [ \ ] ` { | } and DEL.
-__attribute__((target("avx2"))) inline unsigned word_mask32(__m256i v) {
-    const __m256i lo_tab = _mm256_setr_epi8(19, 1, 3, 1, 1, 1, 1, 3, 3, 3, 1, 41, 45, 41, 5, 33,
-                                            19, 1, 3, 1, 1, 1, 1, 3, 3, 3, 1, 41, 45, 41, 5, 33);
-    const __m256i hi_tab = _mm256_setr_epi8(1, 1, 2, 4, 0, 8, 16, 32, 1, 1, 1, 1, 1, 1, 1, 1,
-                                            1, 1, 2, 4, 0, 8, 16, 32, 1, 1, 1, 1, 1, 1, 1, 1);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    const __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
-    const __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-    const __m256i out = _mm256_and_si256(lo, hi);
-    return static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(out, _mm256_setzero_si256())));
-}
-#endif
-
 class Finder {
 public:
     Finder(std::string_view text, const Options& options)
@@ -358,9 +323,7 @@ public:
         // backslash or a word reaching the length worth a look; that word is then looked at
         // once, from its start. Sixteen bytes at a time where SSE2 is there (every x86-64).
         size_t i = 0, run = 0;
-#if defined(NHI_DECODE_AVX2)
-        if (trigger_ == kWordTrigger) i = simd_level() >= 2 ? blocks32(run) : blocks(run);
-#elif defined(__SSE2__)
+#if defined(__SSE2__)
         if (trigger_ == kWordTrigger) i = blocks(run);
 #endif
         while (i < t_.size() && !full_) i = step(i, run);
@@ -403,45 +366,6 @@ private:
                 continue;
             }
             run = breaks == 0 ? run + upto : upto - 1 - static_cast<size_t>(31 - __builtin_clz(breaks));
-            i += upto;
-            if (hot) i = step(i, run);
-        }
-        return i;
-    }
-#endif
-
-#if defined(NHI_DECODE_AVX2)
-    // blocks() 32 bytes at a time with AVX2. A word can now lie wholly inside a block and
-    // still reach the trigger, so the masks are searched for any 16 word characters in a
-    // row (four shift-and steps over 64 bits: the 16 bytes before the block, of which the
-    // last `run` were word characters, then the block's own). Same spans as blocks().
-    __attribute__((target("avx2"))) size_t blocks32(size_t& run) {
-        const auto* p = reinterpret_cast<const unsigned char*>(t_.data());
-        const size_t n = t_.size();
-        const __m256i pct = _mm256_set1_epi8('%'), bs = _mm256_set1_epi8('\\');
-        static_assert(kWordTrigger == 16, "the 64-bit run search assumes a trigger of 16");
-        size_t i = 0;
-        while (i + 32 <= n && !full_) {
-            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-            const unsigned hot = static_cast<unsigned>(
-                _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, pct), _mm256_cmpeq_epi8(v, bs))));
-            const unsigned upto = hot ? static_cast<unsigned>(__builtin_ctz(hot)) : 32;
-            // run < 16 here: a word reaching 16 has been handed to word_at.
-            const uint64_t carried = run ? ((uint64_t(1) << run) - 1) << (16 - run) : 0;
-            const uint64_t judged = (uint64_t(1) << (16 + upto)) - 1;
-            const uint64_t w = (carried | (uint64_t(word_mask32(v)) << 16)) & judged;
-            uint64_t x = w & (w >> 1);
-            x &= x >> 2;
-            x &= x >> 4;
-            x &= x >> 8;  // bit j: bytes j..j+15 (block-relative j-16) are all word characters
-            if (x) {
-                const size_t ws = i + static_cast<size_t>(__builtin_ctzll(x)) - 16;
-                i = std::max(i + 1, word_at(ws) + 1);
-                run = 0;
-                continue;
-            }
-            const uint64_t gaps = ~w & judged;  // never empty: 16 in a row would have fired
-            run = 16 + upto - 1 - static_cast<size_t>(63 - __builtin_clzll(gaps));
             i += upto;
             if (hot) i = step(i, run);
         }
@@ -940,17 +864,6 @@ bool utf16_plausible(std::string_view s, bool le) {
 
 std::vector<Span> find_spans(std::string_view text, const Options& options) { return Finder(text, options).run(); }
 
-int force_simd_level(int level) {
-#if defined(NHI_DECODE_AVX2)
-    const int before = simd_level();
-    if (level == 2 && !__builtin_cpu_supports("avx2")) level = 1;
-    g_simd.store(level < 0 ? -1 : level, std::memory_order_relaxed);
-    return before;
-#else
-    (void)level;
-    return 1;
-#endif
-}
 
 Options nested_options() {
     Options o;

@@ -37,10 +37,6 @@ Options nested_options();
 /// on every blob.
 std::vector<Span> find_spans(std::string_view text, const Options& options = {});
 
-/// For tests: makes find_spans use its SSE2 (1) or AVX2 (2) hot loop (AVX2 only where the CPU
-/// has it; -1 restores the choice made from the CPU) and returns the level in use before.
-int force_simd_level(int level);
-
 /// True when `bytes` is text worth scanning: valid UTF-8, no NUL, nearly all printable or
 /// whitespace. The test every decoder applies to what it decoded.
 bool is_text(std::string_view bytes);
