@@ -237,9 +237,11 @@ void render_text(std::ostream& out, const std::vector<db::Finding>& findings, co
                           shown = printable(o.show_secrets ? f.secret : f.redacted);
         // Context, references and weak values: one quiet line each (context sits under its secret).
         if (f.severity == rules::Severity::Info) {
-            const bool weak = rules::is_weak(f.hints);
+            const char* why = rules::is_invalid(f.hints) ? " (checksum fails: not a live token)"
+                              : rules::is_weak(f.hints)  ? " (weak or documentation value)"
+                                                         : "";
             out << fmt::format("{}{:<8} {}{}:{}:{}{}  {}{}  {}{}\n", dim, "info", status_col(f), path, f.line, f.column,
-                               how, name, weak ? " (weak or documentation value)" : "", shown, reset);
+                               how, name, why, shown, reset);
             continue;
         }
         out << fmt::format("{}{:<8}{} {}{}:{}:{}{}  {}\n", o.color ? severity_color(f.severity) : "",

@@ -560,7 +560,10 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         else if (!weak && rule.token_filter != TokenFilter::Entropy && looks_like_words(secret))
             why = Rejection::Words;
         else if (rule.generic && engine.generic_rejects(secret)) why = Rejection::Generic;
-        else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid) why = Rejection::Validator;
+        // A token whose checksum alone fails is kept, quiet (Validation::checksum_only).
+        else if (!rule.validator.empty() && !(v = validate(rule.validator, secret, rule.weak_is_secret)).valid &&
+                 !v.checksum_only)
+            why = Rejection::Validator;
         else if (const auto form = inline_allow(data, s, e, ss)) {
             why = Rejection::InlineAllow;
             ++st.stats.allowed.by_form[size_t(*form)];
@@ -576,8 +579,12 @@ void confirm(const Engine& engine, const RuleCode& rc, Worker::State& st, size_t
         m.secret_start = ss;
         m.secret_end = se;
         m.hints = std::move(v.hints);
-        m.weak = weak || is_weak(m.hints);
-        if (m.weak) m.hints[kWeakHint] = true;
+        if (!v.valid && v.checksum_only) {
+            if (!m.hints.is_object()) m.hints = nlohmann::json::object();
+            m.hints[kInvalidHint] = kChecksumFails;
+        }
+        if (weak || is_weak(m.hints)) m.hints[kWeakHint] = true;
+        m.weak = is_quiet(m.hints);
         out.push_back(std::move(m));
     }
 }
@@ -595,8 +602,8 @@ void drop_shadowed(const std::vector<Rule>& rules, std::vector<Match>& ms) {
         const Match& a = ms[order[x]];
         for (size_t y = x + 1; y < order.size() && ms[order[y]].secret_start < a.secret_end; ++y) {
             const Match& b = ms[order[y]];
-            // Context, references and weak values never hide a secret: where both claim the
-            // same bytes, the secret stays.
+            // Context, references, weak values and tokens whose checksum fails never hide a
+            // secret: where both claim the same bytes, the secret stays.
             const bool qa = rules[a.rule].secretless() || a.weak, qb = rules[b.rule].secretless() || b.weak;
             if (qa != qb) {
                 drop[qa ? order[x] : order[y]] = true;

@@ -26,8 +26,9 @@ struct Match {
     size_t start = 0, end = 0;                // whole match
     size_t secret_start = 0, secret_end = 0;  // the secret
     nlohmann::json hints;                     // what the validator decoded
-    // A default or documentation password (classify_value: Weak): reported at severity
-    // info, never counted as the secret that makes context worth keeping.
+    // A default or documentation password (classify_value: Weak), or a token whose checksum
+    // fails (kInvalidHint): reported at severity info, never hiding another match and never
+    // counted as the secret that makes context worth keeping.
     bool weak = false;
 };
 

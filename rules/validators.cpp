@@ -22,7 +22,10 @@ bool is_base62(std::string_view s) {
 }
 
 // GitHub (ghp_, gho_, ghu_, ghs_, ghr_) and npm (npm_) tokens: a prefix, 30 random base62
-// characters, then the CRC-32 of those 30 characters in 6 base62 characters.
+// characters, then the CRC-32 of those 30 characters in 6 base62 characters. A wrong length
+// or alphabet is not such a token at all; a right shape with a wrong checksum is one that no
+// provider issued (a made-up test value, or a token edited by hand), so only that failure is
+// `checksum_only` and is reported at severity info rather than dropped.
 Validation prefixed_crc32(std::string_view secret, size_t prefix_len) {
     Validation v;
     if (secret.size() != prefix_len + 36) {
@@ -37,6 +40,7 @@ Validation prefixed_crc32(std::string_view secret, size_t prefix_len) {
     }
     if (base62(crc32(body), 6) != check) {
         v.reason = "checksum mismatch";
+        v.checksum_only = true;
         return v;
     }
     v.valid = true;
@@ -258,6 +262,12 @@ Validation basic_auth_checked(std::string_view s, bool weak_is_secret) {
 
 Validation basic_auth(std::string_view s) { return basic_auth_checked(s, false); }
 
+// Which failures are `checksum_only` (kept at severity info) and which drop the candidate:
+// only the CRC-32 of GitHub and npm tokens is an integrity check on a string whose shape is
+// otherwise complete. The others decide what the candidate is: a PEM block without a key
+// body, an AWS id with an unknown prefix or outside base32, a Slack or Stripe string without
+// the parts, a JWT whose segments are not JSON, base64 that is not user:password. Those are
+// "not this kind of thing at all", and reporting them would report prose, hashes and ids.
 using Fn = Validation (*)(std::string_view);
 struct Entry {
     std::string_view name;

@@ -10,7 +10,7 @@ namespace nhi::scanners {
 
 bool keeps_context(const rules::Rule* rule, std::string_view path, const nlohmann::json& hints) {
     if (!rule) return true;
-    return rule->applies_to(path) && !rule->secretless() && !rules::is_weak(hints);
+    return rule->applies_to(path) && !rule->secretless() && !rules::is_quiet(hints);
 }
 
 void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path, const RuleOf& rule_of,
@@ -22,7 +22,7 @@ void drop_lone_context(std::vector<db::Finding>& findings, std::string_view path
     for (size_t i = 0; i < findings.size(); ++i) {
         const rules::Rule* rule = rule_of(i);
         bool keeps = check_path ? keeps_context(rule, path, findings[i].hints)
-                                : (!rule || (!rule->secretless() && !rules::is_weak(findings[i].hints)));
+                                : (!rule || (!rule->secretless() && !rules::is_quiet(findings[i].hints)));
         if (keeps) anchors.push_back(findings[i].line);
     }
     std::sort(anchors.begin(), anchors.end());

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "rules/validators.hpp"
 #include "util/hash.hpp"
 #include "util/time.hpp"
 #include "util/worker_pool.hpp"
@@ -227,6 +228,12 @@ Counts validate_findings(std::vector<db::Finding>& findings,
         // the finding keeps the outcome the datastore holds for it, if any.
         if (f.secret.empty()) {
             ++counts.not_in_memory;
+            continue;
+        }
+        // A token whose checksum fails was issued by no provider: asking would only send a
+        // string that may be a real token edited by hand.
+        if (rules::is_invalid(f.hints)) {
+            ++counts.invalid;
             continue;
         }
         const rules::ValidateSpec& spec = *it->second;

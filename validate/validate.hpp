@@ -40,6 +40,9 @@ struct Counts {
     // Findings known only by hash (a git blob scanned before): not sent; they keep the outcome
     // stored with them.
     size_t not_in_memory = 0;
+    // Findings whose checksum fails (rules::kInvalidHint): no provider issued them, so they
+    // are not sent.
+    size_t invalid = 0;
 };
 
 /// Validates, in place, every finding whose rule has a validate block and whose plaintext is

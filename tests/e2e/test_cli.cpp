@@ -339,6 +339,23 @@ TEST_CASE("context findings: only beside a secret, severity info, never failing 
     CHECK(run_nhi("scan no-secret --fail-on info", dir.path()).code == 0);
 }
 
+TEST_CASE("a token whose checksum fails is an info line with its reason, failing CI only at info", "[e2e][scan]") {
+    TempDir dir;
+    // A GitHub token of the right shape with its last character changed: the CRC-32 fails.
+    dir.write("ci.env", "GITHUB_TOKEN=ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raH\n");
+    auto r = run_nhi("scan ci.env --no-db --format jsonl", dir.path());
+    CHECK(r.code == 0);
+    auto found = parse_jsonl(r.out);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["rule"] == "nhi.github.pat");
+    CHECK(found[0]["severity"] == "info");
+    CHECK(found[0]["confidence"] == "low");
+    CHECK(found[0]["hints"]["invalid"].get<std::string>().rfind("checksum fails", 0) == 0);
+    auto text = run_nhi("scan ci.env --no-db", dir.path());
+    CHECK(text.out.find("checksum fails") != std::string::npos);
+    CHECK(run_nhi("scan ci.env --no-db --fail-on info", dir.path()).code == 1);
+}
+
 TEST_CASE("a secret 3,000 directories deep is found, with only 64 descriptors", "[e2e][scan][walk]") {
     DeepScratch d;
     const std::string token = "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";

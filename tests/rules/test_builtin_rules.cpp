@@ -7,6 +7,8 @@
 #include "rules/check.hpp"
 #include "rules/embedded.hpp"
 #include "rules/loader.hpp"
+#include "rules/severity.hpp"
+#include "rules/validators.hpp"
 
 using namespace nhi::rules;
 
@@ -87,4 +89,37 @@ TEST_CASE("generic rules stay quiet on tokens a specific rule rejected", "[rules
     REQUIRE_FALSE(weak.empty());
     for (const auto& m : weak) CHECK(m.weak);
     CHECK(w->scan("db.password = \"${DB_PASSWORD}\"\n").empty());
+}
+
+TEST_CASE("a token whose checksum fails is reported quietly, with a hint, under its own rule only", "[rules][builtin]") {
+    auto set = load_rules({});
+    REQUIRE(set.ok());
+    auto engine = Engine::create(set.value(), {});
+    REQUIRE(engine.ok());
+    const auto& rules = engine.value()->rules();
+    auto w = nhi::cli::take(engine.value()->make_worker());
+    // The last character changed: the CRC-32 no longer matches. The keyword rules stay quiet
+    // (ghp_ is claimed), so the one match is the GitHub rule's, weak (never hiding a secret,
+    // never anchoring context) and carrying the reason.
+    for (const char* text : {"GITHUB_TOKEN=ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raH\n",
+                             "NPM_TOKEN=npm_pPEkyDTnxHDNvNH1Mq0hVLaOgg1lu81trcLP\n"}) {
+        INFO(text);
+        auto ms = w->scan(text);
+        REQUIRE(ms.size() == 1);
+        CHECK(ms[0].weak);
+        CHECK_FALSE(nhi::rules::is_weak(ms[0].hints));  // not a weak password: a different note
+        CHECK(nhi::rules::is_invalid(ms[0].hints));
+        CHECK(rules[ms[0].rule].validator.find("crc32") != std::string::npos);
+        const auto rating = nhi::rules::rate(rules[ms[0].rule], ms[0].hints);
+        CHECK(rating.severity == nhi::rules::Severity::Info);
+        CHECK(rating.confidence == nhi::rules::Confidence::Low);
+    }
+    // With the right checksum it is a secret as before.
+    auto good = w->scan("GITHUB_TOKEN=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\n");
+    REQUIRE(good.size() == 1);
+    CHECK_FALSE(good[0].weak);
+    CHECK_FALSE(nhi::rules::is_invalid(good[0].hints));
+    // A wrong-checksum token is no secret beside a user name: context is not kept for it.
+    auto ctx = w->scan("DB_USERNAME=etl_svc\nGITHUB_TOKEN=ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raH\n");
+    for (const auto& m : ctx) CHECK_FALSE(rules[m.rule].context);
 }

@@ -209,6 +209,36 @@ rules:
     CHECK(failures[0].message.find("no negative example reaches the pattern") != std::string::npos);
 }
 
+TEST_CASE("a wrong-checksum negative is a near miss at info, and a right checksum fails it", "[rules][selfcheck]") {
+    // The validator keeps a token whose checksum fails at severity info: the negative passes
+    // (nothing above info), still proves the validator (the pattern alone would report it),
+    // and a negative whose checksum is in fact right is reported as detected.
+    const char* yaml = R"(provider: test
+rules:
+  - id: nhi.test.crc-near-miss
+    name: Test checksummed token
+    pattern: '\b(?<secret>ghp_[A-Za-z0-9]{36})\b'
+    validator: github-crc32
+    revocation: none
+    examples: ['TOKEN=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']
+    negative_examples: ['TOKEN=ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raH']
+  - id: nhi.test.crc-wrong-negative
+    name: Test checksummed token, a negative that is valid
+    pattern: '\b(?<secret>gho_[A-Za-z0-9]{36})\b'
+    validator: github-crc32
+    revocation: none
+    examples: ['TOKEN=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']
+    negative_examples: ['TOKEN=gho_bhGHNpa8WL1J29x1IXnToPUPlcWfRD0iqQbV', 'TOKEN=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  # not a negative']
+)";
+    auto rules = nhi::cli::take(parse_rule_file("test.yml", yaml));
+    RuleSet set{rules, "selfcheck-crc"};
+    auto engine = nhi::cli::take(Engine::create(set, {}));
+    auto failures = check_rules(*engine);
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].rule_id == "nhi.test.crc-wrong-negative");
+    CHECK(failures[0].kind == CheckKind::Negative);
+}
+
 TEST_CASE("has_literal_word wants a long word with a digit that the filter passes", "[rules][selfcheck]") {
     Rule r;
     CHECK(has_literal_word("TOKEN=tsu_Qk3v9ZpL2mWx7", r));

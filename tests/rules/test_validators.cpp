@@ -9,12 +9,25 @@ TEST_CASE("github-crc32 accepts a correct checksum and rejects a changed one", "
     auto bad = validate("github-crc32", "ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8raH");
     CHECK_FALSE(bad.valid);
     CHECK(bad.reason == "checksum mismatch");
-    CHECK_FALSE(validate("github-crc32", "ghp_short").valid);
+    CHECK(bad.checksum_only);  // token-shaped: the engine keeps it at severity info
+    auto short_ = validate("github-crc32", "ghp_short");
+    CHECK_FALSE(short_.valid);
+    CHECK_FALSE(short_.checksum_only);  // not a GitHub token at all
+    CHECK_FALSE(validate("github-crc32", "ghp_qBhy02hoi8ucTVyAmSRnraF4pk0bZu3i8r!G").checksum_only);
 }
 
 TEST_CASE("npm-crc32 checks npm_ tokens", "[rules][validators]") {
     CHECK(validate("npm-crc32", "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").valid);
-    CHECK_FALSE(validate("npm-crc32", "npm_pPEkyDTnxHDNvNH1Mq0hVLaOgg1lu81trcLP").valid);
+    auto bad = validate("npm-crc32", "npm_pPEkyDTnxHDNvNH1Mq0hVLaOgg1lu81trcLP");
+    CHECK_FALSE(bad.valid);
+    CHECK(bad.checksum_only);
+}
+
+TEST_CASE("only a checksum failure is checksum_only; other validators decide what a value is", "[rules][validators]") {
+    CHECK_FALSE(validate("jwt", "eyJhbGciOi.eyJzdWIi.c2ln").checksum_only);
+    CHECK_FALSE(validate("aws-key-id", "AKIA0000000000000000").checksum_only);
+    CHECK_FALSE(validate("stripe", "sk_live_short").checksum_only);
+    CHECK_FALSE(validate("basic-auth", "bm90IGEgdXNlcg==").checksum_only);
 }
 
 TEST_CASE("jwt decodes header and payload and returns hints", "[rules][validators]") {

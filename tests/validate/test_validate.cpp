@@ -4,6 +4,7 @@
 #include <map>
 
 #include "db/model.hpp"
+#include "rules/validators.hpp"
 #include "support/mock_server.hpp"
 #include "util/hash.hpp"
 #include "validate/http.hpp"
@@ -276,8 +277,12 @@ TEST_CASE("validate: one request per distinct credential; no plaintext, no reque
     auto gone = finding(run.rules[0], "ghp_NotInMemory000000000000000000000000");
     gone.secret.clear();  // loaded from the datastore: hash only
     auto plain = finding(run.rules[1], "whatever");
-    auto out = run({a, b, other, gone, plain});
+    auto bad = finding(run.rules[0], kSecret + "3", "a.env", 3);
+    bad.hints = {{nhi::rules::kInvalidHint, nhi::rules::kChecksumFails}};  // checksum fails: never sent
+    auto out = run({a, b, other, gone, plain, bad});
     CHECK(s.request_count() == 2);
+    CHECK(run.counts.invalid == 1);
+    CHECK_FALSE(out[5].validation.done());
     CHECK(run.counts.checked == 2);
     CHECK(out[0].validation.reason == "unexpected answer (HTTP 500)");
     CHECK(out[1].validation.reason == "unexpected answer (HTTP 500)");
