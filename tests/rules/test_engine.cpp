@@ -6,6 +6,7 @@
 #include "rules/filters.hpp"
 #include "rules/loader.hpp"
 #include "support.hpp"
+#include "util/glob.hpp"
 
 using namespace nhi::rules;
 
@@ -369,4 +370,22 @@ TEST_CASE("inline_allow looks only at the match's line and the one above", "[rul
     CHECK_FALSE(inline_allow("secret", 0, 6, 0).has_value());  // first line: nothing above
     // A match that begins with the newline before its key: the secret's line decides.
     CHECK(inline_allow(text, first - 1, first + 6, first) == AllowForm::NhiNextLine);
+}
+
+// any_glob compares `*.ext` as a suffix and a plain name as a name, without the glob matcher:
+// both must agree with it.
+TEST_CASE("skip_paths of the form *.ext agree with the glob matcher", "[rules][loader]") {
+    Rule r;
+    r.skip_paths = {"*.c", "*.tar.gz", "*.", "*x", ".pgpass", "main.cc"};
+    for (const char* path : {"main.c", "src/main.c", ".c", "main.cc", "main.c.txt", "a/b.tar.gz", "b.gz", "tar.gz",
+                             "c", "file.", "dir.c/file", "box", "src/x", "X", ".pgpass", "db/.pgpass", "pgpass"}) {
+        const std::string p = path;
+        const std::string base = p.substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
+        bool skipped = false;
+        for (const auto& g : r.skip_paths) skipped = skipped || nhi::util::glob_match(g, base);
+        INFO(path);
+        CHECK(r.applies_to(p) == !skipped);
+    }
+    CHECK_FALSE(r.applies_to("src/main.c"));  // the premise: some are skipped
+    CHECK(r.applies_to("main.ccc"));
 }
