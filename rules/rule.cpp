@@ -49,19 +49,7 @@ bool any_glob(const std::vector<std::string>& globs, std::string_view path) {
     auto slash = path.rfind('/');
     std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
     for (const auto& g : globs) {
-        // `*.ext`, the common form (the unquoted env-file rules skip 40 source extensions, and
-        // every match of theirs in source code is checked), is a suffix compare.
-        if (g.size() > 1 && g[0] == '*' && g.find_first_of("*?[/\\", 1) == std::string::npos) {
-            const std::string_view suffix = std::string_view(g).substr(1);
-            if (base.size() >= suffix.size() && base.substr(base.size() - suffix.size()) == suffix) return true;
-            continue;
-        }
         const bool anchored = g.find('/') != std::string::npos;
-        // A plain name (`.pgpass`, `logins.json`): the path rules ask it of every file.
-        if (!anchored && g.find_first_of("*?[\\") == std::string::npos) {
-            if (base == g) return true;
-            continue;
-        }
         if (util::glob_match(g, anchored ? path : base)) return true;
     }
     return false;

@@ -115,6 +115,19 @@ private:
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view path) { return Matcher(pattern, path).run(); }
+bool glob_match(std::string_view pattern, std::string_view path) {
+    // The common shapes without the matcher (and its memo table): a plain name, and `*.ext`
+    // (a '*' stops at '/', so the part it stands for must hold none). Rules ask these of
+    // every file and of every match in source code.
+    constexpr std::string_view kSpecial = "*?[\\";
+    if (pattern.find_first_of(kSpecial) == std::string_view::npos) return pattern == path;
+    if (pattern.size() > 1 && pattern[0] == '*' && pattern.find_first_of(kSpecial, 1) == std::string_view::npos &&
+        pattern.find('/') == std::string_view::npos) {
+        const std::string_view suffix = pattern.substr(1);
+        return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix &&
+               path.substr(0, path.size() - suffix.size()).find('/') == std::string_view::npos;
+    }
+    return Matcher(pattern, path).run();
+}
 
 }  // namespace nhi::util

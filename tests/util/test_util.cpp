@@ -31,6 +31,11 @@ TEST_CASE("glob_match follows git wildcard rules", "[util]") {
         {"a/**/b", "a/x/y/b", true},      {"a?c", "abc", true},             {"a?c", "a/c", false},
         {"[abc].txt", "b.txt", true},     {"[!abc].txt", "b.txt", false},   {"[a-c]x", "bx", true},
         {"*", "dir/file", false},         {"node_modules", "node_modules", true},
+        // The shapes matched without the matcher: a plain name, and `*` before a literal.
+        {".pgpass", ".pgpass", true},     {".pgpass", "db/.pgpass", false}, {"pgpass", ".pgpass", false},
+        {"*.c", ".c", true},              {"*.c", "main.cc", false},        {"*.tar.gz", "a.tar.gz", true},
+        {"*x", "box", true},              {"*.c", "dir.c/file", false},     {"*", "", true},
+        {"a\\*", "a*", true},             {"a\\*", "ab", false},
     };
     for (const auto& c : cases) {
         INFO(c.pattern << " vs " << c.path);
