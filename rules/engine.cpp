@@ -386,6 +386,7 @@ struct Worker::State {
     std::vector<Window> windows;
     const Engine* engine = nullptr;
     size_t base = 0;  // offset of the slice Hyperscan is scanning
+    std::string padded;  // a blob's tail copied away from a page end (scan_database)
 
     // The current blob: its path (when the caller named one), what stopped matching, and how
     // often each rule matched, to cap a rule that matches all over it.
@@ -635,6 +636,19 @@ uint64_t now_ns() {
 
 }  // namespace
 
+namespace {
+
+// How far past its end Hyperscan may read (see Worker::scan_database), and how much of a blob's
+// tail is copied to keep that read inside memory nhi owns.
+constexpr size_t kOverread = 64, kPage = 4096, kPadCopy = size_t(1) << 18;
+
+// True when fewer than kOverread bytes separate `end` from the next page, which may be unmapped.
+bool overread_unsafe(const char* end) {
+    return ((kPage - reinterpret_cast<uintptr_t>(end) % kPage) % kPage) < kOverread;
+}
+
+}  // namespace
+
 void Worker::scan_database(const hs_database* db, std::string_view data, std::vector<Match>& out) {
     State& st = *state_;
     st.windows.clear();
@@ -642,10 +656,26 @@ void Worker::scan_database(const hs_database* db, std::string_view data, std::ve
     // Hyperscan takes unsigned int lengths; scan larger blobs in overlapping slices.
     // Slices overlap by 64 KiB so a match across a seam is still seen whole.
     constexpr size_t kSlice = size_t(1) << 30, kOverlap = size_t(1) << 16;
-    for (size_t base = 0; base < data.size(); base += kSlice - kOverlap) {
+    for (size_t base = 0; base < data.size();) {
         size_t len = std::min(kSlice, data.size() - base);
+        if (data.size() - base - len < kOverread) len = data.size() - base;  // no slice ends just short of the blob
+        const bool last = base + len == data.size();
+        // Hyperscan 5.4's AVX-512 fat Teddy reads up to 63 bytes past the end of what it scans
+        // (vectorscan issue #322): harmless unless the end lies that close to an unmapped page,
+        // as a blob ending at the end of an mmap or a malloc arena can. A blob that ends there is
+        // scanned from a padded copy; a long one is cut so only its last kPadCopy bytes are copied.
+        const char* slice = data.data() + base;
+        if (last && overread_unsafe(slice + len)) {
+            if (len > kPadCopy) {
+                len -= kPadCopy - kOverlap;  // safe: ends kPadCopy - kOverlap bytes before the blob does
+            } else {
+                st.padded.assign(slice, len);
+                st.padded.append(kOverread, '\0');
+                slice = st.padded.data();
+            }
+        }
         st.base = base;
-        hs_error_t rc = hs_scan(db, data.data() + base, static_cast<unsigned>(len), 0, st.scratch.get(), on_hit, &st);
+        hs_error_t rc = hs_scan(db, slice, static_cast<unsigned>(len), 0, st.scratch.get(), on_hit, &st);
         if (rc != HS_SUCCESS) {
             // What was found before the failure is still confirmed; the rest of the blob is not
             // matched, and the report says so.
@@ -653,6 +683,7 @@ void Worker::scan_database(const hs_database* db, std::string_view data, std::ve
             break;
         }
         if (base + len == data.size()) break;
+        base += len - kOverlap;
     }
     for (size_t r : st.touched)
         if (st.open[r].active) st.flush(r);
