@@ -172,7 +172,12 @@ struct Engine::Impl {
     // Path-scoped rules (.pgpass, .git-credentials) have no literal to anchor on and would tax
     // every byte of every file in Hyperscan; PCRE2 runs them whole on the few files they
     // name instead.
-    std::vector<size_t> path_rules, ctx_path_rules;
+    // Their globs are compiled once: they are asked of every file.
+    struct PathRule {
+        size_t rule;
+        util::GlobSet skip, only;
+    };
+    std::vector<PathRule> path_rules, ctx_path_rules;
     // PCRE2 code per rule, compiled and JIT-compiled on the rule's first Hyperscan hit: most
     // rules never fire on a given input, and JIT-compiling all 967 of them was most of a warm
     // start. Workers share the Engine, so each rule compiles once under its own once_flag.
@@ -321,7 +326,9 @@ util::Expected<std::shared_ptr<const Engine>> Engine::create(RuleSet rules, cons
     std::vector<size_t> main_rules, ctx_rules;
     for (size_t i = 0; i < rules.rules.size(); ++i) {
         const Rule& r = rules.rules[i];
-        if (!r.paths.empty()) (r.context ? e->impl_->ctx_path_rules : e->impl_->path_rules).push_back(i);
+        if (!r.paths.empty())
+            (r.context ? e->impl_->ctx_path_rules : e->impl_->path_rules)
+                .push_back({i, util::GlobSet(r.skip_paths), util::GlobSet(r.paths)});
         else (r.context ? ctx_rules : main_rules).push_back(i);
     }
     // A rule set whose Hyperscan database is cached compiled whole before (the cache is written
@@ -706,9 +713,9 @@ std::vector<Match> Worker::scan(std::string_view data, bool keep_lone_context, c
     if (data.empty()) return out;
     const uint64_t t0 = now_ns();
     const auto& rules = engine_.rules();
-    auto run_path_rules = [&](const std::vector<size_t>& which) {
-        for (size_t ri : which)
-            if (!path || rules[ri].applies_to(*path)) {
+    auto run_path_rules = [&](const std::vector<Engine::Impl::PathRule>& which) {
+        for (const auto& pr : which)
+            if (const size_t ri = pr.rule; !path || Rule::applies_to(pr.skip, pr.only, *path)) {
                 const uint64_t t = now_ns();
                 confirm(engine_, engine_.impl_->code(rules, ri), st, ri, 0, data.size(), data, out, nullptr);
                 st.stats.rules[ri].confirm_ns += now_ns() - t;

@@ -42,24 +42,14 @@ bool parse_confidence(const std::string& s, Confidence& out) {
     return true;
 }
 
-namespace {
-
-// A pattern without a slash names a file anywhere in the tree, as in .gitignore.
-bool any_glob(const std::vector<std::string>& globs, std::string_view path) {
-    auto slash = path.rfind('/');
-    std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    for (const auto& g : globs) {
-        const bool anchored = g.find('/') != std::string::npos;
-        if (util::glob_match(g, anchored ? path : base)) return true;
-    }
-    return false;
+bool Rule::applies_to(std::string_view path) const {
+    if (!skip_paths.empty() && util::any_glob(skip_paths, path)) return false;
+    return paths.empty() || util::any_glob(paths, path);
 }
 
-}  // namespace
-
-bool Rule::applies_to(std::string_view path) const {
-    if (!skip_paths.empty() && any_glob(skip_paths, path)) return false;
-    return paths.empty() || any_glob(paths, path);
+bool Rule::applies_to(const util::GlobSet& skip, const util::GlobSet& only, std::string_view path) {
+    if (!skip.empty() && skip.any(path)) return false;
+    return only.empty() || only.any(path);
 }
 
 }  // namespace nhi::rules

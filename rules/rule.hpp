@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "util/glob.hpp"
+
 namespace nhi::rules {
 
 // Info is for context findings (the user or host beside a secret): shown, never failing CI
@@ -65,6 +67,8 @@ struct Rule {
     bool secretless() const { return context || reference; }
     /// True when the rule applies to `path` (relative, '/'-separated).
     bool applies_to(std::string_view path) const;
+    /// The same test with the rule's skip_paths and paths compiled once (see Engine).
+    static bool applies_to(const util::GlobSet& skip, const util::GlobSet& only, std::string_view path);
     // The `validate:` block as canonical JSON (rules/validate_spec.hpp parses it); empty when
     // the provider offers no way to test a secret. Only built-in rules may have one.
     std::string validate;

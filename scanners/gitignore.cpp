@@ -6,6 +6,7 @@
 namespace nhi::scanners {
 
 void IgnoreRules::add(std::string_view base, std::string_view text) {
+    const size_t file = files_++;
     for (auto line : util::split(text, '\n')) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         // Trailing spaces are ignored unless escaped.
@@ -14,6 +15,7 @@ void IgnoreRules::add(std::string_view base, std::string_view text) {
         if (line.empty() || line[0] == '#') continue;
         Pattern p;
         p.base = std::string(base);
+        p.file = file;
         if (line[0] == '!') {
             p.negate = true;
             line.remove_prefix(1);
@@ -42,19 +44,28 @@ void IgnoreRules::add(std::string_view base, std::string_view text) {
 
 bool IgnoreRules::ignored(std::string_view rel, bool is_dir) const {
     bool result = false;
+    // One .gitignore's patterns are contiguous and share a base: the path is cut to that base
+    // and its name found once per file, not once per pattern (the name lookup was most of the
+    // walk's matching cost with a root .gitignore of a hundred lines).
+    const std::string* base = nullptr;
+    size_t file = 0;
+    bool inside = false;
+    std::string_view sub, name;
     for (const auto& p : patterns_) {
         if (p.dir_only && !is_dir) continue;
-        std::string_view sub = rel;
-        if (!p.base.empty()) {
-            if (rel.size() <= p.base.size() || rel.substr(0, p.base.size()) != p.base || rel[p.base.size()] != '/')
-                continue;
-            sub = rel.substr(p.base.size() + 1);
+        if (!base || p.file != file) {
+            base = &p.base;
+            file = p.file;
+            inside = base->empty() || (rel.size() > base->size() && rel.substr(0, base->size()) == *base &&
+                                       rel[base->size()] == '/');
+            if (inside) {
+                sub = base->empty() ? rel : rel.substr(base->size() + 1);
+                const auto slash = sub.rfind('/');
+                name = slash == std::string_view::npos ? sub : sub.substr(slash + 1);
+            }
         }
-        std::string_view subject = sub;
-        if (!p.anchored) {
-            auto slash = sub.rfind('/');
-            if (slash != std::string_view::npos) subject = sub.substr(slash + 1);
-        }
+        if (!inside) continue;
+        const std::string_view subject = p.anchored ? sub : name;
         bool m;
         switch (p.kind) {
             case Pattern::Kind::Literal: m = subject == p.literal; break;

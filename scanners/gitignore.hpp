@@ -30,6 +30,7 @@ public:
 private:
     struct Pattern {
         std::string base;  // directory holding the .gitignore, "" or "a/b"
+        size_t file = 0;   // which add() call: one .gitignore's patterns share a base
         std::string glob;
         bool negate = false;
         bool dir_only = false;
@@ -40,6 +41,7 @@ private:
         std::string literal;  // the name, or the suffix after '*'
     };
     std::vector<Pattern> patterns_;
+    size_t files_ = 0;
 };
 
 }  // namespace nhi::scanners

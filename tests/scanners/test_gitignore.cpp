@@ -38,3 +38,23 @@ TEST_CASE("plain names and *.ext take the fast path and agree with the glob matc
     CHECK_FALSE(r.ignored("out/foo.a", false));
     CHECK(r.ignored("x*star", false));               // escaped '*' is a literal star
 }
+
+// ignored() cuts the path to each .gitignore's base once per file of patterns: the last match
+// still wins across files, whether they share a base or not, and truncate() keeps that.
+TEST_CASE("the last matching pattern wins across .gitignore files with shared and nested bases", "[scanners][gitignore]") {
+    IgnoreRules r;
+    r.add("", "*.log\n");
+    r.add("sub", "!keep.log\n");
+    r.add("sub", "keep.log\n");      // a second file with the same base overrides the first
+    r.add("sub/deep", "!keep.log\n");
+    CHECK(r.ignored("a.log", false));
+    CHECK(r.ignored("sub/keep.log", false));
+    CHECK_FALSE(r.ignored("sub/deep/keep.log", false));
+    CHECK(r.ignored("subway/keep.log", false));  // "subway" is not below "sub"
+    CHECK_FALSE(r.ignored("sub", false));
+    r.truncate(3);
+    CHECK(r.ignored("sub/deep/keep.log", false));
+    r.truncate(2);
+    CHECK_FALSE(r.ignored("sub/keep.log", false));
+    CHECK(r.ignored("sub/other.log", false));
+}

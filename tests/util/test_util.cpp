@@ -36,6 +36,13 @@ TEST_CASE("glob_match follows git wildcard rules", "[util]") {
         {"*.c", ".c", true},              {"*.c", "main.cc", false},        {"*.tar.gz", "a.tar.gz", true},
         {"*x", "box", true},              {"*.c", "dir.c/file", false},     {"*", "", true},
         {"a\\*", "a*", true},             {"a\\*", "ab", false},
+        // The literal after the last special character must end the path (checked first);
+        // a bracket's contents are not that literal, and `**/` may match nothing.
+        {"*/sitemanager.xml", "a/sitemanager.xml", true},  {"*/sitemanager.xml", "a/b/sitemanager.xml", false},
+        {"*/sitemanager.xml", "sitemanager.xml", false},   {"*/sitemanager.xml", "a/sitemanager.xmlx", false},
+        {"*.[ch]", "x.c", true},          {"*.[ch]", "x.ch", false},        {"a[]]b", "a]b", true},
+        {"**/a.txt", "a.txt", true},      {"x/**/a.txt", "x/a.txt", true},  {"*\\a", "ba", true},
+        {"d?r/*.key", "dir/k.key", true}, {"d?r/*.key", "dir/k.kex", false}, {"[abc", "[abc", true},
     };
     for (const auto& c : cases) {
         INFO(c.pattern << " vs " << c.path);
@@ -107,4 +114,37 @@ TEST_CASE("glob_match with many stars answers without exponential backtracking",
     CHECK_FALSE(glob_match(allow + "q", "t" + std::string(60, 'e')));
     CHECK(glob_match("**/*.log", "var/tmp/x.log"));
     CHECK_FALSE(glob_match("**/*.log", "var/tmp/x.logs"));
+}
+
+// GlobSet sorts globs into names, suffixes and the rest once; whatever the shape, any() must
+// give any_glob's answer (the engine asks it of every file for the path-scoped rules).
+TEST_CASE("GlobSet answers as any_glob for every shape of glob and path", "[util]") {
+    const std::vector<std::string> globs = {
+        ".pgpass",  "pgpass.conf",      "*.git-credentials", "*/logins.json", "config/credentials/*.key",
+        "*.tar.gz", "*",                "*.",                "a\\*",          "*.[ch]",
+        "**/x.txt", "dir/**",           "d?r/*.key",         "[abc",          "sub/.pgpass",
+        "*x",       "master.key",       "*/",                "",              "*\\.c",
+    };
+    const std::vector<std::string> paths = {
+        ".pgpass",        "db/.pgpass",      "a/b/.pgpass",        "pgpass",      "x.git-credentials",
+        "a/.git-credentials", "logins.json", "p/logins.json",      "p/q/logins.json", "config/credentials/prod.key",
+        "app/config/credentials/prod.key", "a.tar.gz", "a/b.tar.gz", "x.", "a*", "ab", "x.c", "x.h", "x.ch",
+        "x.txt",          "a/x.txt",         "dir/a/b",            "dir/k.key",   "[abc",        "sub/.pgpass",
+        "box",            "master.key",      "",                   "/",           "a/",          "x\\.c", "x.c/",
+    };
+    // Every subset of up to two globs, so an earlier entry of another kind never decides.
+    for (size_t i = 0; i < globs.size(); ++i)
+        for (size_t j = i; j < globs.size(); ++j) {
+            const std::vector<std::string> set = i == j ? std::vector<std::string>{globs[i]}
+                                                        : std::vector<std::string>{globs[i], globs[j]};
+            const GlobSet compiled(set);
+            for (const auto& p : paths) {
+                INFO(globs[i] << " , " << globs[j] << " vs " << p);
+                CHECK(compiled.any(p) == any_glob(set, p));
+            }
+        }
+    CHECK(GlobSet(std::vector<std::string>{}).empty());
+    CHECK_FALSE(GlobSet(std::vector<std::string>{}).any("x"));
+    CHECK(GlobSet({"*.key"}).any("a/b/c.key"));
+    CHECK_FALSE(GlobSet({"config/credentials/*.key"}).any("app/config/credentials/prod.key"));
 }
