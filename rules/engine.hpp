@@ -153,10 +153,12 @@ public:
     /// All confirmed matches in `data`, sorted by offset. Never throws on content. Context
     /// matches are dropped when nothing else matched, unless `keep_lone_context` (rules check).
     /// `path` (relative, '/'-separated) selects the path-scoped rules (`paths:`) that apply;
-    /// without one, every path-scoped rule runs.
+    /// without one, every path-scoped rule runs. With `apply_skip_paths`, a rule whose
+    /// `skip_paths:` cover `path` is not matched at all; without it (a git blob, which may
+    /// live at several paths) the caller applies skip_paths to each path (Rule::applies_to).
     /// What stopped matching early is in last_report() afterwards: check it after every scan.
     std::vector<Match> scan(std::string_view data, bool keep_lone_context = false,
-                            const std::string* path = nullptr);
+                            const std::string* path = nullptr, bool apply_skip_paths = true);
 
     /// What stopped matching early in the last scan() or scan_rule(); clean when nothing did.
     const ScanReport& last_report() const;

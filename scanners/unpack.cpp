@@ -249,7 +249,7 @@ void Unpacker::chunks(std::string_view data, const Where& w, std::vector<db::Fin
 
 bool Unpacker::text(std::string_view data, const Where& w, size_t base_line, size_t base_col, size_t cut, bool last,
                     std::vector<db::Finding>& out) {
-    auto matches = worker_.scan(data, /*keep_lone_context=*/false, &w.scope);
+    auto matches = worker_.scan(data, /*keep_lone_context=*/false, &w.scope, /*apply_skip_paths=*/path_scoped_);
     report(w.path);
     const auto& rules = engine_.rules();
     // A match starting past the cut is the next chunk's, which sees it whole; in a decoded

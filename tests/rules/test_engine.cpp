@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -471,4 +472,30 @@ TEST_CASE("skip_paths of the form *.ext and plain names apply to the file name a
         INFO(c.path);
         CHECK(r.applies_to(c.path) == c.applies);
     }
+}
+
+// A rule's skip_paths are applied before its matches are confirmed: the built-in unquoted
+// .env rules skip source code, and a C file gets no window for them at all. A git blob may
+// live at several paths, so its caller asks for every match and applies skip_paths per path.
+TEST_CASE("skip_paths keep a rule from matching in the files it skips, unless the caller applies them", "[rules][engine]") {
+    auto engine = builtin_engine();
+    auto w = nhi::cli::take(engine->make_worker());
+    const std::string text = "DB_PASSWORD=Vq8rT2mLx9kP\n";
+    const auto& rules = engine->rules();
+    auto has_env_password = [&](const std::vector<Match>& ms) {
+        return std::any_of(ms.begin(), ms.end(), [&](const Match& m) { return rules[m.rule].id == "nhi.env.password"; });
+    };
+    const std::string env = "deploy/app.env", c = "src/main.c";
+    CHECK(has_env_password(w->scan(text, false, &env)));
+    CHECK_FALSE(has_env_password(w->scan(text, false, &c)));
+    CHECK(has_env_password(w->scan(text, false, &env)));  // the skip lasted one blob
+    CHECK(has_env_password(w->scan(text, false, &c, /*apply_skip_paths=*/false)));
+    CHECK(has_env_password(w->scan(text, false, nullptr)));
+    // Every rule with skip_paths is still in the database for the files it does not skip.
+    for (const auto& r : rules)
+        if (!r.skip_paths.empty() && r.paths.empty() && !r.examples.empty()) {
+            INFO(r.id);
+            const auto ms = w->scan(r.examples.front(), true, &env);
+            CHECK(std::any_of(ms.begin(), ms.end(), [&](const Match& m) { return rules[m.rule].id == r.id; }));
+        }
 }
