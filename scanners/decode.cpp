@@ -362,22 +362,42 @@ private:
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
             const unsigned hot = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, bs))));
             const unsigned word = word_mask(v);
-            // The bytes up to the first '%' or backslash are judged from the masks: with the
-            // trigger at 16, only the word running into the block can reach it there.
-            const unsigned upto = hot ? static_cast<unsigned>(__builtin_ctz(hot)) : 16;
-            const unsigned breaks = ~word & ((1u << upto) - 1);
-            if (breaks == 0 ? run + upto >= kWordTrigger : run + static_cast<size_t>(__builtin_ctz(breaks)) >= kWordTrigger) {
-                i = std::max(i + 1, word_at(i - run) + 1);
-                run = 0;
-                continue;
-            }
-            run = breaks == 0 ? run + upto : upto - 1 - static_cast<size_t>(31 - __builtin_clz(breaks));
-            i += upto;
-            if (hot) i = step(i, run);
+            i = block(i, run, word, hot, 16);
         }
         return i;
     }
 #endif
+
+    // One block of the hot loop from its masks (bit k: byte i + k is a word character, or a
+    // '%' or backslash), `width` bytes wide. The bytes up to the first '%' or backslash are
+    // judged from the masks: a word reaching the trigger there goes to word_at() from its
+    // start (with 16-byte blocks only the word running into the block can reach it), and the
+    // '%' or backslash to step(). Returns where to go on; `run` is the length of the word
+    // before that.
+    size_t block(size_t i, size_t& run, uint32_t word, uint32_t hot, unsigned width) {
+        const unsigned upto = hot ? static_cast<unsigned>(__builtin_ctz(hot)) : width;
+        const uint32_t in = upto >= 32 ? ~0u : (1u << upto) - 1;
+        const uint32_t breaks = ~word & in;
+        const size_t lead = breaks ? static_cast<size_t>(__builtin_ctz(breaks)) : upto;
+        size_t ws = std::string_view::npos;
+        if (run + lead >= kWordTrigger) {
+            ws = i - run;  // the word running into the block
+        } else if (width > kWordTrigger) {
+            uint32_t x = word & in;  // bit k: the 16 bytes from k are all word characters
+            x &= x >> 1;
+            x &= x >> 2;
+            x &= x >> 4;
+            x &= x >> 8;
+            if (x) ws = i + static_cast<size_t>(__builtin_ctz(x));  // the first word after a break
+        }
+        if (ws != std::string_view::npos) {
+            run = 0;
+            return std::max(i + 1, word_at(ws) + 1);
+        }
+        run = breaks == 0 ? run + upto : upto - 1 - static_cast<size_t>(31 - __builtin_clz(breaks));
+        i += upto;
+        return hot ? step(i, run) : i;
+    }
 
 #if defined(NHI_DECODE_AVX2)
     static bool has_avx2() {
@@ -409,28 +429,7 @@ private:
                                                  _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
             const auto word = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(cls, ends), zero)));
             const auto hot = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(cls, _mm256_slli_epi16(cls, 1))));
-            const unsigned upto = hot ? static_cast<unsigned>(__builtin_ctz(hot)) : 32;
-            const uint32_t in = upto == 32 ? ~0u : (1u << upto) - 1;
-            const uint32_t w = word & in, breaks = ~word & in;
-            const size_t lead = breaks ? static_cast<size_t>(__builtin_ctz(breaks)) : upto;
-            if (run + lead >= kWordTrigger) {  // the word running into the block
-                i = std::max(i + 1, word_at(i - run) + 1);
-                run = 0;
-                continue;
-            }
-            uint32_t x = w;  // bit k: the 16 bytes from k are all word characters
-            x &= x >> 1;
-            x &= x >> 2;
-            x &= x >> 4;
-            x &= x >> 8;
-            if (x) {  // a word that starts in the block after a break, the first such
-                i = std::max(i + 1, word_at(i + static_cast<size_t>(__builtin_ctz(x))) + 1);
-                run = 0;
-                continue;
-            }
-            run = breaks == 0 ? run + upto : upto - 1 - static_cast<size_t>(31 - __builtin_clz(breaks));
-            i += upto;
-            if (hot) i = step(i, run);
+            i = block(i, run, word, hot, 32);
         }
         return i;
     }
