@@ -124,7 +124,7 @@ util::Expected<Plan> plan_walk(const RepoScan& rs) {
 // --- Phase 2: blobs scanned before with these rules are not read again. ---
 
 struct Known {
-    git::OidSet blobs;
+    git::FlatOidSet blobs;
     std::unordered_set<std::string> with_matches;  // raw oids of known blobs that hold findings
     int64_t rules = 0;                              // the datastore's id of this rule set
 };

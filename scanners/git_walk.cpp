@@ -29,14 +29,14 @@ CommitInfo commit_info(git_commit* c) {
 
 class TreeWalker {
 public:
-    TreeWalker(git_repository* repo, Enumeration& out, const WarnFn& warn, const BlobFn& on_blob, OidSet& seen_trees,
-               OidSet& seen_blobs)
+    TreeWalker(git_repository* repo, Enumeration& out, const WarnFn& warn, const BlobFn& on_blob, FlatOidSet& seen_trees,
+               FlatOidSet& seen_blobs)
         : repo_(repo), out_(out), warn_(warn), on_blob_(on_blob), seen_trees_(seen_trees), seen_blobs_(seen_blobs) {}
 
     /// Records unseen blobs under `tree_id` as introduced by commit `commit`.
     /// With `record` false it only marks them seen (for --since).
     void walk(const git_oid& tree_id, const std::string& prefix, uint32_t commit, bool record) {
-        if (!seen_trees_.insert(tree_id).second) return;
+        if (!seen_trees_.insert(tree_id)) return;
         git_tree* raw = nullptr;
         if (git_tree_lookup(&raw, repo_, &tree_id) != 0) {
             ++out_.errors;
@@ -57,13 +57,13 @@ public:
                     if (!seen_trees_.count(*id)) walk(*id, path(), commit, record);
                     break;
                 case GIT_OBJECT_BLOB:
-                    if (seen_blobs_.insert(*id).second && record) {
+                    if (seen_blobs_.insert(*id) && record) {
                         out_.blobs.push_back({*id, commit, path()});
                         if (on_blob_) on_blob_(out_.blobs.back(), out_.blobs.size() - 1);
                     }
                     break;
                 case GIT_OBJECT_COMMIT:  // a submodule: its history is another repository
-                    if (record && seen_blobs_.insert(*id).second) ++out_.submodules;
+                    if (record && seen_blobs_.insert(*id)) ++out_.submodules;
                     break;
                 default: break;
             }
@@ -75,8 +75,8 @@ private:
     Enumeration& out_;
     const WarnFn& warn_;
     const BlobFn& on_blob_;
-    OidSet& seen_trees_;
-    OidSet& seen_blobs_;
+    FlatOidSet& seen_trees_;
+    FlatOidSet& seen_blobs_;
 };
 
 bool wanted_ref(const std::string& name, bool all_refs) {
@@ -102,7 +102,7 @@ void head_blobs(git_repository* repo, Enumeration& out, const WarnFn& warn) {
     if (git_tree_walk(
             reinterpret_cast<git_tree*>(obj), GIT_TREEWALK_PRE,
             [](const char*, const git_tree_entry* e, void* payload) {
-                if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) static_cast<OidSet*>(payload)->insert(*git_tree_entry_id(e));
+                if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) static_cast<FlatOidSet*>(payload)->insert(*git_tree_entry_id(e));
                 return 0;
             },
             &out.head_blobs) != 0) {
@@ -255,7 +255,7 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
                 ++out.errors;
                 warn({t.ref, "cannot walk: " + last_error()});
             }
-    OidSet seen_trees, seen_blobs;
+    FlatOidSet seen_trees, seen_blobs;
     seen_trees.reserve(1 << 16);
     seen_blobs.reserve(1 << 16);
     TreeWalker walker(repo, out, warn, on_blob, seen_trees, seen_blobs);
@@ -276,9 +276,9 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         for (const auto& h : o.hide)
             if (git_revwalk_hide(walk_raw, &h) != 0) warn({"commit " + oid_hex(h), "walked again: " + last_error()});
 
-    OidSet visited;
+    FlatOidSet visited;
     auto visit = [&](const git_oid& id) {
-        if (!visited.insert(id).second) return;
+        if (!visited.insert(id)) return;
         git_commit* c = nullptr;
         if (git_commit_lookup(&c, repo, &id) != 0) {
             ++out.errors;
@@ -339,7 +339,7 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
         return util::Error{"index", last_error()};
     Diff diff(diff_raw);
     out.commits.push_back({"staged", "", "", "", ""});
-    OidSet seen;
+    FlatOidSet seen;
     size_t n = git_diff_num_deltas(diff_raw);
     for (size_t i = 0; i < n; ++i) {
         const git_diff_delta* d = git_diff_get_delta(diff_raw, i);
@@ -349,7 +349,7 @@ util::Expected<Enumeration> enumerate_staged(git_repository* repo, const WarnFn&
             ++out.submodules;
             continue;
         }
-        if (!seen.insert(d->new_file.id).second) continue;
+        if (!seen.insert(d->new_file.id)) continue;
         out.blobs.push_back({d->new_file.id, 0, d->new_file.path});
         out.head_blobs.insert(d->new_file.id);  // staged content is what HEAD will hold
         // Without rename detection a modified file has the same path on both sides.

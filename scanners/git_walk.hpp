@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "scanners/oid_set.hpp"
 #include "util/expected.hpp"
 
 namespace nhi::scanners::git {
@@ -25,6 +26,8 @@ struct OidHash {
 struct OidEq {
     bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
 };
+// For the sets that are walked or erased from (a shallow clone's commits); FlatOidSet for
+// the hot ones.
 using OidSet = std::unordered_set<git_oid, OidHash, OidEq>;
 
 struct CommitInfo {
@@ -54,7 +57,7 @@ struct Enumeration {
     std::vector<CommitInfo> commits;
     std::vector<BlobEntry> blobs;  // unique blobs, in the order their commits were walked
     std::vector<RefTip> tips;      // the refs walked and their commits
-    OidSet head_blobs;             // blobs in HEAD's tree: the secret is still present there
+    FlatOidSet head_blobs;             // blobs in HEAD's tree: the secret is still present there
     // --staged: for each staged blob (index into blobs) that replaces a file HEAD has at the same
     // path, HEAD's blob there, so secrets the change did not add can be left out.
     std::vector<std::pair<size_t, git_oid>> head_versions;
