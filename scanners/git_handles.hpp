@@ -35,6 +35,10 @@ public:
         if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0) return util::Error{"libgit2", last_error()};
         if (git_libgit2_opts(GIT_OPT_SET_ODB_PACKED_PRIORITY, kPackedPriority) < 0)
             return util::Error{"libgit2", last_error()};
+        // The object cache keeps parsed trees and commits for a second lookup, which the
+        // history walk never makes (it reads each tree once); on curl's history it held
+        // 270 MiB of trees, half the scan's peak memory.
+        if (git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0) < 0) return util::Error{"libgit2", last_error()};
         return lib;
     }
     Library(Library&& o) noexcept : owned_(std::exchange(o.owned_, false)) {}
