@@ -77,6 +77,18 @@ struct RepoScan {
     std::string cache_key;
 };
 
+// Another handle on the repository, for another thread (libgit2 handles are not shared
+// between threads), with the same check of loose objects before libgit2 reads them.
+util::Expected<git::Repository> reopen(const RepoScan& rs) {
+    git_repository* handle = nullptr;
+    if (git_repository_open_ext(&handle, git_repository_path(rs.repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=
+        0)
+        return util::Error{rs.path, "cannot open the repository again for another thread: " + git::last_error()};
+    git::Repository owned(handle);
+    if (auto g = git::guard_loose_objects(handle, rs.loose); !g) return util::Error{rs.path, g.error().message()};
+    return owned;
+}
+
 // --- Phase 1: what to walk, and whether an earlier scan lets us walk less. ---
 
 struct Plan {
@@ -93,6 +105,8 @@ util::Expected<Plan> plan_walk(const RepoScan& rs) {
     p.wo.branch = rs.o.branch;
     p.wo.since = rs.o.since;
     p.full_scope = !rs.o.staged && rs.o.branch.empty() && rs.o.since.empty();
+    // A long history is walked on two threads unless one was asked for (--jobs 1).
+    if (rs.o.jobs != 1) p.wo.reopen = [&rs] { return reopen(rs); };
     if (!rs.o.staged) {
         auto t = git::select_refs(rs.repo.get(), p.wo, rs.warn, p.ref_errors);
         if (!t) return util::Error{rs.path, t.error().message()};
@@ -198,12 +212,8 @@ class BlobScanner {
 public:
     static util::Expected<std::shared_ptr<BlobScanner>> make(const RepoScan& rs) {
         auto s = std::shared_ptr<BlobScanner>(new BlobScanner(rs));
-        git_repository* handle = nullptr;
-        if (git_repository_open_ext(&handle, git_repository_path(rs.repo.get()), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                    nullptr) != 0)
-            return util::Error{rs.path, "cannot open the repository again for a worker: " + git::last_error()};
-        s->repo_.reset(handle);
-        if (auto g = git::guard_loose_objects(handle, rs.loose); !g) return util::Error{rs.path, g.error().message()};
+        TRY_ASSIGN(s->repo_, reopen(rs));
+        git_repository* handle = s->repo_.get();
         git_odb* odb = nullptr;
         if (git_repository_odb(&odb, handle) != 0)
             return util::Error{rs.path, "cannot open the object database: " + git::last_error()};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <thread>
 
 #include "scanners/git_handles.hpp"
 #include "util/text.hpp"
@@ -63,12 +65,18 @@ public:
                     }
                     break;
                 case GIT_OBJECT_COMMIT:  // a submodule: its history is another repository
-                    if (record && seen_blobs_.insert(*id)) ++out_.submodules;
+                    if (record && seen_blobs_.insert(*id)) {
+                        ++out_.submodules;
+                        if (submodule_ids_) submodule_ids_->push_back(*id);
+                    }
                     break;
                 default: break;
             }
         }
     }
+
+    /// Also lists each submodule entry counted, so a split walk can count each once.
+    void keep_submodule_ids(std::vector<git_oid>* ids) { submodule_ids_ = ids; }
 
 private:
     git_repository* repo_;
@@ -77,7 +85,110 @@ private:
     const BlobFn& on_blob_;
     FlatOidSet& seen_trees_;
     FlatOidSet& seen_blobs_;
+    std::vector<git_oid>* submodule_ids_ = nullptr;
 };
+
+// Walks commits, each once, recording the blobs each one introduced (and, for those that
+// introduced any, the commit) in `out`.
+class CommitWalker {
+public:
+    CommitWalker(git_repository* repo, Enumeration& out, const WarnFn& warn, const BlobFn& on_blob)
+        : repo_(repo), out_(out), warn_(warn), trees_(repo, out, warn, on_blob, seen_trees_, seen_blobs_) {
+        seen_trees_.reserve(1 << 16);
+        seen_blobs_.reserve(1 << 16);
+    }
+
+    /// Marks what `tree` holds as seen without recording it (--since: what REV holds is not new).
+    void mark_seen(const git_oid& tree) { trees_.walk(tree, "", 0, false); }
+
+    void visit(const git_oid& id) {
+        if (!visited_.insert(id)) return;
+        git_commit* c = nullptr;
+        if (git_commit_lookup(&c, repo_, &id) != 0) {
+            ++out_.errors;
+            warn_({"commit " + oid_hex(id), "missing or corrupt: " + last_error()});
+            return;
+        }
+        Commit commit(c);
+        ++out_.commits_walked;
+        size_t before = out_.blobs.size();
+        uint32_t index = static_cast<uint32_t>(out_.commits.size());
+        trees_.walk(*git_commit_tree_id(c), "", index, true);
+        // Keep commit metadata only for commits that introduced something.
+        if (out_.blobs.size() > before) out_.commits.push_back(commit_info(c));
+    }
+
+    const FlatOidSet& seen_blobs() const { return seen_blobs_; }
+    void keep_submodule_ids(std::vector<git_oid>* ids) { trees_.keep_submodule_ids(ids); }
+
+private:
+    git_repository* repo_;
+    Enumeration& out_;
+    const WarnFn& warn_;
+    FlatOidSet seen_trees_, seen_blobs_, visited_;
+    TreeWalker trees_;
+};
+
+// Walks `order` with the newer half on a second thread, which has its own repository
+// handle and seen sets, while this thread walks the older half (the walk must end before
+// any blob is read: blobs are read grouped by path). The halves are merged as if one thread
+// had walked both: the newer half's warnings come after the older half's, without repeats;
+// a blob the older half holds keeps its older commit; a commit that introduced only such
+// blobs is dropped; each submodule entry is counted once. The newer half re-reads the trees
+// of its first commit, a few hundred on a big repository. False when no second handle could
+// be opened (the caller walks on one thread).
+util::Expected<bool> walk_split(const std::vector<git_oid>& order, const std::optional<git_oid>& since_tree,
+                                const WalkOptions& o, Enumeration& out, CommitWalker& older,
+                                const std::set<std::string>& older_warned, const WarnFn& warn, const BlobFn& on_blob) {
+    auto handle = o.reopen();
+    if (!handle) return false;
+    const size_t mid = order.size() / 2;
+    struct Newer {
+        Enumeration part;
+        std::vector<util::Error> warnings;
+        std::vector<git_oid> submodules;
+        std::optional<std::string> failed;
+    } newer;
+    std::jthread t([&]() noexcept {  // joined on every way out of this function
+        try {
+            WarnFn keep = [&](const util::Error& e) { newer.warnings.push_back(e); };
+            CommitWalker w(handle.value().get(), newer.part, keep, {});
+            w.keep_submodule_ids(&newer.submodules);
+            if (since_tree) w.mark_seen(*since_tree);
+            for (size_t i = mid; i < order.size(); ++i) w.visit(order[i]);
+        } catch (const std::exception& e) {
+            newer.failed = e.what();
+        } catch (...) {
+            newer.failed = "unknown exception";
+        }
+    });
+    for (size_t i = 0; i < mid; ++i) older.visit(order[i]);
+    t.join();
+    if (newer.failed) return util::Error{"history", "walking the newer half: " + *newer.failed};
+    uint64_t repeated = 0;
+    for (const auto& e : newer.warnings) {
+        if (older_warned.count(e.what)) ++repeated;
+        else warn(e);
+    }
+    out.errors += newer.part.errors - std::min(repeated, newer.part.errors);
+    out.commits_walked += newer.part.commits_walked;
+    out.trees_read += newer.part.trees_read;
+    for (const auto& id : newer.submodules)
+        if (!older.seen_blobs().count(id)) ++out.submodules;
+    std::vector<int64_t> moved(newer.part.commits.size(), -1);  // newer commit index -> out's
+    for (auto& b : newer.part.blobs) {
+        if (older.seen_blobs().count(b.oid)) continue;
+        int64_t& c = moved[b.commit];
+        if (c < 0) {
+            c = static_cast<int64_t>(out.commits.size());
+            out.commits.push_back(std::move(newer.part.commits[b.commit]));
+        }
+        b.commit = static_cast<uint32_t>(c);
+        out.blobs.push_back(std::move(b));
+        if (on_blob) on_blob(out.blobs.back(), out.blobs.size() - 1);
+    }
+    return true;
+}
 
 bool wanted_ref(const std::string& name, bool all_refs) {
     if (all_refs) return true;
@@ -255,11 +366,14 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
                 ++out.errors;
                 warn({t.ref, "cannot walk: " + last_error()});
             }
-    FlatOidSet seen_trees, seen_blobs;
-    seen_trees.reserve(1 << 16);
-    seen_blobs.reserve(1 << 16);
-    TreeWalker walker(repo, out, warn, on_blob, seen_trees, seen_blobs);
-    std::optional<git_oid> since_commit;
+    // The older half's warnings are kept by what they name, so a split walk repeats none.
+    std::set<std::string> warned;
+    WarnFn older_warn = [&](const util::Error& e) {
+        warned.insert(e.what);
+        warn(e);
+    };
+    CommitWalker walker(repo, out, older_warn, on_blob);
+    std::optional<git_oid> since_commit, since_tree;
     if (!o.since.empty()) {
         git_object* obj = nullptr;
         if (git_revparse_single(&obj, repo, (o.since + "^{commit}").c_str()) != 0)
@@ -268,37 +382,20 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         since_commit = *git_object_id(obj);
         if (!out.shallow && git_revwalk_hide(walk_raw, git_object_id(obj)) != 0)
             return util::Error{"--since " + o.since, "cannot walk: " + last_error()};
-        // What REV already holds is not new: mark its blobs seen without recording them.
-        walker.walk(*git_commit_tree_id(reinterpret_cast<git_commit*>(obj)), "", 0, false);
+        since_tree = *git_commit_tree_id(reinterpret_cast<git_commit*>(obj));
+        walker.mark_seen(*since_tree);
     }
     // A commit scanned last time that cannot be hidden is walked again: slower, never less.
     if (!out.shallow)
         for (const auto& h : o.hide)
             if (git_revwalk_hide(walk_raw, &h) != 0) warn({"commit " + oid_hex(h), "walked again: " + last_error()});
 
-    FlatOidSet visited;
-    auto visit = [&](const git_oid& id) {
-        if (!visited.insert(id)) return;
-        git_commit* c = nullptr;
-        if (git_commit_lookup(&c, repo, &id) != 0) {
-            ++out.errors;
-            warn({"commit " + oid_hex(id), "missing or corrupt: " + last_error()});
-            return;
-        }
-        Commit commit(c);
-        ++out.commits_walked;
-        size_t before = out.blobs.size();
-        uint32_t index = static_cast<uint32_t>(out.commits.size());
-        walker.walk(*git_commit_tree_id(c), "", index, true);
-        // Keep commit metadata only for commits that introduced something.
-        if (out.blobs.size() > before) out.commits.push_back(commit_info(c));
-    };
     // Each readable commit, once; each damaged one warned about and counted.
     auto walk_tolerant = [&](bool missing_is_broken) {
         std::vector<git_oid> hide = o.hide;
         if (since_commit) hide.push_back(*since_commit);
         std::vector<Broken> broken;
-        for (const auto& id : tolerant_order(repo, out.tips, hide, broken, missing_is_broken)) visit(id);
+        for (const auto& id : tolerant_order(repo, out.tips, hide, broken, missing_is_broken)) walker.visit(id);
         for (const auto& b : broken) {
             ++out.errors;
             warn({"commit " + oid_hex(b.id), "missing or corrupt: " + b.why});
@@ -309,18 +406,26 @@ util::Expected<Enumeration> enumerate(git_repository* repo, std::vector<RefTip> 
         walk_tolerant(false);
         return out;
     }
+    std::vector<git_oid> order;
     git_oid id;
     int rc;
-    while ((rc = git_revwalk_next(&id, walk_raw)) == 0) visit(id);
+    while ((rc = git_revwalk_next(&id, walk_raw)) == 0) order.push_back(id);
     if (rc != GIT_ITEROVER) {
         // The revwalk gives up on the first commit it cannot read (often before yielding any):
         // walk every commit that can still be reached instead.
         const std::string why = last_error();
+        for (const auto& c : order) walker.visit(c);
         if (walk_tolerant(true) == 0) {
             ++out.errors;
             warn({"history", "walk stopped early: " + why});
         }
+        return out;
     }
+    if (o.reopen && order.size() >= std::max<size_t>(o.split_from, 2)) {
+        TRY_ASSIGN(bool split, walk_split(order, since_tree, o, out, walker, warned, warn, on_blob));
+        if (split) return out;
+    }
+    for (const auto& c : order) walker.visit(c);
     return out;
 }
 

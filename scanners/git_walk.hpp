@@ -1,7 +1,8 @@
 // Enumerates the blobs of a repository's history: every blob reachable from the chosen
 // refs, once, with the first commit (in topological order, oldest first) and path that
 // introduced it. Each unique tree is read once, so the cost follows the number of
-// distinct trees, not commits x files.
+// distinct trees, not commits x files. A long history is walked in two halves on two
+// threads and merged to what one thread would give (WalkOptions::reopen).
 #pragma once
 #include <git2.h>
 
@@ -11,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "scanners/git_handles.hpp"
 #include "scanners/oid_set.hpp"
 #include "util/expected.hpp"
 
@@ -50,6 +52,10 @@ struct WalkOptions {
     bool all_refs = false;     // every ref, not only branches, tags and remotes
     std::string branch;        // only this branch
     std::string since;         // hide commits reachable from this revision
+    // Another handle on the same repository, for a second thread that walks the newer half of
+    // a long history (libgit2 handles are not shared between threads); none: one thread walks.
+    std::function<util::Expected<Repository>()> reopen;
+    size_t split_from = 2048;  // commits: a shorter history is walked on one thread
     std::vector<git_oid> hide; // hide these commits (incremental rescans)
 };
 
@@ -66,8 +72,8 @@ struct Enumeration {
 };
 
 using WarnFn = std::function<void(const util::Error&)>;
-/// Called on the walking thread for each new blob, with its index in Enumeration::blobs,
-/// so scanning can start before the walk ends.
+/// Called on the calling thread for each new blob, in walk order, with its index in
+/// Enumeration::blobs.
 using BlobFn = std::function<void(const BlobEntry&, size_t index)>;
 
 /// The refs a scan covers (branches, tags, remote branches and HEAD; or all refs; or one
