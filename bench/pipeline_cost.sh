@@ -66,6 +66,7 @@ build equal "$(git rev-parse HEAD)" "$base"
 timed() {
   local reps=$1
   shift
+  # shellcheck disable=SC2016  # the loop's $1 and $@ are the inner shell's
   /usr/bin/time -f '%U %S %e' sh -c 'n=$1; shift; for _ in $(seq "$n"); do "$@" >/dev/null 2>&1; done' sh "$reps" "$@" \
     2>&1 >/dev/null | tail -1 | awk -v n="$reps" '{printf "%.4f %.4f\n", ($1 + $2) / n, $3 / n}'
 }
