@@ -151,8 +151,10 @@ util::Expected<bool> walk_split(const std::vector<git_oid>& order, const std::op
     } newer;
     std::jthread t([&]() noexcept {  // joined on every way out of this function
         try {
+            // Both outlive the walker, which keeps references to them.
             WarnFn keep = [&](const util::Error& e) { newer.warnings.push_back(e); };
-            CommitWalker w(handle.value().get(), newer.part, keep, {});
+            const BlobFn none;
+            CommitWalker w(handle.value().get(), newer.part, keep, none);
             w.keep_submodule_ids(&newer.submodules);
             if (since_tree) w.mark_seen(*since_tree);
             for (size_t i = mid; i < order.size(); ++i) w.visit(order[i]);
